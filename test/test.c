@@ -1,0 +1,193 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * iovaloop-test: runs autotests by name.
+ *
+ *   iovaloop-test [EAL args] -- NAME...
+ *   DPDK_TEST=NAME iovaloop-test [EAL args]
+ *   iovaloop-test --list
+ *
+ * The EAL is initialised only when a chosen test needs it, so the pure
+ * library tests run anywhere, without hugepages or root.
+ */
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_common.h>
+#include <rte_eal.h>
+#include <rte_errno.h>
+
+#include "test.h"
+
+static TAILQ_HEAD(, test_command) commands = TAILQ_HEAD_INITIALIZER(commands);
+
+void
+add_test_command(struct test_command *t)
+{
+	TAILQ_INSERT_TAIL(&commands, t, next);
+}
+
+static struct test_command *
+find_command(const char *name)
+{
+	struct test_command *t;
+
+	TAILQ_FOREACH(t, &commands, next)
+		if (strcmp(t->name, name) == 0)
+			return t;
+	return NULL;
+}
+
+int
+unit_test_suite_runner(struct unit_test_suite *suite)
+{
+	unsigned int total = 0, passed = 0, failed = 0, skipped = 0;
+	struct unit_test_case *tc;
+	const char *status;
+	int ret, suite_ret = TEST_SUCCESS;
+
+	printf(" + ------------------------------------------------------- +\n");
+	printf(" + Test Suite : %s\n", suite->suite_name);
+	printf(" + ------------------------------------------------------- +\n");
+
+	if (suite->setup != NULL) {
+		suite_ret = suite->setup();
+		if (suite_ret != TEST_SUCCESS)
+			printf(" + Suite setup %s\n", suite_ret == TEST_SKIPPED ?
+				"skipped the suite" : "failed");
+	}
+
+	for (tc = suite->unit_test_cases; tc->testcase != NULL; tc++) {
+		total++;
+		if (suite_ret != TEST_SUCCESS) {
+			ret = suite_ret == TEST_SKIPPED ? TEST_SKIPPED : TEST_FAILED;
+		} else {
+			ret = tc->setup != NULL ? tc->setup() : TEST_SUCCESS;
+			if (ret == TEST_SUCCESS) {
+				ret = tc->testcase();
+				if (tc->teardown != NULL)
+					tc->teardown();
+			}
+		}
+		switch (ret) {
+		case TEST_SUCCESS: passed++; status = "succeeded"; break;
+		case TEST_SKIPPED: skipped++; status = "skipped"; break;
+		default: failed++; status = "failed"; break;
+		}
+		printf(" + TestCase [%2u] : %s %s\n", total - 1, tc->name, status);
+	}
+
+	if (suite_ret == TEST_SUCCESS && suite->teardown != NULL)
+		suite->teardown();
+
+	printf(" + ------------------------------------------------------- +\n");
+	printf(" + Test Suite Summary : %s\n", suite->suite_name);
+	printf(" + Tests Total :  %2u\n", total);
+	printf(" + Tests Skipped :%2u\n", skipped);
+	printf(" + Tests Passed : %2u\n", passed);
+	printf(" + Tests Failed : %2u\n", failed);
+	printf(" + ------------------------------------------------------- +\n");
+
+	if (failed > 0)
+		return TEST_FAILED;
+	if (passed == 0)
+		return TEST_SKIPPED;
+	return TEST_SUCCESS;
+}
+
+static void
+usage(const char *prog)
+{
+	struct test_command *t;
+
+	printf("usage: %s [EAL args] -- TEST...\n"
+	       "       DPDK_TEST=TEST %s [EAL args]\n"
+	       "       %s --list\n"
+	       "tests:", prog, prog, prog);
+	TAILQ_FOREACH(t, &commands, next)
+		printf(" %s", t->name);
+	printf("\n");
+}
+
+int
+main(int argc, char **argv)
+{
+	struct test_command *chosen[64];
+	const char *env = getenv("DPDK_TEST");
+	int eal_argc = argc, n = 0, i, ret, status;
+	bool eal_needed = false, eal_up = false, any_pass = false;
+
+	if (argc == 2 && strcmp(argv[1], "--list") == 0) {
+		struct test_command *t;
+
+		TAILQ_FOREACH(t, &commands, next)
+			printf("%s\n", t->name);
+		return 0;
+	}
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0) {
+			eal_argc = i;
+			break;
+		}
+	}
+	for (i = eal_argc + 1; i < argc; i++) {
+		if (n == (int)RTE_DIM(chosen)) {
+			printf("too many tests named (at most %d)\n", (int)RTE_DIM(chosen));
+			return 2;
+		}
+		chosen[n] = find_command(argv[i]);
+		if (chosen[n] == NULL) {
+			printf("unknown test '%s'\n", argv[i]);
+			usage(argv[0]);
+			return 2;
+		}
+		eal_needed |= chosen[n++]->needs_eal;
+	}
+	if (n == 0 && env != NULL && env[0] != '\0') {
+		chosen[0] = find_command(env);
+		if (chosen[0] == NULL) {
+			printf("unknown test '%s' in DPDK_TEST\n", env);
+			usage(argv[0]);
+			return 2;
+		}
+		eal_needed = chosen[n++]->needs_eal;
+	}
+	if (n == 0) {
+		usage(argv[0]);
+		return 2;
+	}
+
+	if (eal_needed) {
+		if (rte_eal_init(eal_argc, argv) < 0) {
+			printf("EAL initialisation failed: %s\n",
+				rte_strerror(rte_errno));
+			return 1;
+		}
+		eal_up = true;
+	} else if (eal_argc > 1) {
+		printf("EAL arguments given, but no chosen test uses the EAL\n");
+		return 2;
+	}
+
+	status = TEST_SKIPPED;
+	for (i = 0; i < n; i++) {
+		printf("RTE>>%s\n", chosen[i]->name);
+		ret = chosen[i]->callback();
+		if (ret == TEST_SUCCESS) {
+			printf("Test OK\n");
+			any_pass = true;
+		} else if (ret == TEST_SKIPPED) {
+			printf("Test Skipped\n");
+		} else {
+			printf("Test Failed\n");
+			status = TEST_FAILED;
+		}
+	}
+	if (eal_up)
+		rte_eal_cleanup();
+
+	if (status == TEST_FAILED)
+		return 1;
+	return any_pass ? 0 : TEST_SKIPPED;
+}

@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef IOL_TEST_H
+#define IOL_TEST_H
+
+/*
+ * Autotests in the style of DPDK's app/test/test.h: TEST_ASSERT* return
+ * from the test case on failure with the line and a message; cases are
+ * grouped in suites with setup and teardown; each autotest is a named
+ * command that iovaloop-test runs when asked for by name.
+ */
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/queue.h>
+
+#define TEST_SUCCESS 0
+#define TEST_FAILED (-1)
+/* Meson reads exit status 77 as "skipped". */
+#define TEST_SKIPPED 77
+
+#define TEST_ASSERT(cond, msg, ...) do {					\
+	if (!(cond)) {							\
+		printf("TestCase %s() line %d failed: " msg "\n",	\
+			__func__, __LINE__, ##__VA_ARGS__);		\
+		return TEST_FAILED;					\
+	}								\
+} while (0)
+
+#define TEST_ASSERT_EQUAL(a, b, msg, ...) do {				\
+	uint64_t a_ = (uint64_t)(a), b_ = (uint64_t)(b);		\
+	if (a_ != b_) {							\
+		printf("TestCase %s() line %d failed: %s == %s: %"	\
+			PRIu64 " != %" PRIu64 ": " msg "\n",		\
+			__func__, __LINE__, #a, #b, a_, b_,		\
+			##__VA_ARGS__);					\
+		return TEST_FAILED;					\
+	}								\
+} while (0)
+
+#define TEST_ASSERT_SUCCESS(val, msg, ...) \
+	TEST_ASSERT((val) == 0, msg, ##__VA_ARGS__)
+#define TEST_ASSERT_FAIL(val, msg, ...) \
+	TEST_ASSERT((val) != 0, msg, ##__VA_ARGS__)
+#define TEST_ASSERT_NOT_NULL(val, msg, ...) \
+	TEST_ASSERT((val) != NULL, msg, ##__VA_ARGS__)
+#define TEST_ASSERT_STR_CONTAINS(haystack, needle, msg, ...) do {	\
+	const char *h_ = (haystack), *n_ = (needle);			\
+	if (h_ == NULL || strstr(h_, n_) == NULL) {			\
+		printf("TestCase %s() line %d failed: \"%s\" not in "	\
+			"\"%s\": " msg "\n", __func__, __LINE__, n_,	\
+			h_ ? h_ : "(null)", ##__VA_ARGS__);		\
+		return TEST_FAILED;					\
+	}								\
+} while (0)
+
+/* Skip with the reason; a skip is reported, never counted as a pass. */
+#define TEST_SKIP(fmt, ...) do {					\
+	printf("Skipped: " fmt "\n", ##__VA_ARGS__);			\
+	return TEST_SKIPPED;						\
+} while (0)
+
+struct unit_test_case {
+	int (*setup)(void);
+	void (*teardown)(void);
+	int (*testcase)(void);
+	const char *name;
+};
+
+#define TEST_CASE(fn) { NULL, NULL, fn, #fn }
+#define TEST_CASE_ST(setup, teardown, fn) { setup, teardown, fn, #fn }
+#define TEST_CASES_END() { NULL, NULL, NULL, NULL }
+
+struct unit_test_suite {
+	const char *suite_name;
+	int (*setup)(void);
+	void (*teardown)(void);
+	struct unit_test_case unit_test_cases[];
+};
+
+/* TEST_SUCCESS, TEST_FAILED, or TEST_SKIPPED if nothing ran. */
+int unit_test_suite_runner(struct unit_test_suite *suite);
+
+struct test_command {
+	TAILQ_ENTRY(test_command) next;
+	const char *name;
+	int (*callback)(void);
+	int needs_eal;          /* run rte_eal_init() before it */
+};
+
+void add_test_command(struct test_command *t);
+
+#define REGISTER_TEST_(cmd, func, eal)					\
+	static struct test_command test_struct_##cmd = {		\
+		.name = #cmd, .callback = func, .needs_eal = eal,	\
+	};								\
+	static void __attribute__((constructor, used))			\
+	test_register_##cmd(void)					\
+	{								\
+		add_test_command(&test_struct_##cmd);			\
+	}
+
+/* An autotest that needs nothing but the process. */
+#define REGISTER_TEST_COMMAND(cmd, func) REGISTER_TEST_(cmd, func, 0)
+/* An autotest that runs after rte_eal_init() with the EAL arguments. */
+#define REGISTER_EAL_TEST(cmd, func) REGISTER_TEST_(cmd, func, 1)
+
+#endif /* IOL_TEST_H */

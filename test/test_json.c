@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <stdlib.h>
+
+#include "iol_json.h"
+#include "test.h"
+
+/* Write with @p fill into a memory stream; returns the text (free it). */
+static char *
+render(void (*fill)(struct iol_json *), int *finish_ret)
+{
+	struct iol_json j;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (f == NULL)
+		return NULL;
+	iol_json_init(&j, f);
+	fill(&j);
+	*finish_ret = iol_json_finish(&j);
+	fclose(f);
+	return buf;
+}
+
+static void
+fill_nested(struct iol_json *j)
+{
+	iol_json_object_open(j, NULL);
+	iol_json_string(j, "name", "a\"b\\c\n\x01");
+	iol_json_u64(j, "big", UINT64_MAX);
+	iol_json_i64(j, "neg", -5);
+	iol_json_hex(j, "iova", 0x50100000);
+	iol_json_double(j, "nan", 0.0 / 0.0);
+	iol_json_array_open(j, "list");
+	iol_json_bool(j, NULL, true);
+	iol_json_null(j, NULL);
+	iol_json_array_close(j);
+	iol_json_array_open(j, "empty");
+	iol_json_array_close(j);
+	iol_json_object_close(j);
+}
+
+static int
+test_json_escape_and_nesting(void)
+{
+	int fin;
+	char *s = render(fill_nested, &fin);
+
+	TEST_ASSERT_NOT_NULL(s, "render failed");
+	TEST_ASSERT_SUCCESS(fin, "finish reported an error");
+	TEST_ASSERT_STR_CONTAINS(s, "\"name\": \"a\\\"b\\\\c\\n\\u0001\"", "escaping");
+	TEST_ASSERT_STR_CONTAINS(s, "\"big\": 18446744073709551615", "u64");
+	TEST_ASSERT_STR_CONTAINS(s, "\"neg\": -5", "i64");
+	TEST_ASSERT_STR_CONTAINS(s, "\"iova\": \"0x50100000\"", "hex");
+	TEST_ASSERT_STR_CONTAINS(s, "\"nan\": null", "NaN as null");
+	TEST_ASSERT_STR_CONTAINS(s, "true,\n    null\n  ]", "array layout");
+	TEST_ASSERT_STR_CONTAINS(s, "\"empty\": []", "empty array");
+	free(s);
+	return TEST_SUCCESS;
+}
+
+static void
+fill_unbalanced(struct iol_json *j)
+{
+	iol_json_object_open(j, NULL);
+	iol_json_array_open(j, "x");
+}
+
+static void
+fill_too_deep(struct iol_json *j)
+{
+	int i;
+
+	for (i = 0; i < IOL_JSON_MAX_DEPTH + 2; i++)
+		iol_json_array_open(j, NULL);
+	for (i = 0; i < IOL_JSON_MAX_DEPTH + 2; i++)
+		iol_json_array_close(j);
+}
+
+static int
+test_json_misuse_reported(void)
+{
+	int fin;
+	char *s;
+
+	s = render(fill_unbalanced, &fin);
+	TEST_ASSERT_NOT_NULL(s, "render failed");
+	TEST_ASSERT_FAIL(fin, "unclosed containers not reported");
+	free(s);
+	s = render(fill_too_deep, &fin);
+	TEST_ASSERT_NOT_NULL(s, "render failed");
+	TEST_ASSERT_FAIL(fin, "nesting overflow not reported");
+	free(s);
+	return TEST_SUCCESS;
+}
+
+static struct unit_test_suite json_suite = {
+	.suite_name = "json writer",
+	.unit_test_cases = {
+		TEST_CASE(test_json_escape_and_nesting),
+		TEST_CASE(test_json_misuse_reported),
+		TEST_CASES_END()
+	}
+};
+
+static int
+json_autotest(void)
+{
+	return unit_test_suite_runner(&json_suite);
+}
+
+REGISTER_TEST_COMMAND(json_autotest, json_autotest);
