@@ -1,0 +1,198 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef IOL_STAMP_H
+#define IOL_STAMP_H
+
+/**
+ * @file
+ * The iovaloop packet format: stamping a frame and verifying it on
+ * reception, and the per-flow sequence window that tells lost,
+ * duplicated and reordered packets apart.
+ *
+ * A frame is an Ethernet header (EtherType IOL_STAMP_ETHERTYPE), the
+ * iovaloop header below, then a payload whose every byte follows from
+ * (run id, sequence number, offset), so a receiver in another process or
+ * on another host needs nothing but the frame to verify it. All header
+ * fields are little-endian.
+ *
+ * Nothing here touches an mbuf: the functions take a pointer and the
+ * number of bytes that may be read, and never read past it.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <rte_common.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** IEEE 802 "local experimental" EtherType. */
+#define IOL_STAMP_ETHERTYPE 0x88B5
+/** "IOL1" */
+#define IOL_STAMP_MAGIC 0x314c4f49u
+/** Destination port or queue that matches any receiver. */
+#define IOL_STAMP_ANY 0xff
+/** Header flag: end of flow; @c seq holds the number of packets sent. */
+#define IOL_STAMP_F_END 0x01
+/** Size of the Ethernet header in front of the iovaloop header. */
+#define IOL_STAMP_ETH_LEN 14
+
+/** The header after the Ethernet header. */
+struct iol_stamp_hdr {
+	uint32_t magic;     /**< IOL_STAMP_MAGIC */
+	uint32_t run_id;    /**< Sender's run; other runs are foreign. */
+	uint64_t seq;       /**< Sequence number within the flow. */
+	uint64_t tx_tsc;    /**< Sender's TSC when stamped. */
+	uint64_t tx_iova;   /**< IOVA of the data the sender's NIC read. */
+	uint16_t flow;      /**< Flow the sequence numbers belong to. */
+	uint16_t len;       /**< Frame length as sent, without FCS. */
+	uint8_t src_port;   /**< Sending port. */
+	uint8_t src_queue;  /**< Sending TX queue. */
+	uint8_t dst_port;   /**< Expected receiving port, or IOL_STAMP_ANY. */
+	uint8_t dst_queue;  /**< Expected RX queue, or IOL_STAMP_ANY. */
+	uint8_t flags;      /**< IOL_STAMP_F_* */
+	uint8_t reserved;   /**< Zero. */
+	uint16_t cksum;     /**< Checksum of the header with this field 0. */
+} __rte_packed;
+
+/** Smallest frame iovaloop can send: Ethernet and iovaloop headers. */
+#define IOL_STAMP_MIN_LEN (IOL_STAMP_ETH_LEN + sizeof(struct iol_stamp_hdr))
+
+/** What the sender puts in a frame. */
+struct iol_stamp_info {
+	uint32_t run_id;
+	uint64_t seq;
+	uint64_t tx_tsc;
+	uint64_t tx_iova;
+	uint16_t flow;
+	uint16_t len;
+	uint8_t src_port, src_queue, dst_port, dst_queue;
+	uint8_t flags;
+};
+
+/** How deeply the receiver looks. */
+enum iol_verify_level {
+	IOL_VERIFY_NONE,    /**< Count only. */
+	IOL_VERIFY_HEADER,  /**< Header, sequence and buffer IOVA. */
+	IOL_VERIFY_FULL,    /**< And every payload byte. */
+};
+
+/** Verdict of iol_stamp_check(). */
+enum iol_stamp_class {
+	IOL_STAMP_OK,
+	IOL_STAMP_FOREIGN,      /**< Not an iovaloop frame of this run. */
+	IOL_STAMP_TRUNCATED,    /**< Shorter than the length it was sent with. */
+	IOL_STAMP_CORRUPTED,    /**< Header checksum, length or payload bytes. */
+	IOL_STAMP_MISDELIVERED, /**< Ours, but meant for another port/queue. */
+};
+
+/** What the receiver expects. */
+struct iol_stamp_expect {
+	uint32_t run_id;
+	uint8_t rx_port;
+	uint8_t rx_queue;
+	enum iol_verify_level level;
+};
+
+/** Details of a verdict, for the error report. */
+struct iol_stamp_result {
+	enum iol_stamp_class cls;
+	struct iol_stamp_hdr hdr;  /**< Header as received (valid from FOREIGN on if magic matched). */
+	const char *why;           /**< Short reason for a non-OK verdict. */
+	uint32_t bad_offset;       /**< CORRUPTED payload: first differing byte (frame offset). */
+	uint32_t bad_bytes;        /**< CORRUPTED payload: number of differing bytes. */
+	uint8_t expected[8];       /**< Bytes expected from bad_offset on. */
+	uint8_t seen[8];           /**< Bytes seen from bad_offset on. */
+	uint8_t n_shown;           /**< Valid bytes in expected/seen. */
+};
+
+/**
+ * Write a frame of @p info->len bytes at @p frame: Ethernet header from
+ * @p dst_mac and @p src_mac (6 bytes each), the header and the payload.
+ * @p info->len must be at least IOL_STAMP_MIN_LEN.
+ */
+void iol_stamp_write(uint8_t *frame, const uint8_t *dst_mac,
+		const uint8_t *src_mac, const struct iol_stamp_info *info);
+
+/**
+ * Rewrite only the header of a frame already written with the same
+ * run id and length, and the payload for the new sequence number. Used to
+ * send a received frame again without touching its Ethernet header.
+ */
+void iol_stamp_restamp(uint8_t *frame, const struct iol_stamp_info *info);
+
+/**
+ * Verify a received frame of @p len readable bytes.
+ *
+ * At IOL_VERIFY_NONE nothing is read and the result is OK. The result
+ * classifies the frame; sequence checks are left to iol_seq_update().
+ */
+void iol_stamp_check(const uint8_t *frame, uint32_t len,
+		const struct iol_stamp_expect *exp, struct iol_stamp_result *res);
+
+/** The payload byte at frame offset @p off (for reports and tests). */
+uint8_t iol_stamp_payload_byte(uint32_t run_id, uint64_t seq, uint32_t off);
+
+/** Name of a class, e.g. "corrupted". */
+const char *iol_stamp_class_name(enum iol_stamp_class cls);
+
+/** Width of the sequence window, in packets (a power of two). */
+#define IOL_SEQ_WINDOW 4096
+
+/**
+ * Receiver state of one flow: which of the last IOL_SEQ_WINDOW sequence
+ * numbers arrived. A sequence number missing when it leaves the window
+ * is lost; one that arrives after a later one is reordered; one that
+ * arrives twice is duplicated; one older than the window (or than the
+ * last flush) is a late arrival of a packet already counted lost, and is
+ * moved from lost to reordered.
+ */
+struct iol_seq {
+	uint64_t next;      /**< Highest sequence seen + 1. */
+	uint64_t base;      /**< Oldest sequence number expected. */
+	bool started;       /**< Base known (first packet, or given). */
+	uint64_t lost;
+	uint64_t duplicated;
+	uint64_t reordered;
+	uint64_t window[IOL_SEQ_WINDOW / 64];
+};
+
+/** What iol_seq_update() made of a sequence number. */
+enum iol_seq_verdict {
+	IOL_SEQ_IN_ORDER,   /**< Next expected, or ahead of it (gap). */
+	IOL_SEQ_LATE,       /**< Filled a hole: reordered. */
+	IOL_SEQ_DUPLICATE,  /**< Seen before. */
+	IOL_SEQ_STALE,      /**< Older than the window: was counted lost. */
+};
+
+/**
+ * Start tracking a flow. With @p first_known the first sequence number is
+ * @p first (the sender is known to start there); otherwise the first
+ * packet received sets it.
+ */
+void iol_seq_init(struct iol_seq *s, bool first_known, uint64_t first);
+
+/**
+ * Account sequence number @p seq.
+ *
+ * @param newly_lost
+ *   Incremented by the number of packets this update confirmed lost.
+ */
+enum iol_seq_verdict iol_seq_update(struct iol_seq *s, uint64_t seq,
+		uint64_t *newly_lost);
+
+/**
+ * The sender has sent every sequence number below @p sent_next: count all
+ * that did not arrive as lost, and expect nothing older from now on.
+ *
+ * @return the number of packets this confirmed lost.
+ */
+uint64_t iol_seq_flush(struct iol_seq *s, uint64_t sent_next);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* IOL_STAMP_H */
