@@ -1,0 +1,278 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <inttypes.h>
+#include <string.h>
+
+#include "iol_json.h"
+#include "iol_stats.h"
+
+void
+iol_report_totals(const struct iol_report *r, struct iol_qstats *tot)
+{
+	unsigned int p, q;
+
+	iol_qstats_reset(tot);
+	for (p = 0; p < r->n_ports; p++)
+		for (q = 0; q < r->ports[p].n_queues; q++)
+			iol_qstats_merge(tot, &r->ports[p].q[q]);
+}
+
+bool
+iol_report_pass(const struct iol_report *r)
+{
+	struct iol_qstats tot;
+
+	iol_report_totals(r, &tot);
+	return iol_errors_total(&tot.err) == 0;
+}
+
+static void
+port_totals(const struct iol_report_port *p, struct iol_qstats *tot)
+{
+	unsigned int q;
+
+	iol_qstats_reset(tot);
+	for (q = 0; q < p->n_queues; q++)
+		iol_qstats_merge(tot, &p->q[q]);
+}
+
+static void
+print_errors(FILE *out, const char *indent, const union iol_errors *e)
+{
+	unsigned int i;
+
+	fprintf(out, "%s", indent);
+	for (i = 0; i < IOL_ERR_CLASSES; i++)
+		fprintf(out, "%s%s: %" PRIu64, i ? "  " : "", iol_errors_name(i), e->v[i]);
+	fprintf(out, "\n");
+}
+
+static const char *
+size_name(uint64_t sz, char *buf, size_t len)
+{
+	if (sz >= (1ull << 30) && sz % (1ull << 30) == 0)
+		snprintf(buf, len, "%" PRIu64 " GiB", sz >> 30);
+	else if (sz >= (1ull << 20) && sz % (1ull << 20) == 0)
+		snprintf(buf, len, "%" PRIu64 " MiB", sz >> 20);
+	else
+		snprintf(buf, len, "%" PRIu64 " KiB", sz >> 10);
+	return buf;
+}
+
+void
+iol_report_print(const struct iol_report *r, FILE *out)
+{
+	struct iol_qstats tot, pt;
+	char sz[32];
+	unsigned int i, q;
+	uint64_t errs;
+
+	fprintf(out, "\n  ---------------------- iovaloop report ----------------------\n");
+	fprintf(out, "  mode %s, verify %s, run 0x%08x, %u-byte frames, burst %u, "
+		"%u in flight, %.2f s\n", r->mode, r->verify, r->run_id,
+		r->pkt_size, r->burst, r->inflight, r->secs);
+	fprintf(out, "  memory %s, IOVA as %s, %s pages, NUMA %d\n",
+		r->memory.kind, strcmp(r->memory.iova_mode, "va") == 0 ? "VA" : "PA",
+		size_name(r->memory.page_size, sz, sizeof(sz)), r->memory.numa_node);
+	for (i = 0; i < r->memory.n_ranges; i++)
+		fprintf(out, "    IOVA 0x%012" PRIx64 "-0x%012" PRIx64 " (VA 0x%" PRIx64 ", %s)\n",
+			r->memory.ranges[i].iova,
+			r->memory.ranges[i].iova + r->memory.ranges[i].len - 1,
+			r->memory.ranges[i].va,
+			size_name(r->memory.ranges[i].len, sz, sizeof(sz)));
+
+	for (i = 0; i < r->n_ports; i++) {
+		const struct iol_report_port *p = &r->ports[i];
+
+		port_totals(p, &pt);
+		fprintf(out, "  ------------- port %u (%s) -------------\n", p->port_id, p->name);
+		fprintf(out, "  RX-packets: %-14" PRIu64 " RX-Mpps: %-9.3f RX-Gbps: %.3f L2, %.3f wire\n",
+			pt.rx_pkts, iol_rate_mpps(pt.rx_pkts, r->secs),
+			iol_rate_gbps_l2(pt.rx_bytes, r->secs),
+			iol_rate_gbps_wire(pt.rx_pkts, pt.rx_bytes, r->secs));
+		fprintf(out, "  TX-packets: %-14" PRIu64 " TX-Mpps: %-9.3f TX-Gbps: %.3f L2, %.3f wire\n",
+			pt.tx_pkts, iol_rate_mpps(pt.tx_pkts, r->secs),
+			iol_rate_gbps_l2(pt.tx_bytes, r->secs),
+			iol_rate_gbps_wire(pt.tx_pkts, pt.tx_bytes, r->secs));
+		fprintf(out, "  Verified:   %" PRIu64 "\n", pt.verified);
+		print_errors(out, "  ", &pt.err);
+		for (q = 0; p->n_queues > 1 && q < p->n_queues; q++)
+			fprintf(out, "    queue %u: rx %" PRIu64 " tx %" PRIu64
+				" verified %" PRIu64 " errors %" PRIu64 "\n", q,
+				p->q[q].rx_pkts, p->q[q].tx_pkts, p->q[q].verified,
+				iol_errors_total(&p->q[q].err));
+	}
+
+	iol_report_totals(r, &tot);
+	fprintf(out, "  ------------- all ports -------------\n");
+	fprintf(out, "  RX %" PRIu64 " (%.3f Mpps)  TX %" PRIu64 " (%.3f Mpps)  verified %" PRIu64 "\n",
+		tot.rx_pkts, iol_rate_mpps(tot.rx_pkts, r->secs), tot.tx_pkts,
+		iol_rate_mpps(tot.tx_pkts, r->secs), tot.verified);
+	print_errors(out, "  ", &tot.err);
+	if (tot.lat.count > 0)
+		fprintf(out, "  latency ns: min %.0f  p50 %.0f  p99 %.0f  max %.0f  (%" PRIu64 " samples)\n",
+			iol_cycles_to_ns(tot.lat.min, r->tsc_hz),
+			iol_cycles_to_ns(iol_hist_quantile(&tot.lat, 0.5), r->tsc_hz),
+			iol_cycles_to_ns(iol_hist_quantile(&tot.lat, 0.99), r->tsc_hz),
+			iol_cycles_to_ns(tot.lat.max, r->tsc_hz), tot.lat.count);
+	for (i = 0; i < r->n_cores; i++) {
+		const struct iol_core_stats *c = r->cores[i].s;
+
+		fprintf(out, "  lcore %u: %" PRIu64 " packets, %.1f cycles/packet (%.1f busy)\n",
+			r->cores[i].lcore, c->pkts,
+			c->pkts ? (double)c->cycles / (double)c->pkts : 0,
+			c->pkts ? (double)c->busy_cycles / (double)c->pkts : 0);
+	}
+	for (i = 0; i < r->n_diagnosis; i++)
+		fprintf(out, "  likely cause: %s\n", r->diagnosis[i]);
+
+	errs = iol_errors_total(&tot.err);
+	if (errs == 0)
+		fprintf(out, "  Result: PASS, all %" PRIu64 " received packets verified\n", tot.verified);
+	else
+		fprintf(out, "  Result: FAIL, %" PRIu64 " verification errors\n", errs);
+	fprintf(out, "  -------------------------------------------------------------\n");
+}
+
+static void
+json_errors(struct iol_json *j, const union iol_errors *e)
+{
+	unsigned int i;
+
+	iol_json_object_open(j, "errors");
+	for (i = 0; i < IOL_ERR_CLASSES; i++)
+		iol_json_u64(j, iol_errors_name(i), e->v[i]);
+	iol_json_object_close(j);
+}
+
+static void
+json_counts(struct iol_json *j, const struct iol_qstats *s, double secs)
+{
+	iol_json_u64(j, "rx_packets", s->rx_pkts);
+	iol_json_u64(j, "tx_packets", s->tx_pkts);
+	iol_json_u64(j, "rx_bytes", s->rx_bytes);
+	iol_json_u64(j, "tx_bytes", s->tx_bytes);
+	iol_json_u64(j, "verified", s->verified);
+	iol_json_double(j, "rx_mpps", iol_rate_mpps(s->rx_pkts, secs));
+	iol_json_double(j, "tx_mpps", iol_rate_mpps(s->tx_pkts, secs));
+	iol_json_double(j, "rx_gbps_l2", iol_rate_gbps_l2(s->rx_bytes, secs));
+	iol_json_double(j, "rx_gbps_wire", iol_rate_gbps_wire(s->rx_pkts, s->rx_bytes, secs));
+}
+
+int
+iol_report_json(const struct iol_report *r, FILE *out)
+{
+	struct iol_qstats tot, pt;
+	struct iol_json j;
+	unsigned int i, q;
+	char hex[16];
+
+	iol_report_totals(r, &tot);
+	iol_json_init(&j, out);
+	iol_json_object_open(&j, NULL);
+	iol_json_string(&j, "version", r->version);
+
+	iol_json_object_open(&j, "config");
+	iol_json_string(&j, "mode", r->mode);
+	iol_json_string(&j, "verify", r->verify);
+	snprintf(hex, sizeof(hex), "0x%08x", r->run_id);
+	iol_json_string(&j, "run_id", hex);
+	iol_json_u64(&j, "pkt_size", r->pkt_size);
+	iol_json_u64(&j, "burst", r->burst);
+	iol_json_u64(&j, "inflight", r->inflight);
+	iol_json_object_close(&j);
+	iol_json_double(&j, "duration_s", r->secs);
+	iol_json_u64(&j, "tsc_hz", r->tsc_hz);
+
+	iol_json_object_open(&j, "memory");
+	iol_json_string(&j, "kind", r->memory.kind);
+	iol_json_string(&j, "iova_mode", r->memory.iova_mode);
+	iol_json_u64(&j, "page_size", r->memory.page_size);
+	iol_json_i64(&j, "numa_node", r->memory.numa_node);
+	iol_json_array_open(&j, "ranges");
+	for (i = 0; i < r->memory.n_ranges; i++) {
+		iol_json_object_open(&j, NULL);
+		iol_json_hex(&j, "va", r->memory.ranges[i].va);
+		iol_json_hex(&j, "iova", r->memory.ranges[i].iova);
+		iol_json_u64(&j, "len", r->memory.ranges[i].len);
+		iol_json_object_close(&j);
+	}
+	iol_json_array_close(&j);
+	iol_json_object_close(&j);
+
+	iol_json_array_open(&j, "ports");
+	for (i = 0; i < r->n_ports; i++) {
+		const struct iol_report_port *p = &r->ports[i];
+
+		port_totals(p, &pt);
+		iol_json_object_open(&j, NULL);
+		iol_json_u64(&j, "port", p->port_id);
+		iol_json_string(&j, "name", p->name);
+		json_counts(&j, &pt, r->secs);
+		json_errors(&j, &pt.err);
+		iol_json_array_open(&j, "queues");
+		for (q = 0; q < p->n_queues; q++) {
+			iol_json_object_open(&j, NULL);
+			iol_json_u64(&j, "queue", q);
+			json_counts(&j, &p->q[q], r->secs);
+			json_errors(&j, &p->q[q].err);
+			iol_json_object_close(&j);
+		}
+		iol_json_array_close(&j);
+		iol_json_object_close(&j);
+	}
+	iol_json_array_close(&j);
+
+	iol_json_object_open(&j, "totals");
+	json_counts(&j, &tot, r->secs);
+	iol_json_double(&j, "mpps", iol_rate_mpps(tot.rx_pkts, r->secs));
+	iol_json_double(&j, "gbps_l2", iol_rate_gbps_l2(tot.rx_bytes, r->secs));
+	iol_json_double(&j, "gbps_wire", iol_rate_gbps_wire(tot.rx_pkts, tot.rx_bytes, r->secs));
+	iol_json_object_close(&j);
+	json_errors(&j, &tot.err);
+
+	iol_json_object_open(&j, "latency_ns");
+	iol_json_u64(&j, "count", tot.lat.count);
+	if (tot.lat.count > 0) {
+		iol_json_double(&j, "min", iol_cycles_to_ns(tot.lat.min, r->tsc_hz));
+		iol_json_double(&j, "p50", iol_cycles_to_ns(iol_hist_quantile(&tot.lat, 0.5), r->tsc_hz));
+		iol_json_double(&j, "p99", iol_cycles_to_ns(iol_hist_quantile(&tot.lat, 0.99), r->tsc_hz));
+		iol_json_double(&j, "max", iol_cycles_to_ns(tot.lat.max, r->tsc_hz));
+	}
+	iol_json_object_close(&j);
+
+	iol_json_array_open(&j, "cores");
+	for (i = 0; i < r->n_cores; i++) {
+		const struct iol_core_stats *c = r->cores[i].s;
+
+		iol_json_object_open(&j, NULL);
+		iol_json_u64(&j, "lcore", r->cores[i].lcore);
+		iol_json_u64(&j, "packets", c->pkts);
+		iol_json_u64(&j, "polls", c->polls);
+		iol_json_double(&j, "cycles_per_packet",
+			c->pkts ? (double)c->cycles / (double)c->pkts : 0);
+		iol_json_double(&j, "busy_cycles_per_packet",
+			c->pkts ? (double)c->busy_cycles / (double)c->pkts : 0);
+		iol_json_object_close(&j);
+	}
+	iol_json_array_close(&j);
+
+	iol_json_array_open(&j, "diagnosis");
+	for (i = 0; i < r->n_diagnosis; i++)
+		iol_json_string(&j, NULL, r->diagnosis[i]);
+	iol_json_array_close(&j);
+	iol_json_string(&j, "result", iol_errors_total(&tot.err) == 0 ? "pass" : "fail");
+	iol_json_object_close(&j);
+	return iol_json_finish(&j);
+}
+
+void
+iol_report_live(FILE *out, double elapsed, const struct iol_qstats *now,
+		const struct iol_qstats *prev, double dt)
+{
+	fprintf(out, "[%7.1f s] RX %.3f Mpps TX %.3f Mpps  total rx %" PRIu64
+		" verified %" PRIu64 " errors %" PRIu64 " (lost %" PRIu64 ")\n",
+		elapsed, iol_rate_mpps(now->rx_pkts - prev->rx_pkts, dt),
+		iol_rate_mpps(now->tx_pkts - prev->tx_pkts, dt), now->rx_pkts,
+		now->verified, iol_errors_total(&now->err), now->err.lost);
+	fflush(out);
+}

@@ -1,0 +1,209 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef IOL_STATS_H
+#define IOL_STATS_H
+
+/**
+ * @file
+ * Counters of the verified loop, their arithmetic (rates, latency
+ * percentiles, cycles per packet), and the report built from them, as
+ * text for people and JSON for scripts (doc/json-report.md).
+ *
+ * Each polling core writes only its own struct iol_qstats; the main core
+ * reads them for the live line and sums them for the report.
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <rte_common.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Number of verification error classes. */
+#define IOL_ERR_CLASSES 8
+
+/** Verification errors, each class counted on its own. */
+union iol_errors {
+	struct {
+		uint64_t lost;          /**< Sent, never received. */
+		uint64_t duplicated;    /**< Received more than once. */
+		uint64_t reordered;     /**< Received after a later one. */
+		uint64_t corrupted;     /**< Header or payload bytes differ. */
+		uint64_t truncated;     /**< Shorter than sent. */
+		uint64_t foreign;       /**< Not an iovaloop frame of this run. */
+		uint64_t misdelivered;  /**< Meant for another port or queue. */
+		uint64_t bad_iova;      /**< Buffer IOVA does not translate back. */
+	};
+	uint64_t v[IOL_ERR_CLASSES];
+};
+
+/** Name of error class @p i ("lost", ...), as used in the JSON. */
+const char *iol_errors_name(unsigned int i);
+/** Sum of all classes. */
+uint64_t iol_errors_total(const union iol_errors *e);
+
+/** Sub-buckets per power of two: percentiles are within 1/16. */
+#define IOL_HIST_SUB 16
+/** Buckets for values up to 2^64. */
+#define IOL_HIST_BUCKETS (61 * IOL_HIST_SUB)
+
+/** Log-linear histogram of latencies in TSC cycles. */
+struct iol_hist {
+	uint64_t count;
+	uint64_t min;
+	uint64_t max;
+	uint64_t bucket[IOL_HIST_BUCKETS];
+};
+
+/** Empty a histogram. */
+void iol_hist_reset(struct iol_hist *h);
+
+/** Bucket of value @p v. */
+static inline unsigned int
+iol_hist_index(uint64_t v)
+{
+	unsigned int msb;
+
+	if (v < IOL_HIST_SUB)
+		return (unsigned int)v;
+	msb = 63 - __builtin_clzll(v);
+	return (msb - 3) * IOL_HIST_SUB + ((v >> (msb - 4)) & (IOL_HIST_SUB - 1));
+}
+
+/** Record one value. */
+static inline void
+iol_hist_add(struct iol_hist *h, uint64_t v)
+{
+	h->bucket[iol_hist_index(v)]++;
+	h->count++;
+	if (v < h->min)
+		h->min = v;
+	if (v > h->max)
+		h->max = v;
+}
+
+/** Add @p src into @p dst. */
+void iol_hist_merge(struct iol_hist *dst, const struct iol_hist *src);
+
+/**
+ * Value at quantile @p q (0..1): the middle of the bucket holding it,
+ * clamped to [min, max]. 0 for an empty histogram.
+ */
+uint64_t iol_hist_quantile(const struct iol_hist *h, double q);
+
+/** Counters of one port queue (RX and TX side). */
+struct iol_qstats {
+	uint64_t rx_pkts;
+	uint64_t rx_bytes;      /**< L2 bytes, without FCS. */
+	uint64_t tx_pkts;
+	uint64_t tx_bytes;
+	uint64_t verified;      /**< Received and found intact. */
+	union iol_errors err;
+	struct iol_hist lat;    /**< TX stamp to reception, in cycles. */
+} __rte_cache_aligned;
+
+/** Zero a queue's counters. */
+void iol_qstats_reset(struct iol_qstats *q);
+/** Add @p src into @p dst. */
+void iol_qstats_merge(struct iol_qstats *dst, const struct iol_qstats *src);
+
+/** Bytes a frame costs on Ethernet beyond its L2 length: FCS, preamble, IFG. */
+#define IOL_WIRE_OVERHEAD 24
+
+/** Millions of packets per second. */
+double iol_rate_mpps(uint64_t pkts, double secs);
+/** Gigabits per second of L2 frames. */
+double iol_rate_gbps_l2(uint64_t bytes, double secs);
+/** Gigabits per second on the wire (IOL_WIRE_OVERHEAD per frame). */
+double iol_rate_gbps_wire(uint64_t pkts, uint64_t bytes, double secs);
+/** Cycles to nanoseconds at @p hz. */
+double iol_cycles_to_ns(uint64_t cycles, uint64_t hz);
+
+/** A polling core's own account. */
+struct iol_core_stats {
+	uint64_t cycles;        /**< TSC cycles in the poll loop. */
+	uint64_t busy_cycles;   /**< Of those, in iterations that received. */
+	uint64_t pkts;          /**< Packets received by this core. */
+	uint64_t polls;         /**< Loop iterations. */
+} __rte_cache_aligned;
+
+/** One memory range the ports can DMA into, for the report. */
+struct iol_report_range {
+	uint64_t va;
+	uint64_t iova;
+	uint64_t len;
+};
+
+/** Everything the final report shows. */
+struct iol_report {
+	const char *version;
+	const char *mode;          /**< "loop", "txonly", "rxonly" */
+	const char *verify;        /**< "none", "header", "full" */
+	uint32_t run_id;
+	uint16_t pkt_size;
+	uint16_t burst;
+	uint32_t inflight;
+	double secs;               /**< Measured time. */
+	uint64_t tsc_hz;
+
+	unsigned int n_ports;
+	struct iol_report_port {
+		uint16_t port_id;
+		char name[64];
+		unsigned int n_queues;
+		const struct iol_qstats *q; /**< n_queues of them. */
+	} *ports;
+
+	unsigned int n_cores;
+	struct iol_report_core {
+		unsigned int lcore;
+		const struct iol_core_stats *s;
+	} *cores;
+
+	struct {
+		const char *kind;          /**< "dpdk" or "xmem" */
+		const char *iova_mode;     /**< "va" or "pa" */
+		uint64_t page_size;
+		int numa_node;             /**< -1 when spread or unknown */
+		unsigned int n_ranges;
+		const struct iol_report_range *ranges;
+	} memory;
+
+	unsigned int n_diagnosis;
+	const char *const *diagnosis; /**< Likely causes of what went wrong. */
+};
+
+/** Sum of every queue of every port in the report. */
+void iol_report_totals(const struct iol_report *r, struct iol_qstats *tot);
+
+/** True when every packet verified: no error of any class. */
+bool iol_report_pass(const struct iol_report *r);
+
+/** Print the final report for people. */
+void iol_report_print(const struct iol_report *r, FILE *out);
+
+/**
+ * Write the report as JSON (schema in doc/json-report.md).
+ * @return 0, or -1 if the stream failed.
+ */
+int iol_report_json(const struct iol_report *r, FILE *out);
+
+/**
+ * Print the live line: rates over the last interval and totals so far.
+ *
+ * @param now, prev
+ *   Totals now and at the previous line.
+ * @param dt
+ *   Seconds between the two.
+ */
+void iol_report_live(FILE *out, double elapsed, const struct iol_qstats *now,
+		const struct iol_qstats *prev, double dt);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* IOL_STATS_H */

@@ -1,0 +1,166 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <math.h>
+#include <stdlib.h>
+
+#include "iol_stats.h"
+#include "test.h"
+
+#define NEAR(a, b, tol) (fabs((double)(a) - (double)(b)) <= (tol))
+
+static int
+test_hist_quantiles_within_a_sixteenth(void)
+{
+	static struct iol_hist h;
+	uint64_t v, q50, q99;
+
+	iol_hist_reset(&h);
+	TEST_ASSERT_EQUAL(iol_hist_quantile(&h, 0.5), 0, "empty");
+	for (v = 1; v <= 100000; v++)
+		iol_hist_add(&h, v);
+	TEST_ASSERT_EQUAL(h.count, 100000, "count");
+	TEST_ASSERT_EQUAL(h.min, 1, "min");
+	TEST_ASSERT_EQUAL(h.max, 100000, "max");
+	q50 = iol_hist_quantile(&h, 0.5);
+	q99 = iol_hist_quantile(&h, 0.99);
+	TEST_ASSERT(NEAR(q50, 50000, 50000 / 16.0), "p50 %" PRIu64, q50);
+	TEST_ASSERT(NEAR(q99, 99000, 99000 / 16.0), "p99 %" PRIu64, q99);
+	TEST_ASSERT_EQUAL(iol_hist_quantile(&h, 1.0), 100000, "p100 is max");
+	TEST_ASSERT_EQUAL(iol_hist_quantile(&h, 0.0), 1, "p0 is min");
+
+	/* Small values are exact; huge ones do not overflow the buckets. */
+	iol_hist_reset(&h);
+	iol_hist_add(&h, 7);
+	iol_hist_add(&h, 7);
+	iol_hist_add(&h, UINT64_MAX);
+	TEST_ASSERT_EQUAL(iol_hist_quantile(&h, 0.5), 7, "exact below 16");
+	TEST_ASSERT(iol_hist_index(UINT64_MAX) < IOL_HIST_BUCKETS, "top bucket in range");
+	TEST_ASSERT(iol_hist_quantile(&h, 0.99) >= UINT64_MAX - UINT64_MAX / 16, "top");
+	return TEST_SUCCESS;
+}
+
+static int
+test_hist_index_monotonic(void)
+{
+	unsigned int prev = 0, idx;
+	uint64_t v;
+
+	for (v = 0; v < (1u << 20); v++) {
+		idx = iol_hist_index(v);
+		TEST_ASSERT(idx == prev || idx == prev + 1, "v %" PRIu64 ": %u after %u", v, idx, prev);
+		prev = idx;
+	}
+	return TEST_SUCCESS;
+}
+
+static int
+test_rates(void)
+{
+	TEST_ASSERT(NEAR(iol_rate_mpps(14880952, 1.0), 14.880952, 1e-9), "mpps");
+	/* 64-byte frames at line rate: 10 Gb/s on the wire, 7.62 of L2. */
+	TEST_ASSERT(NEAR(iol_rate_gbps_wire(14880952, 14880952ull * 60, 1.0), 10.0, 1e-3),
+		"wire rate adds FCS, preamble and gap");
+	TEST_ASSERT(NEAR(iol_rate_gbps_l2(14880952ull * 60, 1.0), 7.142857, 1e-3), "L2");
+	TEST_ASSERT_EQUAL(iol_rate_mpps(5, 0), 0, "no time, no rate");
+	TEST_ASSERT(NEAR(iol_cycles_to_ns(3000, 3000000000ull), 1000, 1e-9), "ns");
+	return TEST_SUCCESS;
+}
+
+static int
+test_qstats_merge_and_errors(void)
+{
+	static struct iol_qstats a, b;
+	unsigned int i;
+
+	iol_qstats_reset(&a);
+	iol_qstats_reset(&b);
+	for (i = 0; i < IOL_ERR_CLASSES; i++)
+		a.err.v[i] = i + 1;
+	a.rx_pkts = 10;
+	b.rx_pkts = 5;
+	b.err.lost = 100;
+	iol_hist_add(&b.lat, 42);
+	iol_qstats_merge(&a, &b);
+	TEST_ASSERT_EQUAL(a.rx_pkts, 15, "rx");
+	TEST_ASSERT_EQUAL(a.err.lost, 101, "lost by name");
+	TEST_ASSERT_EQUAL(a.err.bad_iova, 8, "last class");
+	TEST_ASSERT_EQUAL(iol_errors_total(&a.err), 36 + 100, "total");
+	TEST_ASSERT_EQUAL(a.lat.min, 42, "hist merged");
+	TEST_ASSERT(strcmp(iol_errors_name(0), "lost") == 0, "name 0");
+	TEST_ASSERT(strcmp(iol_errors_name(7), "bad_iova") == 0, "name 7");
+	return TEST_SUCCESS;
+}
+
+static int
+test_report_json_and_verdict(void)
+{
+	static struct iol_qstats q[2];
+	static const struct iol_core_stats core = { .cycles = 1000, .busy_cycles = 500, .pkts = 10 };
+	struct iol_report_port port = { .port_id = 0, .name = "net_ring", .n_queues = 2, .q = q };
+	struct iol_report_core rc = { .lcore = 1, .s = &core };
+	static const struct iol_report_range range = { .va = 0x100000000, .iova = 0x50100000, .len = 2 << 20 };
+	const char *diag[] = { "port 0 received nothing" };
+	struct iol_report r = {
+		.version = "test", .mode = "loop", .verify = "full", .run_id = 0xabc,
+		.pkt_size = 64, .burst = 32, .inflight = 64, .secs = 2.0, .tsc_hz = 1000000000,
+		.n_ports = 1, .ports = &port, .n_cores = 1, .cores = &rc,
+		.memory = { "dpdk", "va", 2 << 20, 0, 1, &range },
+		.n_diagnosis = 1, .diagnosis = diag,
+	};
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	iol_qstats_reset(&q[0]);
+	iol_qstats_reset(&q[1]);
+	q[0].rx_pkts = q[0].verified = 6;
+	q[1].rx_pkts = q[1].verified = 4;
+	iol_hist_add(&q[0].lat, 2000);
+	TEST_ASSERT(iol_report_pass(&r), "no errors is a pass");
+
+	f = open_memstream(&buf, &len);
+	TEST_ASSERT_NOT_NULL(f, "memstream");
+	TEST_ASSERT_SUCCESS(iol_report_json(&r, f), "json written");
+	fclose(f);
+	TEST_ASSERT_STR_CONTAINS(buf, "\"result\": \"pass\"", "result");
+	TEST_ASSERT_STR_CONTAINS(buf, "\"run_id\": \"0x00000abc\"", "run id");
+	TEST_ASSERT_STR_CONTAINS(buf, "\"iova\": \"0x50100000\"", "range");
+	TEST_ASSERT_STR_CONTAINS(buf, "\"verified\": 10", "totals");
+	TEST_ASSERT_STR_CONTAINS(buf, "\"mpps\": 5e-06", "rate over 2 s");
+	TEST_ASSERT_STR_CONTAINS(buf, "\"cycles_per_packet\": 100", "cycles per packet");
+	TEST_ASSERT_STR_CONTAINS(buf, "\"p50\": 2000", "latency in ns");
+	TEST_ASSERT_STR_CONTAINS(buf, "port 0 received nothing", "diagnosis");
+	free(buf);
+
+	q[1].err.reordered = 1;
+	TEST_ASSERT(!iol_report_pass(&r), "one error fails");
+	buf = NULL;
+	f = open_memstream(&buf, &len);
+	TEST_ASSERT_NOT_NULL(f, "memstream");
+	iol_report_print(&r, f);
+	fclose(f);
+	TEST_ASSERT_STR_CONTAINS(buf, "Result: FAIL, 1 verification errors", "text verdict");
+	TEST_ASSERT_STR_CONTAINS(buf, "reordered: 1", "class shown");
+	TEST_ASSERT_STR_CONTAINS(buf, "likely cause: port 0 received nothing", "diagnosis");
+	free(buf);
+	return TEST_SUCCESS;
+}
+
+static struct unit_test_suite stats_suite = {
+	.suite_name = "statistics",
+	.unit_test_cases = {
+		TEST_CASE(test_hist_quantiles_within_a_sixteenth),
+		TEST_CASE(test_hist_index_monotonic),
+		TEST_CASE(test_rates),
+		TEST_CASE(test_qstats_merge_and_errors),
+		TEST_CASE(test_report_json_and_verdict),
+		TEST_CASES_END()
+	}
+};
+
+static int
+stats_autotest(void)
+{
+	return unit_test_suite_runner(&stats_suite);
+}
+
+REGISTER_TEST_COMMAND(stats_autotest, stats_autotest);
