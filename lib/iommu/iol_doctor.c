@@ -1,0 +1,912 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The doctor: checks a topology snapshot against what a run will do and
+ * says, for each prerequisite of VFIO, PASS, WARN or FAIL with the fix.
+ * It reads nothing itself, so that tests can feed it fixture snapshots.
+ */
+#define _GNU_SOURCE /* vasprintf */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "iol_iommu.h"
+
+/* VFIO type1's default for its dma_entry_limit parameter. */
+#define DEFAULT_DMA_ENTRY_LIMIT 65535
+
+struct doc {
+	struct iol_doctor_report *rep;
+	const struct iol_topology *t;
+	bool oom;
+};
+
+static char * __attribute__((format(printf, 2, 3)))
+fmt(struct doc *d, const char *f, ...)
+{
+	va_list ap;
+	char *s;
+	int n;
+
+	va_start(ap, f);
+	n = vasprintf(&s, f, ap);
+	va_end(ap);
+	if (n < 0) {
+		d->oom = true;
+		return NULL;
+	}
+	return s;
+}
+
+/* Append a check; takes ownership of @p msg and @p fix. */
+static void
+add(struct doc *d, const char *name, const char *subject, enum iol_verdict v,
+	char *msg, char *fix)
+{
+	struct iol_doctor_report *r = d->rep;
+	struct iol_check *c;
+
+	if (msg == NULL || (v != IOL_PASS && fix == NULL))
+		goto fail;
+	c = realloc(r->checks, (r->n_checks + 1) * sizeof(*c));
+	if (c == NULL)
+		goto fail;
+	r->checks = c;
+	c = &r->checks[r->n_checks];
+	c->name = strdup(name);
+	c->subject = subject != NULL ? strdup(subject) : NULL;
+	if (c->name == NULL || (subject != NULL && c->subject == NULL)) {
+		free(c->name);
+		free(c->subject);
+		goto fail;
+	}
+	c->verdict = v;
+	c->message = msg;
+	c->fix = v == IOL_PASS ? NULL : fix;
+	if (v == IOL_PASS)
+		free(fix);
+	r->n_checks++;
+	if (v == IOL_FAIL)
+		r->n_fail++;
+	else if (v == IOL_WARN)
+		r->n_warn++;
+	return;
+fail:
+	d->oom = true;
+	free(msg);
+	free(fix);
+}
+
+static bool
+cmdline_has(const struct iol_topology *t, const char *opt)
+{
+	unsigned int i;
+
+	for (i = 0; i < t->n_cmdline_opts; i++)
+		if (strcmp(t->cmdline_opts[i], opt) == 0)
+			return true;
+	return false;
+}
+
+static bool
+noiommu_accepted(const struct iol_topology *t, const struct iol_doctor_plan *p)
+{
+	return !iol_topology_iommu_enabled(t) && t->noiommu_mode == 1 &&
+		p->allow_noiommu;
+}
+
+static void
+check_iommu(struct doc *d, const struct iol_doctor_plan *p)
+{
+	const struct iol_topology *t = d->t;
+	const char *fix;
+
+	if (iol_topology_iommu_enabled(t)) {
+		add(d, "iommu", NULL, IOL_PASS,
+			fmt(d, "IOMMU enabled: %u instance(s), %u group(s)",
+				t->n_units, t->n_groups), NULL);
+		return;
+	}
+	if (noiommu_accepted(t, p)) {
+		add(d, "iommu", NULL, IOL_WARN,
+			fmt(d, "IOMMU not enabled: running in vfio noiommu mode "
+				"as allowed"),
+			fmt(d, "enable the IOMMU for DMA isolation: add "
+				"intel_iommu=on (or amd_iommu=on) to the kernel "
+				"command line and reboot"));
+		return;
+	}
+	if (cmdline_has(t, "intel_iommu=on") || cmdline_has(t, "amd_iommu=on"))
+		fix = "the kernel was booted with the IOMMU option but found no "
+			"IOMMU: enable VT-d / AMD-Vi (IOMMU) in the firmware setup; "
+			"in a QEMU guest add -device intel-iommu,intremap=on with "
+			"-machine q35,kernel-irqchip=split";
+	else
+		fix = "add intel_iommu=on (Intel) or amd_iommu=on (AMD) to the "
+			"kernel command line (GRUB_CMDLINE_LINUX in /etc/default/grub, "
+			"then update-grub) and reboot: the kernel must have been "
+			"booted with it; enable VT-d / AMD-Vi in the firmware too "
+			"(on ARM the SMMU must be described by the firmware)";
+	add(d, "iommu", NULL, IOL_FAIL,
+		fmt(d, "IOMMU not enabled: no /sys/class/iommu entry and no IOMMU "
+			"group under %s", t->root),
+		fmt(d, "%s", fix));
+}
+
+static void
+check_noiommu(struct doc *d, const struct iol_doctor_plan *p)
+{
+	const struct iol_topology *t = d->t;
+	bool iommu = iol_topology_iommu_enabled(t);
+
+	if (t->noiommu_mode == 1 && p->allow_noiommu) {
+		add(d, "noiommu", NULL, IOL_WARN,
+			fmt(d, "vfio unsafe noiommu mode is on and allowed: devices "
+				"can DMA to any physical address, nothing is isolated"),
+			fmt(d, "use it only on a host without IOMMU; enable the "
+				"IOMMU instead where there is one"));
+	} else if (t->noiommu_mode == 1) {
+		add(d, "noiommu", NULL, IOL_FAIL,
+			fmt(d, "vfio unsafe noiommu mode is on: devices can DMA to "
+				"any physical address, nothing is isolated"),
+			fmt(d, "pass --allow-noiommu to accept it%s",
+				iommu ? ", or turn it off: echo N > "
+				"/sys/module/vfio/parameters/enable_unsafe_noiommu_mode" :
+				", or enable the IOMMU (see the iommu check)"));
+	} else if (!iommu && p->allow_noiommu) {
+		add(d, "noiommu", NULL, IOL_FAIL,
+			fmt(d, "noiommu allowed but vfio's enable_unsafe_noiommu_mode "
+				"is %s", t->noiommu_mode == 0 ? "off" :
+				"unknown (vfio not loaded)"),
+			fmt(d, "modprobe vfio enable_unsafe_noiommu_mode=1 (or echo Y > "
+				"/sys/module/vfio/parameters/enable_unsafe_noiommu_mode), "
+				"then modprobe vfio-pci"));
+	} else {
+		add(d, "noiommu", NULL, IOL_PASS,
+			fmt(d, "vfio noiommu mode off%s", t->noiommu_mode < 0 ?
+				" (vfio not loaded; off by default)" : ""), NULL);
+	}
+}
+
+static const struct iol_vfio_node *
+find_node(const struct iol_topology *t, const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < t->n_nodes; i++)
+		if (strcmp(t->nodes[i].name, name) == 0)
+			return &t->nodes[i];
+	return NULL;
+}
+
+static void
+check_modules(struct doc *d)
+{
+	const struct iol_topology *t = d->t;
+	const struct iol_vfio_node *n = find_node(t, "vfio");
+	bool type1 = t->mod_vfio_type1 || t->noiommu_mode == 1;
+
+	if (!t->mod_vfio_pci || !type1) {
+		add(d, "vfio-modules", NULL, IOL_FAIL,
+			fmt(d, "vfio modules not loaded:%s%s",
+				t->mod_vfio_pci ? "" : " vfio_pci",
+				type1 ? "" : " vfio_iommu_type1"),
+			fmt(d, "modprobe vfio-pci (it loads vfio and "
+				"vfio_iommu_type1); to load it at boot: echo vfio-pci "
+				"> /etc/modules-load.d/vfio-pci.conf"));
+		return;
+	}
+	if (n == NULL) {
+		add(d, "vfio-modules", NULL, IOL_FAIL,
+			fmt(d, "vfio modules loaded but /dev/vfio/vfio is missing"),
+			fmt(d, "check that devtmpfs is mounted on /dev and udev runs; "
+				"reload with modprobe -r vfio-pci && modprobe vfio-pci"));
+		return;
+	}
+	if (!n->usable) {
+		add(d, "vfio-modules", NULL, IOL_FAIL,
+			fmt(d, "/dev/vfio/vfio (mode %04o) cannot be opened "
+				"read-write by this user",
+				(unsigned int)(n->mode & 07777)),
+			fmt(d, "run as root, or: chmod 0666 /dev/vfio/vfio"));
+		return;
+	}
+	add(d, "vfio-modules", NULL, IOL_PASS,
+		fmt(d, "vfio, vfio_iommu_type1 and vfio_pci loaded, /dev/vfio/vfio "
+			"usable"), NULL);
+}
+
+static void
+check_memlock(struct doc *d, const struct iol_doctor_plan *p)
+{
+	uint64_t kib;
+
+	if (p->cap_ipc_lock) {
+		add(d, "memlock", NULL, IOL_PASS,
+			fmt(d, "CAP_IPC_LOCK held: VFIO type1 skips locked-memory "
+				"accounting, RLIMIT_MEMLOCK does not apply"), NULL);
+		return;
+	}
+	if (p->memlock_limit == UINT64_MAX) {
+		add(d, "memlock", NULL, IOL_PASS,
+			fmt(d, "memlock limit unlimited"), NULL);
+		return;
+	}
+	if (p->pin_bytes <= p->memlock_limit) {
+		add(d, "memlock", NULL, IOL_PASS,
+			fmt(d, "memlock limit %" PRIu64 " bytes covers the %" PRIu64
+				" bytes to pin", p->memlock_limit, p->pin_bytes), NULL);
+		return;
+	}
+	kib = (p->pin_bytes + 1023) / 1024;
+	add(d, "memlock", NULL, IOL_FAIL,
+		fmt(d, "memlock limit %" PRIu64 " bytes is below the %" PRIu64
+			" bytes the run pins", p->memlock_limit, p->pin_bytes),
+		fmt(d, "ulimit -l %" PRIu64 " (KiB, or unlimited) in the launching "
+			"shell; for a user: '<user> - memlock %" PRIu64 "' in "
+			"/etc/security/limits.conf; for a service: LimitMEMLOCK=infinity; "
+			"or run as root (CAP_IPC_LOCK)", kib, kib));
+}
+
+static void
+check_dma_limit(struct doc *d, const struct iol_doctor_plan *p)
+{
+	const struct iol_topology *t = d->t;
+	int64_t limit = t->dma_entry_limit;
+
+	if (limit < 0) {
+		if (p->mappings > DEFAULT_DMA_ENTRY_LIMIT)
+			add(d, "dma-entry-limit", NULL, IOL_WARN,
+				fmt(d, "vfio_iommu_type1 not loaded: its default "
+					"dma_entry_limit %d is below the %" PRIu64
+					" mappings the run needs",
+					DEFAULT_DMA_ENTRY_LIMIT, p->mappings),
+				fmt(d, "modprobe vfio_iommu_type1 dma_entry_limit=%"
+					PRIu64, p->mappings));
+		else
+			add(d, "dma-entry-limit", NULL, IOL_PASS,
+				fmt(d, "%" PRIu64 " mappings within the default "
+					"dma_entry_limit %d (vfio_iommu_type1 not loaded)",
+					p->mappings, DEFAULT_DMA_ENTRY_LIMIT), NULL);
+		return;
+	}
+	if ((uint64_t)limit >= p->mappings) {
+		add(d, "dma-entry-limit", NULL, IOL_PASS,
+			fmt(d, "dma_entry_limit %" PRId64 " covers the %" PRIu64
+				" mappings", limit, p->mappings), NULL);
+		return;
+	}
+	add(d, "dma-entry-limit", NULL, IOL_FAIL,
+		fmt(d, "dma_entry_limit %" PRId64 " is below the %" PRIu64
+			" mappings the run needs", limit, p->mappings),
+		fmt(d, "echo %" PRIu64 " > /sys/module/vfio_iommu_type1/parameters/"
+			"dma_entry_limit (lasting: options vfio_iommu_type1 "
+			"dma_entry_limit=%" PRIu64 " in /etc/modprobe.d/vfio.conf)",
+			p->mappings, p->mappings));
+}
+
+static void
+format_pagesize(uint64_t b, char *buf, size_t size)
+{
+	if (b >= (1ULL << 30) && b % (1ULL << 30) == 0)
+		snprintf(buf, size, "%" PRIu64 "G", b >> 30);
+	else if (b >= (1ULL << 20) && b % (1ULL << 20) == 0)
+		snprintf(buf, size, "%" PRIu64 "M", b >> 20);
+	else
+		snprintf(buf, size, "%" PRIu64 "k", b >> 10);
+}
+
+static const struct iol_hugepages *
+find_pool(const struct iol_topology *t, int node, uint64_t size)
+{
+	unsigned int i;
+
+	for (i = 0; i < t->n_hugepages; i++)
+		if (t->hugepages[i].node == node &&
+		    t->hugepages[i].page_size == size)
+			return &t->hugepages[i];
+	return NULL;
+}
+
+static uint64_t
+plan_page_size(const struct iol_topology *t, const struct iol_doctor_plan *p)
+{
+	if (p->hugepage_size != 0)
+		return p->hugepage_size;
+	if (t->default_hugepage_size != 0)
+		return t->default_hugepage_size;
+	return 2ULL << 20;
+}
+
+/* Free hugepages of the plan's size on @p node (-1: host-wide). */
+static void
+check_hugepages_node(struct doc *d, const struct iol_doctor_plan *p, int node)
+{
+	const struct iol_topology *t = d->t;
+	uint64_t size = plan_page_size(t, p);
+	const struct iol_hugepages *h;
+	uint64_t need;
+	char sz[32], where[48], subject[32], sysfs[160];
+
+	format_pagesize(size, sz, sizeof(sz));
+	need = p->hugepage_bytes == 0 ? 1 : (p->hugepage_bytes + size - 1) / size;
+	h = node >= 0 ? find_pool(t, node, size) : NULL;
+	/* Without per-node counts (no NUMA in sysfs) the host pool serves. */
+	if (h == NULL)
+		h = find_pool(t, -1, size);
+	if (node >= 0 && h != NULL && h->node == node) {
+		snprintf(where, sizeof(where), "on node %d", node);
+		snprintf(sysfs, sizeof(sysfs), "/sys/devices/system/node/node%d/"
+			"hugepages/hugepages-%" PRIu64 "kB/nr_hugepages", node,
+			size >> 10);
+	} else {
+		snprintf(where, sizeof(where), "on the host");
+		snprintf(sysfs, sizeof(sysfs), "/sys/kernel/mm/hugepages/"
+			"hugepages-%" PRIu64 "kB/nr_hugepages", size >> 10);
+	}
+	if (node >= 0)
+		snprintf(subject, sizeof(subject), "node%d", node);
+	else
+		snprintf(subject, sizeof(subject), "host");
+	if (h == NULL) {
+		add(d, "hugepages", subject, IOL_FAIL,
+			fmt(d, "no %sB hugepages %s (no pool of that size)", sz,
+				node >= 0 ? subject : "on the host"),
+			fmt(d, "reserve them at boot: default_hugepagesz=%s "
+				"hugepagesz=%s hugepages=%" PRIu64 " on the kernel "
+				"command line", sz, sz, need));
+		return;
+	}
+	if (h->free >= need) {
+		add(d, "hugepages", subject, IOL_PASS,
+			fmt(d, "%" PRIu64 " free %sB hugepages %s (need %" PRIu64 ")",
+				h->free, sz, where, need), NULL);
+		return;
+	}
+	add(d, "hugepages", subject, IOL_FAIL,
+		fmt(d, "%s free %sB hugepages %s: %" PRIu64 " free of %" PRIu64
+			", need %" PRIu64, h->free == 0 ? "no" : "too few", sz, where,
+			h->free, h->total, need),
+		fmt(d, "echo %" PRIu64 " > %s (or dpdk-hugepages.py --node %d "
+			"--pagesize %s --reserve ...)", h->total + need - h->free, sysfs,
+			node >= 0 ? node : 0, sz));
+}
+
+static void
+check_hugetlbfs(struct doc *d, const struct iol_doctor_plan *p)
+{
+	const struct iol_topology *t = d->t;
+	uint64_t size = plan_page_size(t, p);
+	unsigned int i;
+	char sz[32];
+
+	format_pagesize(size, sz, sizeof(sz));
+	for (i = 0; i < t->n_mounts; i++) {
+		if (t->mounts[i].page_size == size) {
+			add(d, "hugetlbfs", NULL, IOL_PASS,
+				fmt(d, "hugetlbfs for %sB pages mounted at %s", sz,
+					t->mounts[i].path), NULL);
+			return;
+		}
+	}
+	add(d, "hugetlbfs", NULL, IOL_WARN,
+		fmt(d, "no hugetlbfs mount for %sB pages", sz),
+		fmt(d, "mkdir -p /dev/hugepages && mount -t hugetlbfs -o pagesize=%s "
+			"nodev /dev/hugepages", sz));
+}
+
+/* "e1000e" or "no driver" for messages. */
+static const char *
+drv(const struct iol_device *dev)
+{
+	return dev->driver[0] != '\0' ? dev->driver : "no driver";
+}
+
+static bool
+viable_driver(const char *driver)
+{
+	return driver[0] == '\0' || strcmp(driver, "vfio-pci") == 0 ||
+		strcmp(driver, "pci-stub") == 0 || strcmp(driver, "pcieport") == 0;
+}
+
+static void
+check_group(struct doc *d, const struct iol_device *dev)
+{
+	const struct iol_topology *t = d->t;
+	const struct iol_iommu_group *g;
+	char *others = NULL, *pci = NULL, *plat = NULL, *tmp;
+	unsigned int i, n_bad = 0;
+
+	g = dev->group >= 0 ? iol_topology_group(t, dev->group) : NULL;
+	if (g == NULL) {
+		if (iol_topology_iommu_enabled(t))
+			add(d, "group-viable", dev->name, IOL_FAIL,
+				fmt(d, "%s is in no IOMMU group", dev->name),
+				fmt(d, "the IOMMU does not translate for it: check dmesg "
+					"for DMAR / AMD-Vi / SMMU errors about %s",
+					dev->name));
+		else if (t->noiommu_mode == 1)
+			add(d, "group-viable", dev->name, IOL_FAIL,
+				fmt(d, "%s has no noiommu group yet", dev->name),
+				fmt(d, "dpdk-devbind.py -b vfio-pci %s (vfio creates the "
+					"group when it binds)", dev->name));
+		else
+			add(d, "group-viable", dev->name, IOL_FAIL,
+				fmt(d, "%s is in no IOMMU group: the IOMMU is not "
+					"enabled", dev->name),
+				fmt(d, "enable the IOMMU (see the iommu check)"));
+		return;
+	}
+	for (i = 0; i < g->n_devs; i++) {
+		const struct iol_device *o = &t->devs[g->devs[i]];
+		char **list = o->is_pci ? &pci : &plat;
+
+		if (o == dev || !o->present || viable_driver(o->driver))
+			continue;
+		n_bad++;
+		tmp = fmt(d, "%s%s%s bound to %s", others ? others : "",
+			others ? ", " : "", o->name, o->driver);
+		free(others);
+		others = tmp;
+		tmp = fmt(d, "%s%s%s", *list ? *list : "", *list ? " " : "",
+			o->name);
+		free(*list);
+		*list = tmp;
+		if (others == NULL || tmp == NULL)
+			goto out;
+	}
+	if (n_bad == 0) {
+		add(d, "group-viable", dev->name, IOL_PASS,
+			fmt(d, "group %d viable: its %u device(s) are bound to "
+				"vfio-pci, pci-stub, pcieport or unbound", g->id,
+				g->n_devs), NULL);
+		goto out;
+	}
+	add(d, "group-viable", dev->name, IOL_FAIL,
+		fmt(d, "group %d not viable: %s (%s) shares it with %s (VFIO: "
+			"\"VFIO group is not viable! Not all devices in IOMMU group "
+			"bound to VFIO or unbound\")", g->id, dev->name, drv(dev),
+			others),
+		pci != NULL ?
+		fmt(d, "dpdk-devbind.py -b vfio-pci %s (or unbind it: "
+			"dpdk-devbind.py -u %s)%s%s%s", pci, pci,
+			plat ? "; unbind " : "", plat ? plat : "",
+			plat ? " through /sys/bus/platform/drivers/DRIVER/unbind" : "") :
+		fmt(d, "unbind %s through /sys/bus/platform/drivers/DRIVER/unbind",
+			plat));
+out:
+	free(others);
+	free(pci);
+	free(plat);
+}
+
+static void
+check_node(struct doc *d, const struct iol_device *dev)
+{
+	const struct iol_topology *t = d->t;
+	const struct iol_iommu_group *g;
+	const struct iol_vfio_node *n;
+	char name[32];
+
+	g = dev->group >= 0 ? iol_topology_group(t, dev->group) : NULL;
+	if (g == NULL)
+		return; /* group-viable has said why */
+	snprintf(name, sizeof(name), "%s%d", g->noiommu ? "noiommu-" : "", g->id);
+	n = find_node(t, name);
+	if (n == NULL && strcmp(dev->driver, "vfio-pci") != 0) {
+		add(d, "vfio-node", dev->name, IOL_FAIL,
+			fmt(d, "/dev/vfio/%s absent: vfio creates it when %s is bound "
+				"to vfio-pci", name, dev->name),
+			fmt(d, "dpdk-devbind.py -b vfio-pci %s", dev->name));
+	} else if (n == NULL) {
+		add(d, "vfio-node", dev->name, IOL_FAIL,
+			fmt(d, "/dev/vfio/%s absent although %s is bound to vfio-pci",
+				name, dev->name),
+			fmt(d, "check that devtmpfs is on /dev and udev runs; rebind: "
+				"dpdk-devbind.py -u %s && dpdk-devbind.py -b vfio-pci %s",
+				dev->name, dev->name));
+	} else if (!n->usable) {
+		add(d, "vfio-node", dev->name, IOL_FAIL,
+			fmt(d, "/dev/vfio/%s (mode %04o, uid %u) cannot be opened "
+				"read-write by this user", name,
+				(unsigned int)(n->mode & 07777), (unsigned int)n->uid),
+			fmt(d, "run as root, or: chown $USER /dev/vfio/%s (lasting: "
+				"udev rule SUBSYSTEM==\"vfio\", OWNER=\"$USER\")", name));
+	} else {
+		add(d, "vfio-node", dev->name, IOL_PASS,
+			fmt(d, "/dev/vfio/%s usable", name), NULL);
+	}
+}
+
+static void
+check_device(struct doc *d, const char *name)
+{
+	const struct iol_device *dev = iol_topology_device(d->t, name);
+
+	if (dev == NULL) {
+		add(d, "device", name, IOL_FAIL,
+			fmt(d, "no device %s under %s/sys/bus/pci/devices", name,
+				strcmp(d->t->root, "/") == 0 ? "" : d->t->root),
+			fmt(d, "check the address with lspci -D or dpdk-devbind.py "
+				"--status"));
+		return;
+	}
+	if (!dev->present) {
+		add(d, "device", name, IOL_FAIL,
+			fmt(d, "%s could not be read (removed while reading?)", name),
+			fmt(d, "check that the device is still there: lspci -D -s %s",
+				name));
+		return;
+	}
+	add(d, "device", name, IOL_PASS,
+		fmt(d, "%s [%04x:%04x] %s%s%s numa %d", name, dev->vendor,
+			dev->device, dev->vendor_name ? dev->vendor_name : "",
+			dev->vendor_name && dev->device_name ? " " : "",
+			dev->device_name ? dev->device_name : "", dev->numa_node),
+		NULL);
+	if (strcmp(dev->driver, "vfio-pci") == 0)
+		add(d, "driver", name, IOL_PASS,
+			fmt(d, "%s bound to vfio-pci", name), NULL);
+	else
+		add(d, "driver", name, IOL_FAIL,
+			fmt(d, "%s %s%s, not vfio-pci", name,
+				dev->driver[0] ? "bound to " : "bound to no driver",
+				dev->driver),
+			fmt(d, "dpdk-devbind.py -b vfio-pci %s", name));
+	check_group(d, dev);
+	check_node(d, dev);
+}
+
+/* Alignment to keep when suggesting a new base: that of the old one. */
+static uint64_t
+base_align(uint64_t start)
+{
+	uint64_t a = start & -start;
+
+	if (a == 0 || a > (1ULL << 30))
+		return 1ULL << 30;
+	if (a < (2ULL << 20))
+		return 2ULL << 20;
+	return a;
+}
+
+struct region_ref {
+	const struct iol_resv_region *r;
+	int group;
+};
+
+/* The reserved regions that apply: those of the devices' groups. */
+static struct region_ref *
+collect_regions(struct doc *d, const char *const *devs, unsigned int n_devs,
+	unsigned int *n)
+{
+	const struct iol_topology *t = d->t;
+	struct region_ref *refs = NULL, *nr;
+	unsigned int g, i, k;
+
+	*n = 0;
+	for (g = 0; g < t->n_groups; g++) {
+		bool used = n_devs == 0;
+
+		for (i = 0; i < n_devs && !used; i++) {
+			const struct iol_device *dev = iol_topology_device(t, devs[i]);
+
+			used = dev != NULL && dev->group == t->groups[g].id;
+		}
+		if (!used)
+			continue;
+		for (k = 0; k < t->groups[g].n_resv; k++) {
+			nr = realloc(refs, (*n + 1) * sizeof(*refs));
+			if (nr == NULL) {
+				d->oom = true;
+				return refs;
+			}
+			refs = nr;
+			refs[*n].r = &t->groups[g].resv[k];
+			refs[(*n)++].group = t->groups[g].id;
+		}
+	}
+	return refs;
+}
+
+/* Lowest base >= @p from, aligned, where @p len bytes miss every region. */
+static bool
+suggest_base(const struct region_ref *refs, unsigned int n, uint64_t from,
+	uint64_t len, uint64_t align, uint64_t limit, uint64_t *out)
+{
+	uint64_t base = from;
+	unsigned int pass, i;
+	bool moved;
+
+	for (pass = 0; pass <= n; pass++) {
+		moved = false;
+		for (i = 0; i < n; i++) {
+			if (base > UINT64_MAX - len + 1 || base + len - 1 < base)
+				return false;
+			if (refs[i].r->start <= base + len - 1 && base <= refs[i].r->end) {
+				if (refs[i].r->end > UINT64_MAX - align)
+					return false;
+				base = (refs[i].r->end + align) & ~(align - 1);
+				moved = true;
+			}
+		}
+		if (!moved)
+			break;
+	}
+	if (moved || (limit != 0 && base + len - 1 > limit))
+		return false;
+	*out = base;
+	return true;
+}
+
+static void
+iova_checks(struct doc *d, const char *const *devs, unsigned int n_devs,
+	const struct iol_iova_range *iova, unsigned int n_iova)
+{
+	const struct iol_topology *t = d->t;
+	const struct iol_iommu_unit *narrow = NULL;
+	struct region_ref *refs;
+	unsigned int i, k, n_refs, n_unknown = 0;
+	uint64_t limit = 0;
+	bool all_units = n_devs == 0;
+
+	/* The IOMMUs that serve the devices; all when one is not known. */
+	for (i = 0; i < n_devs; i++) {
+		const struct iol_device *dev = iol_topology_device(t, devs[i]);
+
+		if (dev == NULL || dev->iommu[0] == '\0')
+			all_units = true;
+	}
+	for (k = 0; k < t->n_units; k++) {
+		const struct iol_iommu_unit *u = &t->units[k];
+		bool used = all_units;
+
+		for (i = 0; i < n_devs && !used; i++) {
+			const struct iol_device *dev = iol_topology_device(t, devs[i]);
+
+			used = dev != NULL && strcmp(dev->iommu, u->name) == 0;
+		}
+		if (!used)
+			continue;
+		if (u->addr_width == 0)
+			n_unknown++;
+		else if (narrow == NULL || u->addr_width < narrow->addr_width)
+			narrow = u;
+	}
+	if (narrow != NULL)
+		limit = narrow->addr_width >= 64 ? UINT64_MAX :
+			(1ULL << narrow->addr_width) - 1;
+
+	refs = collect_regions(d, devs, n_devs, &n_refs);
+	for (i = 0; i < n_iova && !d->oom; i++) {
+		const struct iol_iova_range *r = &iova[i];
+		char *hits = NULL, *tmp, subject[48], *fix;
+		bool hard = false, any = false;
+		uint64_t base;
+
+		snprintf(subject, sizeof(subject), "0x%" PRIx64 "-0x%" PRIx64,
+			r->start, r->end);
+		if (r->start > r->end) {
+			add(d, "iova-width", subject, IOL_FAIL,
+				fmt(d, "IOVA range %s is empty: start above end", subject),
+				fmt(d, "give START-END with START <= END"));
+			continue;
+		}
+		if (narrow != NULL && r->end > limit) {
+			uint64_t len = r->end - r->start + 1;
+
+			add(d, "iova-width", subject, IOL_FAIL,
+				fmt(d, "IOVA range %s ends beyond the %u-bit address "
+					"width of %s (last IOVA 0x%" PRIx64 ")", subject,
+					narrow->addr_width, narrow->name, limit),
+				len <= limit ?
+				fmt(d, "place the range below 0x%" PRIx64 "%s", limit + 1,
+					narrow->kind == IOL_IOMMU_INTEL ? " (a QEMU guest "
+					"can widen it: -device intel-iommu,aw-bits=48)" : "") :
+				fmt(d, "the range is larger than the %u-bit IOVA space: "
+					"map less memory", narrow->addr_width));
+		} else if (narrow == NULL) {
+			add(d, "iova-width", subject, IOL_WARN,
+				fmt(d, "IOVA range %s not checked against an address "
+					"width: %s", subject, t->n_units == 0 ?
+					"no IOMMU instance in /sys/class/iommu" :
+					"sysfs does not expose the width of the IOMMU"),
+				fmt(d, "keep IOVAs below 2^39 (0x8000000000), the "
+					"smallest width common IOMMUs have"));
+		} else {
+			add(d, "iova-width", subject, n_unknown ? IOL_WARN : IOL_PASS,
+				fmt(d, "IOVA range %s within the %u-bit address width of "
+					"%s%s", subject, narrow->addr_width, narrow->name,
+					n_unknown ? "; other IOMMUs have an unknown width" : ""),
+				fmt(d, "keep IOVAs below 0x%" PRIx64, limit + 1));
+		}
+
+		for (k = 0; k < n_refs; k++) {
+			const struct iol_resv_region *g = refs[k].r;
+			unsigned int j;
+			bool dup = false;
+
+			if (g->start > r->end || r->start > g->end)
+				continue;
+			/* The same window in many groups is named once. */
+			for (j = 0; j < k && !dup; j++)
+				dup = refs[j].r->start == g->start &&
+					refs[j].r->end == g->end &&
+					strcmp(refs[j].r->type_name, g->type_name) == 0 &&
+					!(refs[j].r->start > r->end || r->start > refs[j].r->end);
+			if (dup)
+				continue;
+			any = true;
+			hard |= g->type != IOL_RESV_DIRECT_RELAXABLE;
+			tmp = fmt(d, "%s%s%s region 0x%" PRIx64 "-0x%" PRIx64
+				" of group %d%s", hits ? hits : "", hits ? ", " : "",
+				g->type_name, g->start, g->end, refs[k].group,
+				g->type == IOL_RESV_MSI ? " (the MSI window)" : "");
+			free(hits);
+			hits = tmp;
+			if (hits == NULL)
+				break;
+		}
+		if (!any) {
+			add(d, "iova-reserved", subject, IOL_PASS,
+				fmt(d, "IOVA range %s clear of the %u reserved region(s)",
+					subject, n_refs), NULL);
+			continue;
+		}
+		if (suggest_base(refs, n_refs, r->start, r->end - r->start + 1,
+				base_align(r->start), limit, &base))
+			fix = fmt(d, "move the range clear of it, e.g. to 0x%" PRIx64
+				"-0x%" PRIx64 "%s", base, base + (r->end - r->start),
+				hard ? "" : " (VFIO lets you map it, but firmware may "
+				"still DMA there)");
+		else
+			fix = fmt(d, "move the range clear of the reserved regions");
+		add(d, "iova-reserved", subject, hard ? IOL_FAIL : IOL_WARN,
+			fmt(d, "IOVA range %s overlaps %s%s", subject, hits ? hits : "?",
+				hard ? ": VFIO refuses to map it" :
+				": VFIO allows it (relaxable), but the firmware reserved it"),
+			fix);
+		free(hits);
+	}
+	free(refs);
+}
+
+static struct iol_doctor_report *
+finish(struct doc *d)
+{
+	if (d->oom) {
+		iol_doctor_report_free(d->rep);
+		return NULL;
+	}
+	return d->rep;
+}
+
+struct iol_doctor_report *
+iol_doctor_check_iova(const struct iol_topology *topo,
+	const char *const *devices, unsigned int n_devices,
+	const struct iol_iova_range *iova, unsigned int n_iova)
+{
+	struct doc d = { .t = topo };
+
+	d.rep = calloc(1, sizeof(*d.rep));
+	if (d.rep == NULL)
+		return NULL;
+	iova_checks(&d, devices, n_devices, iova, n_iova);
+	return finish(&d);
+}
+
+void
+iol_doctor_plan_init(struct iol_doctor_plan *plan)
+{
+	memset(plan, 0, sizeof(*plan));
+	iol_memlock_get(&plan->memlock_limit, &plan->cap_ipc_lock);
+}
+
+struct iol_doctor_report *
+iol_doctor_run(const struct iol_topology *topo,
+	const struct iol_doctor_plan *plan)
+{
+	struct doc d = { .t = topo };
+	int nodes[64];
+	unsigned int i, j, n_nodes = 0;
+
+	d.rep = calloc(1, sizeof(*d.rep));
+	if (d.rep == NULL)
+		return NULL;
+	check_iommu(&d, plan);
+	check_noiommu(&d, plan);
+	check_modules(&d);
+	check_memlock(&d, plan);
+	check_dma_limit(&d, plan);
+	check_hugetlbfs(&d, plan);
+	for (i = 0; i < plan->n_devices; i++)
+		check_device(&d, plan->devices[i]);
+
+	/* Hugepages once per NUMA node the devices sit on. */
+	for (i = 0; i < plan->n_devices; i++) {
+		const struct iol_device *dev =
+			iol_topology_device(topo, plan->devices[i]);
+		int node = dev != NULL ? dev->numa_node : -1;
+
+		for (j = 0; j < n_nodes && nodes[j] != node; j++)
+			;
+		if (j == n_nodes && n_nodes < sizeof(nodes) / sizeof(nodes[0]))
+			nodes[n_nodes++] = node;
+	}
+	if (n_nodes == 0)
+		nodes[n_nodes++] = -1;
+	for (i = 0; i < n_nodes; i++)
+		check_hugepages_node(&d, plan, nodes[i]);
+
+	iova_checks(&d, plan->devices, plan->n_devices, plan->iova, plan->n_iova);
+	return finish(&d);
+}
+
+const char *
+iol_verdict_name(enum iol_verdict v)
+{
+	switch (v) {
+	case IOL_PASS: return "PASS";
+	case IOL_WARN: return "WARN";
+	default: return "FAIL";
+	}
+}
+
+void
+iol_doctor_report_print(const struct iol_doctor_report *rep, FILE *out)
+{
+	unsigned int i;
+
+	for (i = 0; i < rep->n_checks; i++) {
+		const struct iol_check *c = &rep->checks[i];
+
+		fprintf(out, "%s  %s", iol_verdict_name(c->verdict), c->message);
+		if (c->fix != NULL)
+			fprintf(out, "; fix: %s", c->fix);
+		fputc('\n', out);
+	}
+	fprintf(out, "%u check(s): %u FAIL, %u WARN, %u PASS\n", rep->n_checks,
+		rep->n_fail, rep->n_warn, rep->n_checks - rep->n_fail - rep->n_warn);
+}
+
+void
+iol_doctor_report_json(const struct iol_doctor_report *rep, struct iol_json *j)
+{
+	unsigned int i;
+
+	iol_json_object_open(j, NULL);
+	iol_json_array_open(j, "checks");
+	for (i = 0; i < rep->n_checks; i++) {
+		const struct iol_check *c = &rep->checks[i];
+
+		iol_json_object_open(j, NULL);
+		iol_json_string(j, "name", c->name);
+		iol_json_string(j, "subject", c->subject);
+		iol_json_string(j, "verdict", iol_verdict_name(c->verdict));
+		iol_json_string(j, "message", c->message);
+		iol_json_string(j, "fix", c->fix);
+		iol_json_object_close(j);
+	}
+	iol_json_array_close(j);
+	iol_json_u64(j, "fail", rep->n_fail);
+	iol_json_u64(j, "warn", rep->n_warn);
+	iol_json_u64(j, "pass", rep->n_checks - rep->n_fail - rep->n_warn);
+	iol_json_object_close(j);
+}
+
+void
+iol_doctor_report_free(struct iol_doctor_report *rep)
+{
+	unsigned int i;
+
+	if (rep == NULL)
+		return;
+	for (i = 0; i < rep->n_checks; i++) {
+		free(rep->checks[i].name);
+		free(rep->checks[i].subject);
+		free(rep->checks[i].message);
+		free(rep->checks[i].fix);
+	}
+	free(rep->checks);
+	free(rep);
+}

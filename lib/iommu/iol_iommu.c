@@ -1,0 +1,1755 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Reads the IOMMU topology from sysfs and procfs below a root directory.
+ * Every file is treated as untrusted input: what cannot be read or parsed
+ * becomes one warning naming the file, and reading goes on.
+ */
+#define _GNU_SOURCE /* vasprintf */
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "iol_iommu.h"
+
+/* Files read whole are small in sysfs and procfs; more is garbage. */
+#define READ_MAX (1 << 20)
+
+/* Bounded copy; sysfs values longer than the field are cut. */
+static void
+copy_str(char *dst, size_t size, const char *src)
+{
+	size_t n = strlen(src);
+
+	if (n >= size)
+		n = size - 1;
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
+/*
+ * dir + "/" + name (+ "/" + leaf). A path that does not fit is left
+ * empty, so that opening it fails and the caller reports the file.
+ */
+static void
+cat_path3(char *buf, size_t size, const char *dir, const char *name,
+	const char *leaf)
+{
+	size_t dl = strlen(dir), nl = strlen(name);
+	size_t ll = leaf != NULL ? strlen(leaf) + 1 : 0;
+
+	if (dl + 1 + nl + ll >= size) {
+		buf[0] = '\0';
+		return;
+	}
+	memcpy(buf, dir, dl);
+	buf[dl] = '/';
+	memcpy(buf + dl + 1, name, nl);
+	if (leaf != NULL) {
+		buf[dl + 1 + nl] = '/';
+		memcpy(buf + dl + 2 + nl, leaf, ll - 1);
+	}
+	buf[dl + 1 + nl + ll] = '\0';
+}
+
+static void
+cat_path(char *buf, size_t size, const char *dir, const char *name)
+{
+	cat_path3(buf, size, dir, name, NULL);
+}
+
+struct ctx {
+	struct iol_topology *t;
+	bool oom;
+};
+
+static void __attribute__((format(printf, 2, 3)))
+warn(struct ctx *c, const char *fmt, ...)
+{
+	char *msg, **w;
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&msg, fmt, ap);
+	va_end(ap);
+	if (n < 0) {
+		c->oom = true;
+		return;
+	}
+	w = realloc(c->t->warnings, (c->t->n_warnings + 1) * sizeof(*w));
+	if (w == NULL) {
+		free(msg);
+		c->oom = true;
+		return;
+	}
+	w[c->t->n_warnings++] = msg;
+	c->t->warnings = w;
+}
+
+/* Grow an array by one element; returns the new element, zeroed. */
+static void *
+grow(struct ctx *c, void *arrayp, unsigned int *n, size_t size)
+{
+	void **array = arrayp;
+	char *p = realloc(*array, (*n + 1) * size);
+
+	if (p == NULL) {
+		c->oom = true;
+		return NULL;
+	}
+	*array = p;
+	memset(p + *n * size, 0, size);
+	return p + (*n)++ * size;
+}
+
+/* Build root + relative path; -1 (and a warning) if it does not fit. */
+static int __attribute__((format(printf, 4, 5)))
+mkpath(struct ctx *c, char *buf, size_t size, const char *fmt, ...)
+{
+	const char *root = c->t->root;
+	size_t rl = strlen(root);
+	va_list ap;
+	int n;
+
+	if (rl > 0 && root[rl - 1] == '/')
+		rl--;
+	if (rl >= size)
+		return -1;
+	memcpy(buf, root, rl);
+	va_start(ap, fmt);
+	n = vsnprintf(buf + rl, size - rl, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= size - rl) {
+		warn(c, "path too long under %s, skipped", root);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Read a whole file into a NUL-terminated buffer (free it).
+ * Returns NULL with errno set; EFBIG when it is larger than READ_MAX.
+ */
+static char *
+slurp(const char *path)
+{
+	size_t len = 0, cap = 4096;
+	char *buf = malloc(cap), *nb;
+	FILE *f;
+	size_t r;
+
+	if (buf == NULL)
+		return NULL;
+	f = fopen(path, "re");
+	if (f == NULL) {
+		free(buf);
+		return NULL;
+	}
+	for (;;) {
+		r = fread(buf + len, 1, cap - len - 1, f);
+		len += r;
+		if (len < cap - 1)
+			break;
+		if (cap >= READ_MAX) {
+			fclose(f);
+			free(buf);
+			errno = EFBIG;
+			return NULL;
+		}
+		nb = realloc(buf, cap * 2);
+		if (nb == NULL) {
+			fclose(f);
+			free(buf);
+			errno = ENOMEM;
+			return NULL;
+		}
+		buf = nb;
+		cap *= 2;
+	}
+	if (ferror(f)) {
+		int e = errno ? errno : EIO;
+
+		fclose(f);
+		free(buf);
+		errno = e;
+		return NULL;
+	}
+	fclose(f);
+	buf[len] = '\0';
+	return buf;
+}
+
+static void
+rstrip(char *s)
+{
+	size_t n = strlen(s);
+
+	while (n > 0 && isspace((unsigned char)s[n - 1]))
+		s[--n] = '\0';
+}
+
+/*
+ * Read the first line of a one-value sysfs file into @p out.
+ * Returns 0, or -errno; ENOENT is left to the caller to report.
+ */
+static int
+read_line(const char *path, char *out, size_t size)
+{
+	char *s = slurp(path), *nl;
+
+	if (s == NULL)
+		return -errno;
+	nl = strchr(s, '\n');
+	if (nl != NULL)
+		*nl = '\0';
+	rstrip(s);
+	copy_str(out, size, s);
+	free(s);
+	return 0;
+}
+
+/* Parse an unsigned number filling the whole string. */
+static int
+parse_u64(const char *s, int base, uint64_t *val)
+{
+	char *end;
+
+	if (*s == '\0' || *s == '-' || isspace((unsigned char)*s))
+		return -1;
+	errno = 0;
+	*val = strtoull(s, &end, base);
+	if (errno != 0 || *end != '\0')
+		return -1;
+	return 0;
+}
+
+/* Read a one-number file; warns naming @p what on any problem. */
+static int
+read_u64_warn(struct ctx *c, const char *path, int base, uint64_t *val,
+	const char *what)
+{
+	char buf[128];
+	int ret = read_line(path, buf, sizeof(buf));
+
+	if (ret < 0) {
+		warn(c, "%s: %s could not be read: %s", what, path, strerror(-ret));
+		return -1;
+	}
+	if (parse_u64(buf, base, val) < 0) {
+		warn(c, "%s: %s holds garbage: '%.40s'", what, path, buf);
+		return -1;
+	}
+	return 0;
+}
+
+/* Basename of a symlink's target, "" (and -errno) when no link. */
+static int
+read_link_base(const char *path, char *out, size_t size)
+{
+	char target[PATH_MAX];
+	ssize_t n = readlink(path, target, sizeof(target) - 1);
+	const char *b;
+
+	out[0] = '\0';
+	if (n < 0)
+		return -errno;
+	target[n] = '\0';
+	b = strrchr(target, '/');
+	copy_str(out, size, b != NULL ? b + 1 : target);
+	return 0;
+}
+
+static bool
+is_dir(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* Names in a directory, sorted; NULL with *n = 0 when it cannot be read. */
+static char **
+list_dir(struct ctx *c, const char *path, unsigned int *n, int *err)
+{
+	char **names = NULL;
+	struct dirent *de;
+	DIR *d = opendir(path);
+
+	*n = 0;
+	*err = 0;
+	if (d == NULL) {
+		*err = errno;
+		return NULL;
+	}
+	while ((de = readdir(d)) != NULL) {
+		char **slot;
+
+		if (de->d_name[0] == '.')
+			continue;
+		slot = grow(c, &names, n, sizeof(*names));
+		if (slot == NULL)
+			break;
+		*slot = strdup(de->d_name);
+		if (*slot == NULL) {
+			c->oom = true;
+			(*n)--;
+			break;
+		}
+	}
+	closedir(d);
+	return names;
+}
+
+static void
+free_names(char **names, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+}
+
+/* "0000:00:03.0" */
+static bool
+looks_like_bdf(const char *s)
+{
+	unsigned int d, b, s2, f;
+	char tail;
+
+	return sscanf(s, "%4x:%2x:%2x.%1x%c", &d, &b, &s2, &f, &tail) == 4 &&
+		strlen(s) == 12;
+}
+
+/* Read one device's attributes from its sysfs directory @p dir. */
+static void
+read_device(struct ctx *c, struct iol_device *dev, const char *dir)
+{
+	char path[PATH_MAX], buf[64];
+	uint64_t v, d, cl;
+	int ret;
+
+	dev->numa_node = -1;
+	dev->group = -1;
+	if (!is_dir(dir)) {
+		warn(c, "device %s: its sysfs directory %s is gone "
+			"(removed while reading?)", dev->name, dir);
+		return;
+	}
+	dev->present = true;
+	if (dev->is_pci) {
+		bool ok = true;
+
+		cat_path(path, sizeof(path), dir, "vendor");
+		ok &= read_u64_warn(c, path, 16, &v, dev->name) == 0 && v <= 0xffff;
+		cat_path(path, sizeof(path), dir, "device");
+		ok &= read_u64_warn(c, path, 16, &d, dev->name) == 0 && d <= 0xffff;
+		cat_path(path, sizeof(path), dir, "class");
+		ok &= read_u64_warn(c, path, 16, &cl, dev->name) == 0 &&
+			cl <= 0xffffff;
+		if (ok) {
+			dev->has_ids = true;
+			dev->vendor = v;
+			dev->device = d;
+			dev->class_code = cl;
+		}
+		cat_path(path, sizeof(path), dir, "numa_node");
+		ret = read_line(path, buf, sizeof(buf));
+		if (ret == 0) {
+			char *end;
+			long n = strtol(buf, &end, 10);
+
+			if (*end != '\0' || end == buf || n < -1 || n > 4096)
+				warn(c, "%s: %s holds garbage: '%.40s'",
+					dev->name, path, buf);
+			else
+				dev->numa_node = n;
+		} else if (ret != -ENOENT) {
+			warn(c, "%s: %s could not be read: %s", dev->name,
+				path, strerror(-ret));
+		}
+	}
+	cat_path(path, sizeof(path), dir, "driver");
+	read_link_base(path, dev->driver, sizeof(dev->driver));
+	cat_path(path, sizeof(path), dir, "iommu_group");
+	if (read_link_base(path, buf, sizeof(buf)) == 0) {
+		if (parse_u64(buf, 10, &v) == 0 && v <= INT_MAX)
+			dev->group = v;
+		else
+			warn(c, "%s: iommu_group link points to '%s', not a group",
+				dev->name, buf);
+	}
+	cat_path(path, sizeof(path), dir, "iommu");
+	read_link_base(path, dev->iommu, sizeof(dev->iommu));
+}
+
+static int
+cmp_dev(const void *a, const void *b)
+{
+	return strcmp(((const struct iol_device *)a)->name,
+		((const struct iol_device *)b)->name);
+}
+
+static void
+read_pci_devices(struct ctx *c)
+{
+	char path[PATH_MAX], dir[PATH_MAX];
+	unsigned int n, i;
+	char **names;
+	int err;
+
+	if (mkpath(c, path, sizeof(path), "/sys/bus/pci/devices") < 0)
+		return;
+	names = list_dir(c, path, &n, &err);
+	if (err != 0) {
+		warn(c, "PCI devices: %s could not be read: %s", path, strerror(err));
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		struct iol_device *dev = grow(c, &c->t->devs, &c->t->n_devs,
+			sizeof(*dev));
+
+		if (dev == NULL)
+			break;
+		copy_str(dev->name, sizeof(dev->name), names[i]);
+		dev->is_pci = true;
+		cat_path(dir, sizeof(dir), path, names[i]);
+		read_device(c, dev, dir);
+	}
+	free_names(names, n);
+	if (c->t->n_devs > 0)
+		qsort(c->t->devs, c->t->n_devs, sizeof(*c->t->devs), cmp_dev);
+}
+
+static int
+find_dev(const struct iol_topology *t, const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < t->n_devs; i++)
+		if (strcmp(t->devs[i].name, name) == 0)
+			return i;
+	return -1;
+}
+
+static const struct {
+	const char *name;
+	enum iol_resv_type type;
+} resv_types[] = {
+	{ "direct", IOL_RESV_DIRECT },
+	{ "direct-relaxable", IOL_RESV_DIRECT_RELAXABLE },
+	{ "reserved", IOL_RESV_RESERVED },
+	{ "msi", IOL_RESV_MSI },
+};
+
+const char *
+iol_resv_type_name(enum iol_resv_type type)
+{
+	unsigned int i;
+
+	for (i = 0; i < sizeof(resv_types) / sizeof(resv_types[0]); i++)
+		if (resv_types[i].type == type)
+			return resv_types[i].name;
+	return "unknown";
+}
+
+static int
+cmp_resv(const void *a, const void *b)
+{
+	const struct iol_resv_region *x = a, *y = b;
+
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+/* Parse one "0xSTART 0xEND type" line; -1 when it is not one. */
+static int
+parse_resv_line(char *line, struct iol_resv_region *r)
+{
+	char *tok[4], *save = NULL;
+	unsigned int n = 0, i;
+
+	for (char *p = strtok_r(line, " \t", &save); p != NULL && n < 4;
+	     p = strtok_r(NULL, " \t", &save))
+		tok[n++] = p;
+	if (n != 3 || parse_u64(tok[0], 16, &r->start) < 0 ||
+	    parse_u64(tok[1], 16, &r->end) < 0 || r->start > r->end ||
+	    strlen(tok[2]) >= sizeof(r->type_name))
+		return -1;
+	copy_str(r->type_name, sizeof(r->type_name), tok[2]);
+	r->type = IOL_RESV_UNKNOWN;
+	for (i = 0; i < sizeof(resv_types) / sizeof(resv_types[0]); i++)
+		if (strcmp(resv_types[i].name, tok[2]) == 0)
+			r->type = resv_types[i].type;
+	return 0;
+}
+
+static void
+read_resv(struct ctx *c, struct iol_iommu_group *g, const char *gdir)
+{
+	char path[PATH_MAX], *s, *line, *save = NULL;
+	unsigned int lineno = 0;
+
+	cat_path(path, sizeof(path), gdir, "reserved_regions");
+	s = slurp(path);
+	if (s == NULL) {
+		warn(c, "IOMMU group %d: %s could not be read: %s", g->id, path,
+			strerror(errno));
+		return;
+	}
+	for (line = strtok_r(s, "\n", &save); line != NULL;
+	     line = strtok_r(NULL, "\n", &save)) {
+		struct iol_resv_region r, *slot;
+		char copy[128];
+
+		lineno++;
+		copy_str(copy, sizeof(copy), line);
+		rstrip(line);
+		if (parse_resv_line(line, &r) < 0) {
+			warn(c, "IOMMU group %d: reserved_regions line %u is not "
+				"'START END TYPE': '%.60s'", g->id, lineno, copy);
+			continue;
+		}
+		if (r.type == IOL_RESV_UNKNOWN)
+			warn(c, "IOMMU group %d: reserved region type '%s' unknown, "
+				"treated as reserved", g->id, r.type_name);
+		slot = grow(c, &g->resv, &g->n_resv, sizeof(*slot));
+		if (slot == NULL)
+			break;
+		*slot = r;
+	}
+	free(s);
+	if (g->n_resv > 0)
+		qsort(g->resv, g->n_resv, sizeof(*g->resv), cmp_resv);
+}
+
+static int
+cmp_group(const void *a, const void *b)
+{
+	const struct iol_iommu_group *x = a, *y = b;
+
+	return x->id - y->id;
+}
+
+static void
+read_group(struct ctx *c, struct iol_iommu_group *g, const char *gdir)
+{
+	char path[PATH_MAX], dpath[PATH_MAX];
+	unsigned int n, i;
+	char **names;
+	int err, ret;
+
+	cat_path(path, sizeof(path), gdir, "type");
+	ret = read_line(path, g->type, sizeof(g->type));
+	if (ret < 0 && ret != -ENOENT)
+		warn(c, "IOMMU group %d: %s could not be read: %s", g->id, path,
+			strerror(-ret));
+	read_resv(c, g, gdir);
+
+	cat_path(path, sizeof(path), gdir, "devices");
+	names = list_dir(c, path, &n, &err);
+	if (err != 0) {
+		warn(c, "IOMMU group %d: %s could not be read: %s", g->id, path,
+			strerror(err));
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		int idx = find_dev(c->t, names[i]);
+		unsigned int *slot;
+
+		if (idx < 0) {
+			/* Not a PCI device listed on the bus: a platform
+			 * device, or one removed since the bus was listed.
+			 */
+			struct iol_device *dev = grow(c, &c->t->devs,
+				&c->t->n_devs, sizeof(*dev));
+
+			if (dev == NULL)
+				break;
+			copy_str(dev->name, sizeof(dev->name), names[i]);
+			dev->is_pci = looks_like_bdf(names[i]);
+			cat_path(dpath, sizeof(dpath), path, names[i]);
+			read_device(c, dev, dpath);
+			idx = c->t->n_devs - 1;
+		}
+		if (c->t->devs[idx].group >= 0 && c->t->devs[idx].group != g->id)
+			warn(c, "device %s: its iommu_group link says group %d "
+				"but it is listed in group %d", names[i],
+				c->t->devs[idx].group, g->id);
+		c->t->devs[idx].group = g->id;
+		slot = grow(c, &g->devs, &g->n_devs, sizeof(*slot));
+		if (slot == NULL)
+			break;
+		*slot = idx;
+	}
+	free_names(names, n);
+}
+
+static void
+read_groups(struct ctx *c)
+{
+	char path[PATH_MAX], gdir[PATH_MAX];
+	unsigned int n, i;
+	char **names;
+	int err;
+
+	if (mkpath(c, path, sizeof(path), "/sys/kernel/iommu_groups") < 0)
+		return;
+	names = list_dir(c, path, &n, &err);
+	if (err != 0) {
+		/* Kernels without IOMMU support have no such directory. */
+		if (err != ENOENT)
+			warn(c, "IOMMU groups: %s could not be read: %s", path,
+				strerror(err));
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		struct iol_iommu_group *g;
+		uint64_t id;
+
+		if (parse_u64(names[i], 10, &id) < 0 || id > INT_MAX) {
+			warn(c, "IOMMU groups: '%s' in %s is not a group number",
+				names[i], path);
+			continue;
+		}
+		g = grow(c, &c->t->groups, &c->t->n_groups, sizeof(*g));
+		if (g == NULL)
+			break;
+		g->id = id;
+		cat_path(gdir, sizeof(gdir), path, names[i]);
+		read_group(c, g, gdir);
+	}
+	free_names(names, n);
+	if (c->t->n_groups > 0)
+		qsort(c->t->groups, c->t->n_groups, sizeof(*c->t->groups),
+			cmp_group);
+}
+
+/* Sort a group's device indexes by device name. */
+static void
+sort_group_devs(struct iol_topology *t)
+{
+	unsigned int g, i, j;
+
+	for (g = 0; g < t->n_groups; g++) {
+		unsigned int *d = t->groups[g].devs;
+
+		for (i = 1; i < t->groups[g].n_devs; i++)
+			for (j = i; j > 0 && strcmp(t->devs[d[j - 1]].name,
+					t->devs[d[j]].name) > 0; j--) {
+				unsigned int tmp = d[j];
+
+				d[j] = d[j - 1];
+				d[j - 1] = tmp;
+			}
+	}
+}
+
+static void
+read_unit(struct ctx *c, struct iol_iommu_unit *u, const char *dir)
+{
+	char path[PATH_MAX], what[96];
+	uint64_t cap;
+
+	snprintf(what, sizeof(what), "IOMMU %s", u->name);
+	cat_path(path, sizeof(path), dir, "intel-iommu");
+	if (is_dir(path) || strncmp(u->name, "dmar", 4) == 0) {
+		u->kind = IOL_IOMMU_INTEL;
+		cat_path(path, sizeof(path), dir, "intel-iommu/cap");
+		if (read_u64_warn(c, path, 16, &cap, what) == 0) {
+			u->has_cap = true;
+			u->cap = cap;
+			/* MGAW, bits 21:16, is the width minus one; DPDK
+			 * sizes its DMA mask from the same field.
+			 */
+			u->addr_width = ((cap >> 16) & 0x3f) + 1;
+			snprintf(u->width_source, sizeof(u->width_source),
+				"VT-d cap MGAW");
+		}
+		return;
+	}
+	cat_path(path, sizeof(path), dir, "amd-iommu");
+	if (is_dir(path) || strncmp(u->name, "ivhd", 4) == 0) {
+		char buf[128], *colon;
+		int ret;
+
+		u->kind = IOL_IOMMU_AMD;
+		cat_path(path, sizeof(path), dir, "amd-iommu/features");
+		ret = read_line(path, buf, sizeof(buf));
+		if (ret < 0) {
+			warn(c, "%s: %s could not be read: %s", what, path,
+				strerror(-ret));
+			return;
+		}
+		/* Newer kernels print "EFR:EFR2". */
+		colon = strchr(buf, ':');
+		if (colon != NULL)
+			*colon = '\0';
+		if (parse_u64(buf, 16, &cap) < 0) {
+			warn(c, "%s: %s holds garbage: '%.40s'", what, path, buf);
+			return;
+		}
+		u->has_cap = true;
+		u->cap = cap;
+		/* EFR HATS, bits 11:10: 4, 5 or 6 page-table levels. */
+		switch ((cap >> 10) & 3) {
+		case 0: u->addr_width = 48; break;
+		case 1: u->addr_width = 57; break;
+		case 2: u->addr_width = 64; break;
+		default: break;
+		}
+		if (u->addr_width != 0)
+			snprintf(u->width_source, sizeof(u->width_source),
+				"AMD EFR HATS");
+		return;
+	}
+	u->kind = strncmp(u->name, "smmu", 4) == 0 ||
+		strstr(u->name, "smmu") != NULL ? IOL_IOMMU_ARM_SMMU :
+		IOL_IOMMU_OTHER;
+	snprintf(u->width_source, sizeof(u->width_source),
+		"not exposed by sysfs");
+}
+
+static int
+cmp_unit(const void *a, const void *b)
+{
+	return strcmp(((const struct iol_iommu_unit *)a)->name,
+		((const struct iol_iommu_unit *)b)->name);
+}
+
+static void
+read_units(struct ctx *c)
+{
+	char path[PATH_MAX], dir[PATH_MAX];
+	unsigned int n, i;
+	char **names;
+	int err;
+
+	if (mkpath(c, path, sizeof(path), "/sys/class/iommu") < 0)
+		return;
+	names = list_dir(c, path, &n, &err);
+	if (err != 0) {
+		if (err != ENOENT)
+			warn(c, "IOMMU instances: %s could not be read: %s",
+				path, strerror(err));
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		struct iol_iommu_unit *u = grow(c, &c->t->units, &c->t->n_units,
+			sizeof(*u));
+
+		if (u == NULL)
+			break;
+		copy_str(u->name, sizeof(u->name), names[i]);
+		cat_path(dir, sizeof(dir), path, names[i]);
+		read_unit(c, u, dir);
+	}
+	free_names(names, n);
+	if (c->t->n_units > 0)
+		qsort(c->t->units, c->t->n_units, sizeof(*c->t->units), cmp_unit);
+}
+
+static bool
+cmdline_relevant(const char *opt)
+{
+	static const char *const prefixes[] = {
+		"intel_iommu=", "amd_iommu=", "amd_iommu_intr=", "iommu=",
+		"iommu.", "vfio", "default_hugepagesz=", "hugepagesz=",
+		"hugepages=",
+	};
+	unsigned int i;
+
+	for (i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
+		if (strncmp(opt, prefixes[i], strlen(prefixes[i])) == 0)
+			return true;
+	return false;
+}
+
+static void
+read_cmdline(struct ctx *c)
+{
+	char path[PATH_MAX], *s, *tok, *save = NULL;
+
+	if (mkpath(c, path, sizeof(path), "/proc/cmdline") < 0)
+		return;
+	s = slurp(path);
+	if (s == NULL) {
+		warn(c, "kernel command line: %s could not be read: %s", path,
+			strerror(errno));
+		return;
+	}
+	c->t->cmdline_read = true;
+	for (tok = strtok_r(s, " \t\n", &save); tok != NULL;
+	     tok = strtok_r(NULL, " \t\n", &save)) {
+		char **slot;
+
+		/* What follows "--" belongs to init, not to the kernel. */
+		if (strcmp(tok, "--") == 0)
+			break;
+		if (!cmdline_relevant(tok))
+			continue;
+		slot = grow(c, &c->t->cmdline_opts, &c->t->n_cmdline_opts,
+			sizeof(*slot));
+		if (slot == NULL)
+			break;
+		*slot = strdup(tok);
+		if (*slot == NULL) {
+			c->oom = true;
+			c->t->n_cmdline_opts--;
+			break;
+		}
+	}
+	free(s);
+}
+
+static void
+read_module(struct ctx *c, const char *mod, bool *loaded)
+{
+	char path[PATH_MAX], file[PATH_MAX];
+	unsigned int n, i;
+	char **names;
+	int err, ret;
+
+	if (mkpath(c, path, sizeof(path), "/sys/module/%s", mod) < 0)
+		return;
+	*loaded = is_dir(path);
+	if (!*loaded)
+		return;
+	if (mkpath(c, path, sizeof(path), "/sys/module/%s/parameters", mod) < 0)
+		return;
+	names = list_dir(c, path, &n, &err);
+	if (err != 0) {
+		if (err != ENOENT)
+			warn(c, "module %s: %s could not be read: %s", mod, path,
+				strerror(err));
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		struct iol_module_param *p = grow(c, &c->t->params,
+			&c->t->n_params, sizeof(*p));
+		uint64_t v;
+
+		if (p == NULL)
+			break;
+		copy_str(p->module, sizeof(p->module), mod);
+		copy_str(p->name, sizeof(p->name), names[i]);
+		cat_path(file, sizeof(file), path, names[i]);
+		ret = read_line(file, p->value, sizeof(p->value));
+		if (ret < 0) {
+			warn(c, "module %s: parameter %s could not be read: %s",
+				mod, names[i], strerror(-ret));
+			snprintf(p->value, sizeof(p->value), "?");
+			continue;
+		}
+		if (strcmp(names[i], "dma_entry_limit") == 0) {
+			if (parse_u64(p->value, 10, &v) == 0 && v <= INT64_MAX)
+				c->t->dma_entry_limit = v;
+			else
+				warn(c, "module %s: dma_entry_limit holds garbage: "
+					"'%.40s'", mod, p->value);
+		} else if (strcmp(names[i], "enable_unsafe_noiommu_mode") == 0) {
+			if (strcmp(p->value, "Y") == 0 || strcmp(p->value, "1") == 0)
+				c->t->noiommu_mode = 1;
+			else if (strcmp(p->value, "N") == 0 ||
+				 strcmp(p->value, "0") == 0)
+				c->t->noiommu_mode = 0;
+			else
+				warn(c, "module %s: enable_unsafe_noiommu_mode "
+					"holds garbage: '%.40s'", mod, p->value);
+		}
+	}
+	free_names(names, n);
+}
+
+static int
+cmp_node(const void *a, const void *b)
+{
+	return strcmp(((const struct iol_vfio_node *)a)->name,
+		((const struct iol_vfio_node *)b)->name);
+}
+
+static void
+read_dev_vfio(struct ctx *c)
+{
+	char path[PATH_MAX], file[PATH_MAX];
+	unsigned int n, i;
+	char **names;
+	int err;
+
+	if (mkpath(c, path, sizeof(path), "/dev/vfio") < 0)
+		return;
+	names = list_dir(c, path, &n, &err);
+	if (err != 0) {
+		if (err != ENOENT)
+			warn(c, "/dev/vfio: %s could not be read: %s", path,
+				strerror(err));
+		return;
+	}
+	c->t->has_dev_vfio = true;
+	for (i = 0; i < n; i++) {
+		struct iol_vfio_node *v;
+		struct stat st;
+
+		cat_path(file, sizeof(file), path, names[i]);
+		if (stat(file, &st) < 0) {
+			warn(c, "/dev/vfio: %s could not be read: %s", file,
+				strerror(errno));
+			continue;
+		}
+		v = grow(c, &c->t->nodes, &c->t->n_nodes, sizeof(*v));
+		if (v == NULL)
+			break;
+		copy_str(v->name, sizeof(v->name), names[i]);
+		v->mode = st.st_mode;
+		v->uid = st.st_uid;
+		v->gid = st.st_gid;
+		v->usable = access(file, R_OK | W_OK) == 0;
+	}
+	free_names(names, n);
+	if (c->t->n_nodes > 0)
+		qsort(c->t->nodes, c->t->n_nodes, sizeof(*c->t->nodes), cmp_node);
+	for (i = 0; i < c->t->n_nodes; i++) {
+		unsigned int g;
+		uint64_t id;
+
+		if (strncmp(c->t->nodes[i].name, "noiommu-", 8) != 0 ||
+		    parse_u64(c->t->nodes[i].name + 8, 10, &id) < 0)
+			continue;
+		for (g = 0; g < c->t->n_groups; g++)
+			if ((uint64_t)c->t->groups[g].id == id)
+				c->t->groups[g].noiommu = true;
+	}
+}
+
+/* "hugepages-2048kB" -> bytes */
+static int
+parse_hp_dir(const char *name, uint64_t *size)
+{
+	char num[32];
+	size_t n;
+
+	if (strncmp(name, "hugepages-", 10) != 0)
+		return -1;
+	name += 10;
+	n = strlen(name);
+	if (n < 3 || n - 2 >= sizeof(num) || strcmp(name + n - 2, "kB") != 0)
+		return -1;
+	memcpy(num, name, n - 2);
+	num[n - 2] = '\0';
+	if (parse_u64(num, 10, size) < 0 || *size == 0 || *size > (UINT64_MAX >> 10))
+		return -1;
+	*size <<= 10;
+	return 0;
+}
+
+static void
+read_hp_pools(struct ctx *c, const char *path, int node)
+{
+	char file[PATH_MAX], what[64];
+	unsigned int n, i;
+	char **names;
+	int err;
+
+	names = list_dir(c, path, &n, &err);
+	if (err != 0) {
+		if (err != ENOENT)
+			warn(c, "hugepages: %s could not be read: %s", path,
+				strerror(err));
+		return;
+	}
+	if (node < 0)
+		snprintf(what, sizeof(what), "hugepages");
+	else
+		snprintf(what, sizeof(what), "hugepages on node %d", node);
+	for (i = 0; i < n; i++) {
+		struct iol_hugepages hp = { .node = node }, *slot;
+
+		if (parse_hp_dir(names[i], &hp.page_size) < 0) {
+			warn(c, "%s: '%s' in %s is not a page size", what,
+				names[i], path);
+			continue;
+		}
+		cat_path3(file, sizeof(file), path, names[i], "nr_hugepages");
+		if (read_u64_warn(c, file, 10, &hp.total, what) < 0)
+			continue;
+		cat_path3(file, sizeof(file), path, names[i], "free_hugepages");
+		if (read_u64_warn(c, file, 10, &hp.free, what) < 0)
+			continue;
+		slot = grow(c, &c->t->hugepages, &c->t->n_hugepages,
+			sizeof(*slot));
+		if (slot == NULL)
+			break;
+		*slot = hp;
+	}
+	free_names(names, n);
+}
+
+static int
+cmp_hp(const void *a, const void *b)
+{
+	const struct iol_hugepages *x = a, *y = b;
+
+	if (x->node != y->node)
+		return x->node - y->node;
+	return x->page_size < y->page_size ? -1 : x->page_size > y->page_size;
+}
+
+/* "2M", "1G", "2048k", "2097152" -> bytes */
+static int
+parse_size(const char *s, uint64_t *val)
+{
+	char num[32];
+	size_t n = strlen(s);
+	unsigned int shift = 0;
+
+	if (n == 0 || n >= sizeof(num))
+		return -1;
+	memcpy(num, s, n + 1);
+	switch (tolower((unsigned char)num[n - 1])) {
+	case 'k': shift = 10; break;
+	case 'm': shift = 20; break;
+	case 'g': shift = 30; break;
+	default: break;
+	}
+	if (shift != 0)
+		num[n - 1] = '\0';
+	if (parse_u64(num, 10, val) < 0 || *val > (UINT64_MAX >> shift))
+		return -1;
+	*val <<= shift;
+	return 0;
+}
+
+/* Undo the octal escapes of /proc/mounts ("\040" for a space). */
+static void
+unescape_mount(char *s)
+{
+	char *w = s;
+
+	while (*s != '\0') {
+		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' &&
+		    s[2] >= '0' && s[2] <= '7' && s[3] >= '0' && s[3] <= '7') {
+			*w++ = (s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0');
+			s += 4;
+		} else {
+			*w++ = *s++;
+		}
+	}
+	*w = '\0';
+}
+
+static void
+read_hugepages(struct ctx *c)
+{
+	char path[PATH_MAX], *s, *line, *save = NULL;
+	unsigned int n, i;
+	char **names;
+	int err;
+
+	if (mkpath(c, path, sizeof(path), "/proc/meminfo") == 0) {
+		s = slurp(path);
+		if (s == NULL) {
+			warn(c, "hugepages: %s could not be read: %s", path,
+				strerror(errno));
+		} else {
+			char *hp = strstr(s, "Hugepagesize:");
+			uint64_t kb;
+
+			if (hp != NULL && sscanf(hp, "Hugepagesize: %" SCNu64 " kB",
+					&kb) == 1 && kb < (UINT64_MAX >> 10))
+				c->t->default_hugepage_size = kb << 10;
+			free(s);
+		}
+	}
+
+	if (mkpath(c, path, sizeof(path), "/sys/kernel/mm/hugepages") == 0)
+		read_hp_pools(c, path, -1);
+	if (mkpath(c, path, sizeof(path), "/sys/devices/system/node") == 0) {
+		names = list_dir(c, path, &n, &err);
+		for (i = 0; i < n; i++) {
+			char hp[PATH_MAX];
+			uint64_t node;
+
+			if (strncmp(names[i], "node", 4) != 0 ||
+			    parse_u64(names[i] + 4, 10, &node) < 0 || node > 4096)
+				continue;
+			cat_path3(hp, sizeof(hp), path, names[i], "hugepages");
+			read_hp_pools(c, hp, node);
+		}
+		free_names(names, n);
+	}
+	if (c->t->n_hugepages > 0)
+		qsort(c->t->hugepages, c->t->n_hugepages,
+			sizeof(*c->t->hugepages), cmp_hp);
+
+	if (mkpath(c, path, sizeof(path), "/proc/mounts") < 0)
+		return;
+	s = slurp(path);
+	if (s == NULL) {
+		warn(c, "hugetlbfs mounts: %s could not be read: %s", path,
+			strerror(errno));
+		return;
+	}
+	for (line = strtok_r(s, "\n", &save); line != NULL;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char dev[256], dir[256], type[64], opts[512], *o, *osave = NULL;
+		struct iol_hugetlbfs_mount *m;
+		uint64_t size;
+
+		if (sscanf(line, "%255s %255s %63s %511s", dev, dir, type, opts) != 4 ||
+		    strcmp(type, "hugetlbfs") != 0)
+			continue;
+		size = c->t->default_hugepage_size;
+		for (o = strtok_r(opts, ",", &osave); o != NULL;
+		     o = strtok_r(NULL, ",", &osave))
+			if (strncmp(o, "pagesize=", 9) == 0 &&
+			    parse_size(o + 9, &size) < 0) {
+				warn(c, "hugetlbfs mount %s: pagesize '%s' unreadable",
+					dir, o + 9);
+				size = 0;
+			}
+		m = grow(c, &c->t->mounts, &c->t->n_mounts, sizeof(*m));
+		if (m == NULL)
+			break;
+		unescape_mount(dir);
+		copy_str(m->path, sizeof(m->path), dir);
+		m->page_size = size;
+	}
+	free(s);
+}
+
+void
+iol_memlock_get(uint64_t *limit, bool *cap_ipc_lock)
+{
+	struct rlimit rl;
+	char *s, *cap;
+	uint64_t eff;
+
+	*limit = 0;
+	if (getrlimit(RLIMIT_MEMLOCK, &rl) == 0)
+		*limit = rl.rlim_cur == RLIM_INFINITY ? UINT64_MAX : rl.rlim_cur;
+	*cap_ipc_lock = false;
+	/* This is about the calling process, never a fixture root. */
+	s = slurp("/proc/self/status");
+	if (s == NULL)
+		return;
+	cap = strstr(s, "\nCapEff:");
+	if (cap != NULL && sscanf(cap, "\nCapEff: %" SCNx64, &eff) == 1)
+		*cap_ipc_lock = (eff >> 14) & 1; /* CAP_IPC_LOCK */
+	free(s);
+}
+
+static void
+read_pci_ids_file(struct iol_topology *t, FILE *f, struct ctx *c)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	int vendor = -1, cls = -1;
+	ssize_t len;
+	unsigned int i;
+
+	while ((len = getline(&line, &cap, f)) > 0) {
+		unsigned int id;
+		char *name;
+
+		rstrip(line);
+		if (line[0] == '#' || line[0] == '\0')
+			continue;
+		if (line[0] == 'C' && line[1] == ' ') {
+			vendor = -1;
+			if (sscanf(line + 2, "%2x", &id) != 1)
+				continue;
+			cls = id;
+			name = line + 4;
+			while (*name == ' ')
+				name++;
+			for (i = 0; i < t->n_devs; i++)
+				if (t->devs[i].has_ids && t->devs[i].class_name == NULL &&
+				    (t->devs[i].class_code >> 16) == id)
+					t->devs[i].class_name = strdup(name);
+			continue;
+		}
+		if (line[0] != '\t') {
+			/* Vendor line; other top-level sections end classes. */
+			cls = -1;
+			vendor = -1;
+			if (sscanf(line, "%4x", &id) != 1 || !isxdigit((unsigned char)line[3]) ||
+			    line[4] != ' ')
+				continue;
+			vendor = id;
+			name = line + 4;
+			while (*name == ' ')
+				name++;
+			for (i = 0; i < t->n_devs; i++)
+				if (t->devs[i].has_ids && t->devs[i].vendor == id &&
+				    t->devs[i].vendor_name == NULL)
+					t->devs[i].vendor_name = strdup(name);
+			continue;
+		}
+		if (line[1] == '\t')
+			continue; /* subsystem or prog-if */
+		if (vendor >= 0 && sscanf(line + 1, "%4x", &id) == 1) {
+			name = line + 5;
+			while (*name == ' ')
+				name++;
+			for (i = 0; i < t->n_devs; i++)
+				if (t->devs[i].has_ids && t->devs[i].vendor == vendor &&
+				    t->devs[i].device == id &&
+				    t->devs[i].device_name == NULL)
+					t->devs[i].device_name = strdup(name);
+		} else if (cls >= 0 && sscanf(line + 1, "%2x", &id) == 1) {
+			/* The subclass name is the one lspci shows. */
+			name = line + 3;
+			while (*name == ' ')
+				name++;
+			for (i = 0; i < t->n_devs; i++) {
+				struct iol_device *d = &t->devs[i];
+
+				if (!d->has_ids || (d->class_code >> 8) !=
+				    ((unsigned int)cls << 8 | id))
+					continue;
+				free(d->class_name);
+				d->class_name = strdup(name);
+			}
+		}
+	}
+	if (!feof(f))
+		warn(c, "pci.ids could not be read to the end: %s", strerror(errno));
+	free(line);
+}
+
+static void
+read_pci_ids(struct ctx *c)
+{
+	static const char *const paths[] = {
+		"/usr/share/misc/pci.ids", "/usr/share/hwdata/pci.ids",
+	};
+	char path[PATH_MAX];
+	unsigned int i;
+	FILE *f;
+
+	for (i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+		if (mkpath(c, path, sizeof(path), "%s", paths[i]) < 0)
+			continue;
+		f = fopen(path, "re");
+		if (f == NULL)
+			continue;
+		read_pci_ids_file(c->t, f, c);
+		fclose(f);
+		return;
+	}
+	/* No pci.ids: devices are shown by number only, as lspci -n does. */
+}
+
+struct iol_topology *
+iol_topology_read(const char *root)
+{
+	struct iol_topology *t = calloc(1, sizeof(*t));
+	struct ctx c = { .t = t };
+
+	if (t == NULL)
+		return NULL;
+	if (root == NULL || root[0] == '\0')
+		root = "/";
+	copy_str(t->root, sizeof(t->root), root);
+	t->dma_entry_limit = -1;
+	t->noiommu_mode = -1;
+	if (strlen(root) >= sizeof(t->root))
+		warn(&c, "root directory name too long: %.60s...", root);
+	else if (!is_dir(root))
+		warn(&c, "root %s is not a readable directory", root);
+
+	read_pci_devices(&c);
+	read_groups(&c);
+	sort_group_devs(t);
+	read_units(&c);
+	read_cmdline(&c);
+	read_module(&c, "vfio", &t->mod_vfio);
+	read_module(&c, "vfio_iommu_type1", &t->mod_vfio_type1);
+	read_module(&c, "vfio_pci", &t->mod_vfio_pci);
+	if (t->noiommu_mode < 0) {
+		unsigned int i;
+
+		for (i = 0; i < t->n_cmdline_opts; i++) {
+			const char *o = t->cmdline_opts[i];
+
+			if (strncmp(o, "vfio.enable_unsafe_noiommu_mode=", 32) == 0)
+				t->noiommu_mode = strchr("1yY", o[32]) != NULL &&
+					o[32] != '\0';
+		}
+	}
+	read_dev_vfio(&c);
+	read_hugepages(&c);
+	read_pci_ids(&c);
+	iol_memlock_get(&t->memlock_limit, &t->cap_ipc_lock);
+	if (c.oom) {
+		iol_topology_free(t);
+		return NULL;
+	}
+	return t;
+}
+
+void
+iol_topology_free(struct iol_topology *t)
+{
+	unsigned int i;
+
+	if (t == NULL)
+		return;
+	for (i = 0; i < t->n_devs; i++) {
+		free(t->devs[i].vendor_name);
+		free(t->devs[i].device_name);
+		free(t->devs[i].class_name);
+	}
+	free(t->devs);
+	for (i = 0; i < t->n_groups; i++) {
+		free(t->groups[i].devs);
+		free(t->groups[i].resv);
+	}
+	free(t->groups);
+	free(t->units);
+	free_names(t->cmdline_opts, t->n_cmdline_opts);
+	free(t->params);
+	free(t->nodes);
+	free(t->hugepages);
+	free(t->mounts);
+	free_names(t->warnings, t->n_warnings);
+	free(t);
+}
+
+const struct iol_device *
+iol_topology_device(const struct iol_topology *t, const char *name)
+{
+	int i = find_dev(t, name);
+
+	return i < 0 ? NULL : &t->devs[i];
+}
+
+const struct iol_iommu_group *
+iol_topology_group(const struct iol_topology *t, int id)
+{
+	unsigned int i;
+
+	for (i = 0; i < t->n_groups; i++)
+		if (t->groups[i].id == id)
+			return &t->groups[i];
+	return NULL;
+}
+
+bool
+iol_topology_iommu_enabled(const struct iol_topology *t)
+{
+	unsigned int i;
+
+	if (t->n_units > 0)
+		return true;
+	for (i = 0; i < t->n_groups; i++)
+		if (!t->groups[i].noiommu)
+			return true;
+	return false;
+}
+
+static const char *
+kind_name(enum iol_iommu_kind k)
+{
+	switch (k) {
+	case IOL_IOMMU_INTEL: return "intel-vt-d";
+	case IOL_IOMMU_AMD: return "amd-vi";
+	case IOL_IOMMU_ARM_SMMU: return "arm-smmu";
+	default: return "other";
+	}
+}
+
+static void
+print_device(const struct iol_device *d, FILE *out)
+{
+	fprintf(out, "\t%s", d->name);
+	if (!d->present) {
+		fprintf(out, " (gone: its sysfs directory could not be read)\n");
+		return;
+	}
+	if (d->has_ids) {
+		if (d->class_name != NULL)
+			fprintf(out, " %s", d->class_name);
+		else
+			fprintf(out, " Class");
+		fprintf(out, " [%04x]:", d->class_code >> 8);
+		if (d->vendor_name != NULL)
+			fprintf(out, " %s", d->vendor_name);
+		fprintf(out, " %s", d->device_name != NULL ? d->device_name :
+			"Device");
+		fprintf(out, " [%04x:%04x]", d->vendor, d->device);
+	} else if (d->is_pci) {
+		fprintf(out, " (ids unreadable)");
+	}
+	fprintf(out, " driver=%s", d->driver[0] != '\0' ? d->driver : "none");
+	if (d->is_pci)
+		fprintf(out, " numa=%d", d->numa_node);
+	fputc('\n', out);
+}
+
+static void
+print_group(const struct iol_topology *t, const struct iol_iommu_group *g,
+	FILE *out)
+{
+	unsigned int i;
+
+	fprintf(out, "IOMMU Group %d:\n", g->id);
+	for (i = 0; i < g->n_devs; i++)
+		print_device(&t->devs[g->devs[i]], out);
+	for (i = 0; i < g->n_resv; i++)
+		fprintf(out, "\treserved 0x%016" PRIx64 "-0x%016" PRIx64 " %s\n",
+			g->resv[i].start, g->resv[i].end, g->resv[i].type_name);
+	if (g->type[0] != '\0')
+		fprintf(out, "\ttype %s\n", g->type);
+	if (g->noiommu)
+		fprintf(out, "\tnoiommu group (no DMA isolation)\n");
+}
+
+/* PCI devices outside any group: the whole bus on a host without IOMMU. */
+static void
+print_ungrouped(const struct iol_topology *t, FILE *out)
+{
+	bool header = false;
+	unsigned int i;
+
+	for (i = 0; i < t->n_devs; i++) {
+		if (t->devs[i].group >= 0 &&
+		    iol_topology_group(t, t->devs[i].group) != NULL)
+			continue;
+		if (!header)
+			fprintf(out, "No IOMMU group:\n");
+		header = true;
+		print_device(&t->devs[i], out);
+	}
+}
+
+static void
+format_size(uint64_t b, char *buf, size_t size)
+{
+	if (b >= (1ULL << 30) && b % (1ULL << 30) == 0)
+		snprintf(buf, size, "%" PRIu64 "G", b >> 30);
+	else if (b >= (1ULL << 20) && b % (1ULL << 20) == 0)
+		snprintf(buf, size, "%" PRIu64 "M", b >> 20);
+	else
+		snprintf(buf, size, "%" PRIu64 "k", b >> 10);
+}
+
+static void
+print_host(const struct iol_topology *t, FILE *out)
+{
+	unsigned int i;
+	char sz[32];
+
+	fprintf(out, "Host:\n");
+	if (t->n_units == 0)
+		fprintf(out, "\tIOMMU instances: none in /sys/class/iommu\n");
+	for (i = 0; i < t->n_units; i++) {
+		const struct iol_iommu_unit *u = &t->units[i];
+
+		fprintf(out, "\tIOMMU %s (%s): address width ", u->name,
+			kind_name(u->kind));
+		if (u->addr_width != 0)
+			fprintf(out, "%u bits (%s)", u->addr_width, u->width_source);
+		else
+			fprintf(out, "unknown (%s)", u->width_source[0] != '\0' ?
+				u->width_source : "cap unreadable");
+		if (u->has_cap)
+			fprintf(out, ", cap 0x%" PRIx64, u->cap);
+		fputc('\n', out);
+	}
+	fprintf(out, "\tIOMMU enabled: %s\n",
+		iol_topology_iommu_enabled(t) ? "yes" : "no");
+	fprintf(out, "\tkernel options:");
+	if (!t->cmdline_read)
+		fprintf(out, " (unreadable)");
+	else if (t->n_cmdline_opts == 0)
+		fprintf(out, " none for IOMMU, vfio or hugepages");
+	for (i = 0; i < t->n_cmdline_opts; i++)
+		fprintf(out, " %s", t->cmdline_opts[i]);
+	fputc('\n', out);
+	fprintf(out, "\tmodules: vfio %s, vfio_iommu_type1 %s, vfio_pci %s\n",
+		t->mod_vfio ? "loaded" : "not loaded",
+		t->mod_vfio_type1 ? "loaded" : "not loaded",
+		t->mod_vfio_pci ? "loaded" : "not loaded");
+	for (i = 0; i < t->n_params; i++)
+		fprintf(out, "\tparameter %s.%s=%s\n", t->params[i].module,
+			t->params[i].name, t->params[i].value);
+	if (!t->has_dev_vfio)
+		fprintf(out, "\t/dev/vfio: absent\n");
+	for (i = 0; i < t->n_nodes; i++)
+		fprintf(out, "\t/dev/vfio/%s mode %04o uid %u gid %u %s\n",
+			t->nodes[i].name, (unsigned int)(t->nodes[i].mode & 07777),
+			(unsigned int)t->nodes[i].uid, (unsigned int)t->nodes[i].gid,
+			t->nodes[i].usable ? "usable" : "not usable by this user");
+	if (t->memlock_limit == UINT64_MAX)
+		fprintf(out, "\tmemlock: unlimited");
+	else
+		fprintf(out, "\tmemlock: %" PRIu64 " bytes", t->memlock_limit);
+	fprintf(out, ", CAP_IPC_LOCK %s\n", t->cap_ipc_lock ? "yes" : "no");
+	if (t->n_hugepages == 0)
+		fprintf(out, "\thugepages: none\n");
+	for (i = 0; i < t->n_hugepages; i++) {
+		const struct iol_hugepages *h = &t->hugepages[i];
+
+		format_size(h->page_size, sz, sizeof(sz));
+		if (h->node < 0)
+			fprintf(out, "\thugepages %s: total %" PRIu64 " free %" PRIu64 "\n",
+				sz, h->total, h->free);
+		else
+			fprintf(out, "\thugepages %s node %d: total %" PRIu64
+				" free %" PRIu64 "\n", sz, h->node, h->total, h->free);
+	}
+	if (t->n_mounts == 0)
+		fprintf(out, "\thugetlbfs: not mounted\n");
+	for (i = 0; i < t->n_mounts; i++) {
+		format_size(t->mounts[i].page_size, sz, sizeof(sz));
+		fprintf(out, "\thugetlbfs %s pagesize %s\n", t->mounts[i].path, sz);
+	}
+}
+
+int
+iol_topology_print(const struct iol_topology *t, FILE *out, const char *device)
+{
+	const struct iol_iommu_group *g;
+	const struct iol_device *d;
+	unsigned int i;
+
+	if (device != NULL) {
+		d = iol_topology_device(t, device);
+		if (d == NULL) {
+			fprintf(out, "device %s not found under %s\n", device, t->root);
+			return -1;
+		}
+		g = d->group >= 0 ? iol_topology_group(t, d->group) : NULL;
+		if (g != NULL) {
+			print_group(t, g, out);
+		} else {
+			fprintf(out, "No IOMMU group:\n");
+			print_device(d, out);
+		}
+	} else {
+		if (t->n_groups == 0)
+			fprintf(out, "No IOMMU groups: %s\n",
+				t->n_units > 0 ? "IOMMU present but no device is in a group" :
+				"the IOMMU is not enabled (no /sys/class/iommu entry, "
+				"no /sys/kernel/iommu_groups)");
+		for (i = 0; i < t->n_groups; i++)
+			print_group(t, &t->groups[i], out);
+		print_ungrouped(t, out);
+	}
+	print_host(t, out);
+	return 0;
+}
+
+static void
+json_device(struct iol_json *j, const struct iol_device *d)
+{
+	char buf[16];
+
+	iol_json_object_open(j, NULL);
+	iol_json_string(j, "address", d->name);
+	iol_json_bool(j, "pci", d->is_pci);
+	iol_json_bool(j, "present", d->present);
+	if (d->has_ids) {
+		snprintf(buf, sizeof(buf), "%04x", d->vendor);
+		iol_json_string(j, "vendor", buf);
+		snprintf(buf, sizeof(buf), "%04x", d->device);
+		iol_json_string(j, "device", buf);
+		snprintf(buf, sizeof(buf), "%06x", d->class_code);
+		iol_json_string(j, "class", buf);
+	} else {
+		iol_json_null(j, "vendor");
+		iol_json_null(j, "device");
+		iol_json_null(j, "class");
+	}
+	iol_json_string(j, "vendor_name", d->vendor_name);
+	iol_json_string(j, "device_name", d->device_name);
+	iol_json_string(j, "class_name", d->class_name);
+	iol_json_string(j, "driver", d->driver[0] != '\0' ? d->driver : NULL);
+	iol_json_i64(j, "numa_node", d->numa_node);
+	if (d->group >= 0)
+		iol_json_i64(j, "group", d->group);
+	else
+		iol_json_null(j, "group");
+	iol_json_string(j, "iommu", d->iommu[0] != '\0' ? d->iommu : NULL);
+	iol_json_object_close(j);
+}
+
+static void
+json_group(struct iol_json *j, const struct iol_topology *t,
+	const struct iol_iommu_group *g)
+{
+	unsigned int i;
+
+	iol_json_object_open(j, NULL);
+	iol_json_i64(j, "id", g->id);
+	iol_json_string(j, "type", g->type[0] != '\0' ? g->type : NULL);
+	iol_json_bool(j, "noiommu", g->noiommu);
+	iol_json_array_open(j, "devices");
+	for (i = 0; i < g->n_devs; i++)
+		json_device(j, &t->devs[g->devs[i]]);
+	iol_json_array_close(j);
+	iol_json_array_open(j, "reserved_regions");
+	for (i = 0; i < g->n_resv; i++) {
+		iol_json_object_open(j, NULL);
+		iol_json_hex(j, "start", g->resv[i].start);
+		iol_json_hex(j, "end", g->resv[i].end);
+		iol_json_string(j, "type", g->resv[i].type_name);
+		iol_json_object_close(j);
+	}
+	iol_json_array_close(j);
+	iol_json_object_close(j);
+}
+
+static void
+json_host(struct iol_json *j, const struct iol_topology *t)
+{
+	unsigned int i;
+	char mode[8];
+
+	iol_json_array_open(j, "iommus");
+	for (i = 0; i < t->n_units; i++) {
+		const struct iol_iommu_unit *u = &t->units[i];
+
+		iol_json_object_open(j, NULL);
+		iol_json_string(j, "name", u->name);
+		iol_json_string(j, "kind", kind_name(u->kind));
+		if (u->addr_width != 0)
+			iol_json_u64(j, "address_width", u->addr_width);
+		else
+			iol_json_null(j, "address_width");
+		iol_json_string(j, "width_source", u->width_source);
+		if (u->has_cap)
+			iol_json_hex(j, "cap", u->cap);
+		else
+			iol_json_null(j, "cap");
+		iol_json_object_close(j);
+	}
+	iol_json_array_close(j);
+	iol_json_array_open(j, "kernel_options");
+	for (i = 0; i < t->n_cmdline_opts; i++)
+		iol_json_string(j, NULL, t->cmdline_opts[i]);
+	iol_json_array_close(j);
+
+	iol_json_object_open(j, "vfio");
+	iol_json_object_open(j, "modules");
+	iol_json_bool(j, "vfio", t->mod_vfio);
+	iol_json_bool(j, "vfio_iommu_type1", t->mod_vfio_type1);
+	iol_json_bool(j, "vfio_pci", t->mod_vfio_pci);
+	iol_json_object_close(j);
+	iol_json_array_open(j, "parameters");
+	for (i = 0; i < t->n_params; i++) {
+		iol_json_object_open(j, NULL);
+		iol_json_string(j, "module", t->params[i].module);
+		iol_json_string(j, "name", t->params[i].name);
+		iol_json_string(j, "value", t->params[i].value);
+		iol_json_object_close(j);
+	}
+	iol_json_array_close(j);
+	if (t->dma_entry_limit >= 0)
+		iol_json_i64(j, "dma_entry_limit", t->dma_entry_limit);
+	else
+		iol_json_null(j, "dma_entry_limit");
+	if (t->noiommu_mode >= 0)
+		iol_json_bool(j, "noiommu_mode", t->noiommu_mode);
+	else
+		iol_json_null(j, "noiommu_mode");
+	iol_json_array_open(j, "dev_nodes");
+	for (i = 0; i < t->n_nodes; i++) {
+		iol_json_object_open(j, NULL);
+		iol_json_string(j, "name", t->nodes[i].name);
+		snprintf(mode, sizeof(mode), "%04o",
+			(unsigned int)(t->nodes[i].mode & 07777));
+		iol_json_string(j, "mode", mode);
+		iol_json_u64(j, "uid", t->nodes[i].uid);
+		iol_json_u64(j, "gid", t->nodes[i].gid);
+		iol_json_bool(j, "usable", t->nodes[i].usable);
+		iol_json_object_close(j);
+	}
+	iol_json_array_close(j);
+	iol_json_object_close(j);
+
+	iol_json_object_open(j, "memlock");
+	if (t->memlock_limit == UINT64_MAX)
+		iol_json_null(j, "limit");
+	else
+		iol_json_u64(j, "limit", t->memlock_limit);
+	iol_json_bool(j, "unlimited", t->memlock_limit == UINT64_MAX);
+	iol_json_bool(j, "cap_ipc_lock", t->cap_ipc_lock);
+	iol_json_object_close(j);
+
+	iol_json_object_open(j, "hugepages");
+	iol_json_u64(j, "default_size", t->default_hugepage_size);
+	iol_json_array_open(j, "pools");
+	for (i = 0; i < t->n_hugepages; i++) {
+		const struct iol_hugepages *h = &t->hugepages[i];
+
+		iol_json_object_open(j, NULL);
+		iol_json_u64(j, "page_size", h->page_size);
+		if (h->node >= 0)
+			iol_json_i64(j, "node", h->node);
+		else
+			iol_json_null(j, "node");
+		iol_json_u64(j, "total", h->total);
+		iol_json_u64(j, "free", h->free);
+		iol_json_object_close(j);
+	}
+	iol_json_array_close(j);
+	iol_json_array_open(j, "mounts");
+	for (i = 0; i < t->n_mounts; i++) {
+		iol_json_object_open(j, NULL);
+		iol_json_string(j, "path", t->mounts[i].path);
+		iol_json_u64(j, "page_size", t->mounts[i].page_size);
+		iol_json_object_close(j);
+	}
+	iol_json_array_close(j);
+	iol_json_object_close(j);
+}
+
+int
+iol_topology_json(const struct iol_topology *t, struct iol_json *j,
+	const char *device)
+{
+	const struct iol_device *d = NULL;
+	const struct iol_iommu_group *g;
+	unsigned int i;
+
+	if (device != NULL) {
+		d = iol_topology_device(t, device);
+		if (d == NULL)
+			return -1;
+	}
+	iol_json_object_open(j, NULL);
+	iol_json_string(j, "root", t->root);
+	iol_json_bool(j, "iommu_enabled", iol_topology_iommu_enabled(t));
+	iol_json_array_open(j, "groups");
+	for (i = 0; i < t->n_groups; i++) {
+		g = &t->groups[i];
+		if (d == NULL || g->id == d->group)
+			json_group(j, t, g);
+	}
+	iol_json_array_close(j);
+	/* Devices outside any group: the whole bus on a host without IOMMU. */
+	iol_json_array_open(j, "ungrouped_devices");
+	for (i = 0; i < t->n_devs; i++) {
+		if (t->devs[i].group >= 0 && iol_topology_group(t, t->devs[i].group))
+			continue;
+		if (d == NULL || d == &t->devs[i])
+			json_device(j, &t->devs[i]);
+	}
+	iol_json_array_close(j);
+	json_host(j, t);
+	iol_json_array_open(j, "warnings");
+	for (i = 0; i < t->n_warnings; i++)
+		iol_json_string(j, NULL, t->warnings[i]);
+	iol_json_array_close(j);
+	iol_json_object_close(j);
+	return 0;
+}
