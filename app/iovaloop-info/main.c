@@ -1,0 +1,232 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * iovaloop-info: IOMMU groups, reserved regions and host state for
+ * userspace DMA, and a doctor that says why VFIO would refuse a device.
+ * It only reads files, so it runs anywhere, without the EAL.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "iol_iommu.h"
+#include "iol_json.h"
+
+#define MAX_IOVA 64
+
+static void
+usage(FILE *out)
+{
+	fprintf(out,
+		"usage: iovaloop-info [--root DIR] [--device BDF] [--json]\n"
+		"       iovaloop-info [--root DIR] [--json] --check [BDF...]\n"
+		"           [--pin-bytes N] [--mappings N] [--hugepage-size SIZE]\n"
+		"           [--iova START-END]... [--allow-noiommu]\n"
+		"  --root DIR         read sys/, proc/, dev/ below DIR (default /)\n"
+		"  --device BDF       list only this device and its IOMMU group\n"
+		"  --json             write JSON (see doc/iovaloop-info.md)\n"
+		"  --check [BDF...]   check the prerequisites of VFIO for these\n"
+		"                     devices (none: host checks only); exit 1 on FAIL\n"
+		"  --pin-bytes N      memory the run pins (suffix k, M, G allowed)\n"
+		"  --mappings N       DMA mappings the run needs\n"
+		"  --hugepage-size S  hugepage size used (default: the host default)\n"
+		"  --iova START-END   a planned IOVA range (hex or decimal), repeatable\n"
+		"  --allow-noiommu    accept vfio's unsafe noiommu mode\n"
+		"  --help             this text\n");
+}
+
+/* A number with an optional k/M/G suffix; -1 when it is not one. */
+static int
+parse_num(const char *s, uint64_t *val)
+{
+	unsigned int shift = 0;
+	char *end;
+
+	if (*s == '\0' || *s == '-' || isspace((unsigned char)*s))
+		return -1;
+	errno = 0;
+	*val = strtoull(s, &end, 0);
+	if (errno != 0 || end == s)
+		return -1;
+	switch (*end) {
+	case '\0': break;
+	case 'k': case 'K': shift = 10; end++; break;
+	case 'm': case 'M': shift = 20; end++; break;
+	case 'g': case 'G': shift = 30; end++; break;
+	default: return -1;
+	}
+	if (*end != '\0' || *val > (UINT64_MAX >> shift))
+		return -1;
+	*val <<= shift;
+	return 0;
+}
+
+static int
+parse_range(const char *s, struct iol_iova_range *r)
+{
+	char buf[64], *dash;
+
+	if (strlen(s) >= sizeof(buf))
+		return -1;
+	strcpy(buf, s);
+	dash = strchr(buf, '-');
+	if (dash == NULL)
+		return -1;
+	*dash = '\0';
+	if (parse_num(buf, &r->start) < 0 || parse_num(dash + 1, &r->end) < 0 ||
+	    r->start > r->end)
+		return -1;
+	return 0;
+}
+
+static int
+bad_option(const char *opt, const char *accepts)
+{
+	fprintf(stderr, "iovaloop-info: %s accepts %s (see --help)\n", opt, accepts);
+	return 2;
+}
+
+static void
+print_warnings(const struct iol_topology *t)
+{
+	unsigned int i;
+
+	for (i = 0; i < t->n_warnings; i++)
+		fprintf(stderr, "iovaloop-info: warning: %s\n", t->warnings[i]);
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "root", required_argument, NULL, 'r' },
+		{ "device", required_argument, NULL, 'd' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "check", no_argument, NULL, 'c' },
+		{ "pin-bytes", required_argument, NULL, 'p' },
+		{ "mappings", required_argument, NULL, 'm' },
+		{ "hugepage-size", required_argument, NULL, 's' },
+		{ "iova", required_argument, NULL, 'i' },
+		{ "allow-noiommu", no_argument, NULL, 'n' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct iol_iova_range iova[MAX_IOVA];
+	struct iol_doctor_plan plan;
+	struct iol_doctor_report *rep;
+	struct iol_topology *t;
+	const char *root = "/", *device = NULL;
+	bool json = false, check = false, plan_opt = false;
+	struct iol_json j;
+	int c, ret = 0;
+
+	iol_doctor_plan_init(&plan);
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'r': root = optarg; break;
+		case 'd': device = optarg; break;
+		case 'j': json = true; break;
+		case 'c': check = true; break;
+		case 'p':
+			if (parse_num(optarg, &plan.pin_bytes) < 0)
+				return bad_option("--pin-bytes", "a byte count, e.g. "
+					"1073741824 or 1G");
+			plan_opt = true;
+			break;
+		case 'm':
+			if (parse_num(optarg, &plan.mappings) < 0)
+				return bad_option("--mappings", "a count, e.g. 1024");
+			plan_opt = true;
+			break;
+		case 's':
+			if (parse_num(optarg, &plan.hugepage_size) < 0 ||
+			    plan.hugepage_size == 0)
+				return bad_option("--hugepage-size", "a size, e.g. 2M "
+					"or 1G");
+			plan_opt = true;
+			break;
+		case 'i':
+			if (plan.n_iova == MAX_IOVA)
+				return bad_option("--iova", "at most 64 ranges");
+			if (parse_range(optarg, &iova[plan.n_iova]) < 0)
+				return bad_option("--iova", "START-END with START <= "
+					"END, e.g. 0x100000000-0x13fffffff");
+			plan.n_iova++;
+			plan_opt = true;
+			break;
+		case 'n': plan.allow_noiommu = true; plan_opt = true; break;
+		case 'h': usage(stdout); return 0;
+		default:
+			if (optopt != 0)
+				return bad_option(argv[optind - 1],
+					"an argument; run --help for the options");
+			fprintf(stderr, "iovaloop-info: unknown option %s (see --help)\n",
+				argv[optind - 1]);
+			return 2;
+		}
+	}
+	if (!check && optind < argc) {
+		fprintf(stderr, "iovaloop-info: unexpected argument %s: device "
+			"addresses follow --check\n", argv[optind]);
+		return 2;
+	}
+	if (!check && plan_opt)
+		return bad_option("--pin-bytes, --mappings, --hugepage-size, "
+			"--iova and --allow-noiommu", "only a --check run");
+	if (check && device != NULL)
+		return bad_option("--device", "no --check: list the devices after "
+			"--check instead");
+
+	t = iol_topology_read(root);
+	if (t == NULL) {
+		fprintf(stderr, "iovaloop-info: out of memory\n");
+		return 1;
+	}
+	print_warnings(t);
+
+	if (check) {
+		plan.devices = (const char *const *)&argv[optind];
+		plan.n_devices = argc - optind;
+		plan.iova = iova;
+		/* The hugepages must hold what is pinned. */
+		plan.hugepage_bytes = plan.pin_bytes;
+		rep = iol_doctor_run(t, &plan);
+		if (rep == NULL) {
+			fprintf(stderr, "iovaloop-info: out of memory\n");
+			iol_topology_free(t);
+			return 1;
+		}
+		if (json) {
+			iol_json_init(&j, stdout);
+			iol_doctor_report_json(rep, &j);
+			if (iol_json_finish(&j) < 0)
+				ret = 1;
+			putchar('\n');
+		} else {
+			iol_doctor_report_print(rep, stdout);
+		}
+		if (rep->n_fail > 0)
+			ret = 1;
+		iol_doctor_report_free(rep);
+	} else if (json) {
+		iol_json_init(&j, stdout);
+		if (iol_topology_json(t, &j, device) < 0) {
+			fprintf(stderr, "iovaloop-info: device %s not found under %s\n",
+				device, t->root);
+			ret = 1;
+		} else {
+			if (iol_json_finish(&j) < 0)
+				ret = 1;
+			putchar('\n');
+		}
+	} else if (iol_topology_print(t, stdout, device) < 0) {
+		ret = 1;
+	}
+	iol_topology_free(t);
+	return ret;
+}
