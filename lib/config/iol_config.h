@@ -1,0 +1,117 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef IOL_CONFIG_H
+#define IOL_CONFIG_H
+
+/**
+ * @file
+ * iovaloop's own options (those after "--"), parsed and checked before
+ * any device is touched. Every rejection is one line that names the
+ * option and what it accepts.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "iol_stamp.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define IOL_MAX_BURST 512
+#define IOL_MAX_QUEUES 16
+#define IOL_MAX_PORTS 32
+#define IOL_MAX_FAULTS 8
+/** Largest frame: one mbuf of RTE_MBUF_DEFAULT_DATAROOM bytes. */
+#define IOL_MAX_PKT_SIZE 2048
+
+enum iol_mode { IOL_MODE_LOOP, IOL_MODE_TXONLY, IOL_MODE_RXONLY };
+enum iol_mem_kind { IOL_MEM_DPDK, IOL_MEM_XMEM };
+
+/** A test-only fault, applied to the Nth frame sent on the first port's queue 0. */
+struct iol_fault {
+	enum iol_fault_kind {
+		IOL_FAULT_CORRUPT,  /**< Flip a payload byte. */
+		IOL_FAULT_DROP,     /**< Do not send it (it is still counted sent). */
+		IOL_FAULT_DUP,      /**< Send a copy right after it. */
+		IOL_FAULT_SWAP,     /**< Send it after the next one. */
+	} kind;
+	uint64_t at;
+};
+
+struct iol_config {
+	enum iol_mode mode;
+	enum iol_verify_level verify;
+	uint32_t inflight;          /**< Frames circulating per queue pair. */
+	uint16_t burst;
+	uint16_t pkt_size;          /**< Frame length without FCS. */
+	uint16_t queues;
+	uint16_t rxd, txd;
+	double duration;            /**< Seconds; 0 runs until a signal. */
+	double stats_period;        /**< Seconds; 0 disables the live line. */
+	uint32_t loss_timeout_ms;   /**< Silence after which in-flight frames are lost. */
+	double link_timeout;        /**< Seconds to wait for link up. */
+	const char *json_path;
+	uint32_t run_id;            /**< 0: random (rxonly: learnt from the first frame). */
+	uint16_t ports[IOL_MAX_PORTS];
+	unsigned int n_ports;       /**< 0: every port there is. */
+
+	enum iol_mem_kind mem;
+	uint64_t xmem_size;
+	uint64_t page_size;
+	uint64_t iova_base;         /**< Meaningful when iova_base_set. */
+	bool iova_base_set;
+	bool allow_noiommu;
+
+	bool test_no_dma_map;       /**< Test only: register xmem, map nothing. */
+	struct iol_fault faults[IOL_MAX_FAULTS];
+	unsigned int n_faults;
+};
+
+/** Fill @p cfg with the defaults. */
+void iol_config_defaults(struct iol_config *cfg);
+
+/**
+ * Parse the options after "--". argv[0] is the program name.
+ *
+ * @return 0 on success, 1 if help was asked for (usage printed to
+ *   stdout), -1 on a bad option with the reason in @p err.
+ */
+int iol_config_parse(struct iol_config *cfg, int argc, char **argv,
+		char *err, size_t errlen);
+
+/** Print the options. */
+void iol_config_usage(FILE *out, const char *prog);
+
+/** What a port can do, for iol_config_check_ports(). */
+struct iol_port_caps {
+	uint16_t max_rx_queues;
+	uint16_t max_tx_queues;
+	uint16_t mtu;               /**< Current MTU, L3 bytes. */
+	uint16_t rx_desc_max, tx_desc_max;
+	uint16_t rx_desc_min, tx_desc_min;
+};
+
+/**
+ * Check the options against the ports that will be used (in order), once
+ * the devices are known and before any is configured.
+ *
+ * @return 0, or -1 with the reason in @p err.
+ */
+int iol_config_check_ports(const struct iol_config *cfg,
+		const struct iol_port_caps *caps, unsigned int n_ports,
+		char *err, size_t errlen);
+
+/** Parse a size such as 4096, 64K, 2M or 1G. @return 0 or -1. */
+int iol_parse_size(const char *s, uint64_t *out);
+
+const char *iol_mode_name(enum iol_mode m);
+const char *iol_verify_name(enum iol_verify_level v);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* IOL_CONFIG_H */
