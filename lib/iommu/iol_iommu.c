@@ -1102,8 +1102,13 @@ read_hugepages(struct ctx *c)
 		struct iol_hugetlbfs_mount *m;
 		uint64_t size;
 
-		if (sscanf(line, "%255s %255s %63s %511s", dev, dir, type, opts) != 4 ||
-		    strcmp(type, "hugetlbfs") != 0)
+		if (sscanf(line, "%255s %255s %63s %511s", dev, dir, type, opts) != 4) {
+			if (strstr(line, "hugetlbfs") != NULL)
+				warn(c, "hugetlbfs mounts: truncated line in %s: "
+					"'%.60s'", path, line);
+			continue;
+		}
+		if (strcmp(type, "hugetlbfs") != 0)
 			continue;
 		size = c->t->default_hugepage_size;
 		for (o = strtok_r(opts, ",", &osave); o != NULL;
@@ -1509,7 +1514,10 @@ print_host(const struct iol_topology *t, FILE *out)
 	if (t->n_mounts == 0)
 		fprintf(out, "\thugetlbfs: not mounted\n");
 	for (i = 0; i < t->n_mounts; i++) {
-		format_size(t->mounts[i].page_size, sz, sizeof(sz));
+		if (t->mounts[i].page_size == 0)
+			snprintf(sz, sizeof(sz), "unknown");
+		else
+			format_size(t->mounts[i].page_size, sz, sizeof(sz));
 		fprintf(out, "\thugetlbfs %s pagesize %s\n", t->mounts[i].path, sz);
 	}
 }
