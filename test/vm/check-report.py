@@ -1,0 +1,73 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: BSD-3-Clause
+"""Check an iovaloop JSON report (--json FILE) inside the lab VM.
+
+check-report.py FILE [--result pass|fail] [--min-rx N] [--zero-errors]
+                     [--min-lost N] [--diagnosis REGEX] [--print-mpps]
+Prints a one-line summary and every failed check; exits 1 on any failure.
+"""
+import argparse
+import json
+import re
+import sys
+
+ERRORS = ("lost", "duplicated", "reordered", "corrupted", "truncated",
+          "foreign", "misdelivered", "bad_iova")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("file")
+    ap.add_argument("--result")
+    ap.add_argument("--min-rx", type=int)
+    ap.add_argument("--zero-errors", action="store_true")
+    ap.add_argument("--min-lost", type=int)
+    ap.add_argument("--diagnosis")
+    ap.add_argument("--print-mpps", action="store_true")
+    a = ap.parse_args()
+
+    try:
+        with open(a.file) as f:
+            r = json.load(f)
+    except (OSError, ValueError) as e:
+        if a.print_mpps:
+            print("0")
+        print("check: cannot read report %s: %s" % (a.file, e), file=sys.stderr)
+        return 1
+
+    tot = r.get("totals", {})
+    err = r.get("errors", {})
+    mem = r.get("memory", {})
+    diag = r.get("diagnosis", []) or []
+    if a.print_mpps:
+        print("%.4f" % float(tot.get("mpps", 0) or 0))
+        return 0
+
+    print("check: result=%s rx=%s tx=%s verified=%s mpps=%s memory=%s/%s errors={%s}"
+          % (r.get("result"), tot.get("rx_packets"), tot.get("tx_packets"),
+             tot.get("verified"), tot.get("mpps"), mem.get("kind"),
+             mem.get("iova_mode"),
+             ", ".join("%s: %s" % (k, err.get(k)) for k in ERRORS)))
+    for d in diag:
+        print("check: diagnosis: %s" % d)
+
+    bad = []
+    if a.result and r.get("result") != a.result:
+        bad.append("result is %r, expected %r" % (r.get("result"), a.result))
+    if a.min_rx is not None and int(tot.get("rx_packets", 0) or 0) < a.min_rx:
+        bad.append("rx_packets %s < %d" % (tot.get("rx_packets"), a.min_rx))
+    if a.zero_errors:
+        for k in ERRORS:
+            if int(err.get(k, 0) or 0) != 0:
+                bad.append("errors.%s = %s" % (k, err.get(k)))
+    if a.min_lost is not None and int(err.get("lost", 0) or 0) < a.min_lost:
+        bad.append("errors.lost %s < %d" % (err.get("lost"), a.min_lost))
+    if a.diagnosis and not any(re.search(a.diagnosis, d, re.I) for d in diag):
+        bad.append("no diagnosis matches /%s/" % a.diagnosis)
+    for b in bad:
+        print("check: FAIL: %s" % b)
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,349 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+#
+# Runs INSIDE the lab VM (see test/vm/lab.sh), chrooted into the build
+# machine's root (read-only 9p), with the run directory shared read-write.
+#
+#   guest-run.sh setup          load modules, reserve hugepages
+#   guest-run.sh run            setup, then every case in IOL_CASES
+#   guest-run.sh case NAME      one case (run as a child, under timeout)
+#
+# Each case writes IOL_RUN/results/NAME.log and NAME.rc (0 pass, 1 fail,
+# 77 skip). Every command that may block runs under `timeout`.
+
+set -u
+IOL_WORK=${IOL_WORK:?IOL_WORK not set}
+. "$IOL_WORK/params.sh"
+SELF=$IOL_REPO/test/vm/guest-run.sh
+RES=$IOL_RUN/results
+IOL=$IOL_BUILD/app/iovaloop/iovaloop
+INFO=$IOL_BUILD/app/iovaloop-info/iovaloop-info
+CHECK="python3 $IOL_REPO/test/vm/check-report.py"
+D=${IOL_DURATION:-10}
+# Minimum number of packets a 10 s loop must move (both ports together).
+MIN_PKTS=${IOL_VM_MIN_PKTS:-10000}
+EAL_COMMON="-l 0-1 -n 1 --log-level=lib.eal:notice"
+
+up() { cut -d' ' -f1 /proc/uptime; }
+log() { echo "[$(up)] guest: $*"; }
+conlog() { echo "[$(up)] guest: $*" > /dev/console; }
+
+# --- devices ---------------------------------------------------------------
+
+# pci_find VENDOR DEVICE: the BDFs of matching devices, sorted.
+pci_find() {
+	local d
+	for d in /sys/bus/pci/devices/*; do
+		[ "$(cat "$d/vendor")" = "0x$1" ] && [ "$(cat "$d/device")" = "0x$2" ] &&
+			basename "$d"
+	done | sort
+}
+E1000E=($(pci_find 8086 10d3))
+VIRTIO=($(pci_find 1af4 1041))
+E1000=($(pci_find 8086 100e))
+
+drv() { basename "$(readlink "/sys/bus/pci/devices/$1/driver" 2>/dev/null)" 2>/dev/null || echo none; }
+grp() { basename "$(readlink "/sys/bus/pci/devices/$1/iommu_group")"; }
+
+# --- helpers -----------------------------------------------------------------
+
+# t SEC CMD...: run under timeout; a timeout is reported.
+t() {
+	local s=$1 rc; shift
+	timeout -k 5 "$s" "$@"
+	rc=$?
+	[ $rc = 124 ] || [ $rc = 137 ] && log "TIMEOUT (${s}s): $*"
+	return $rc
+}
+
+need_iovaloop() {
+	[ -x "$IOL" ] && return 0
+	echo "SKIP: $IOL is not built"
+	exit 77
+}
+
+dmar_faults() { dmesg | grep -cE 'DMAR: \[DMA (Read|Write)|DMAR: DRHD: handling fault'; }
+
+# testpmd_run LOG PORT-A PORT-B EXTRA-EAL...: io forwarding with --tx-first
+# for D seconds; prints Mpps (both ports' RX together, averaged over the
+# per-second samples after the first two).
+testpmd_run() {
+	local logf=$1 a=$2 b=$3; shift 3
+	# With --stats-period testpmd loops until a signal (it does not read
+	# stdin): SIGINT makes it stop, print its totals and exit.
+	timeout -s INT -k 20 $((D + 15)) dpdk-testpmd $EAL_COMMON -a "$a" -a "$b" "$@" -- \
+		--forward-mode=io --tx-first --nb-cores=1 --burst=32 --stats-period 1 \
+		< /dev/null > "$logf" 2>&1
+	local rc=$?
+	[ $rc = 124 ] && rc=0	# stopped by the SIGINT above
+	awk '/Rx-pps:/ { n++; s[n] = $2 }
+	     END { # samples alternate port 0, port 1
+		m = 0; tot = 0
+		for (i = 5; i + 1 <= n; i += 2) { tot += s[i] + s[i+1]; m++ }
+		printf "%.4f\n", (m ? tot / m / 1e6 : 0) }' "$logf"
+	return $rc
+}
+
+# iol_run NAME EXPECT-RC EAL-ARGS... -- OPTIONS...: run iovaloop, log it, keep
+# its JSON report as RES/NAME.json; returns 0 when its exit status is EXPECT-RC.
+iol_run() {
+	local name=$1 want=$2 rc; shift 2
+	log "iovaloop $*"
+	t $((D + 90)) "$IOL" "$@" --json "$RES/$name.json"
+	rc=$?
+	log "iovaloop exit status $rc (expected $want)"
+	[ "$rc" = "$want" ]
+}
+
+# loop_case NAME PORT-A PORT-B EAL-EXTRA -- OPTIONS: a run that must verify
+# every packet and move at least MIN_PKTS.
+loop_case() {
+	local name=$1 a=$2 b=$3 eal=$4; shift 4
+	need_iovaloop
+	iol_run "$name" 0 $EAL_COMMON -a "$a" -a "$b" $eal -- \
+		--duration "$D" --verify full --link-timeout 20 "$@"
+	local rc=$?
+	$CHECK "$RES/$name.json" --result pass --min-rx "$MIN_PKTS" --zero-errors || rc=1
+	return $rc
+}
+
+bind_vfio() {
+	t 60 dpdk-devbind.py -b vfio-pci "$@"
+	local b ok=0
+	for b in "$@"; do
+		log "$b -> $(drv "$b")"
+		[ "$(drv "$b")" = vfio-pci ] || ok=1
+	done
+	return $ok
+}
+
+# --- cases -------------------------------------------------------------------
+
+# lab_bind: the lab itself: groups, reserved regions, dpdk-devbind binds
+# both NIC pairs to vfio-pci, dpdk-testpmd moves packets on both pairs.
+case_lab_bind() {
+	local rc=0 g d mpps
+	log "PCI: e1000e ${E1000E[*]}; virtio-net ${VIRTIO[*]}; e1000 (bridge) ${E1000[*]}"
+	[ ${#E1000E[@]} = 2 ] && [ ${#VIRTIO[@]} = 2 ] && [ ${#E1000[@]} = 2 ] ||
+		{ log "FAIL: expected 2+2+2 NICs"; rc=1; }
+	for g in /sys/kernel/iommu_groups/*; do
+		echo "group $(basename "$g"): $(ls "$g/devices" | tr '\n' ' ')"
+		sed 's/^/    reserved: /' "$g/reserved_regions"
+	done
+	grep -q 'fee00000 0x00000000feefffff msi' /sys/kernel/iommu_groups/*/reserved_regions ||
+		{ log "FAIL: no MSI reserved region"; rc=1; }
+	[ "$(grp "${E1000[0]}")" = "$(grp "${E1000[1]}")" ] ||
+		{ log "FAIL: the two NICs behind the bridge are not in one group"; rc=1; }
+	[ "$(grp "${E1000E[0]}")" != "$(grp "${E1000E[1]}")" ] ||
+		{ log "FAIL: the e1000e NICs share a group"; rc=1; }
+	echo "--- binding (done before the cases, $RES/bind.log):"
+	cat "$RES/bind.log"
+	for b in "${E1000E[@]}" "${VIRTIO[@]}"; do
+		[ "$(drv "$b")" = vfio-pci ] || { log "FAIL: $b is on $(drv "$b"), not vfio-pci"; rc=1; }
+	done
+
+	for p in e1000e virtio; do
+		if [ $p = e1000e ]; then set -- "${E1000E[@]}"; else set -- "${VIRTIO[@]}"; fi
+		mpps=$(testpmd_run "$RES/testpmd-$p.log" "$1" "$2" --iova-mode=va)
+		log "testpmd io --tx-first on the $p pair: exit $?, $mpps Mpps"
+		grep -E 'IOVA|VFIO|Port [01]: link|RX-packets|TX-packets|RX-total|TX-total|error|Error' \
+			"$RES/testpmd-$p.log" | head -n 40
+		awk -v m="$mpps" 'BEGIN { exit !(m > 0) }' ||
+			{ log "FAIL: testpmd moved no packets on the $p pair"; rc=1; }
+		echo "testpmd_${p}_mpps $mpps" >> "$IOL_RUN/speed.txt"
+	done
+	return $rc
+}
+
+# info: iovaloop-info shows the groups and reserved regions; its doctor
+# (--check) passes the bound e1000e pair.
+case_info() {
+	local rc=0 out=$RES/info.out
+	[ -x "$INFO" ] || { echo "SKIP: $INFO is not built"; exit 77; }
+	t 60 "$INFO" > "$out" 2>&1
+	log "iovaloop-info exit status $?"
+	cat "$out"
+	grep -qi 'fee00000' "$out" || { log "FAIL: the MSI reserved region is not shown"; rc=1; }
+	grep -qi 'group' "$out" || { log "FAIL: no IOMMU group shown"; rc=1; }
+	for b in "${E1000E[@]}" "${E1000[@]}"; do
+		grep -q "$b" "$out" || { log "FAIL: $b not shown"; rc=1; }
+	done
+	log "iovaloop-info --check ${E1000E[*]}"
+	t 60 "$INFO" --check "${E1000E[@]}" > "$out.check" 2>&1
+	local crc=$?
+	cat "$out.check"
+	log "iovaloop-info --check exit status $crc"
+	[ $crc = 0 ] || { log "FAIL: the doctor does not pass the bound e1000e pair"; rc=1; }
+	grep -qE '^FAIL' "$out.check" && { log "FAIL: FAIL lines for a good pair"; rc=1; }
+	return $rc
+}
+
+case_loop_va_dpdk() { loop_case loop_va_dpdk "${E1000E[@]}" --iova-mode=va --mem dpdk; }
+case_loop_pa_dpdk() { loop_case loop_pa_dpdk "${E1000E[@]}" --iova-mode=pa --mem dpdk; }
+case_loop_va_xmem() {
+	loop_case loop_va_xmem "${E1000E[@]}" --iova-mode=va --mem xmem --xmem-size 64M \
+		--page-size 2M --iova-base 0x50100000
+}
+case_loop_pa_xmem() {
+	loop_case loop_pa_xmem "${E1000E[@]}" --iova-mode=pa --mem xmem --xmem-size 64M --page-size 2M
+}
+case_loop_virtio() {
+	[ "$(drv "${VIRTIO[0]}")" = vfio-pci ] && [ "$(drv "${VIRTIO[1]}")" = vfio-pci ] ||
+		{ log "FAIL: the virtio-net pair is not on vfio-pci"; return 1; }
+	loop_case loop_virtio "${VIRTIO[@]}" --iova-mode=va --mem dpdk
+}
+
+# speed: dpdk-testpmd and iovaloop on the same e1000e pair, same cores and
+# burst; reported, not asserted (fails only when a tool does not run).
+case_speed() {
+	local tp il ratio rc=0
+	need_iovaloop
+	tp=$(testpmd_run "$RES/testpmd-speed.log" "${E1000E[@]}" --iova-mode=va)
+	log "testpmd: $tp Mpps"
+	iol_run speed 0 $EAL_COMMON -a "${E1000E[0]}" -a "${E1000E[1]}" --iova-mode=va -- \
+		--duration "$D" --verify full --burst 32 --link-timeout 20 || rc=1
+	il=$($CHECK "$RES/speed.json" --print-mpps)
+	ratio=$(awk -v a="$il" -v b="$tp" 'BEGIN { if (b > 0) printf "%.3f", a / b; else print "n/a" }')
+	{
+		echo "speed_pair e1000e ${E1000E[*]} (TCG, ${D}s each, -l 0-1, burst 32, IOVA VA)"
+		echo "speed_testpmd_io_mpps $tp"
+		echo "speed_iovaloop_verify_full_mpps $il"
+		echo "speed_ratio_iovaloop_over_testpmd $ratio"
+	} | tee -a "$IOL_RUN/speed.txt"
+	return $rc
+}
+
+# reserved_iova: an IOVA base inside the MSI window is refused (exit 3)
+# before anything is mapped.
+case_reserved_iova() {
+	need_iovaloop
+	local rc=0 f0 out=$RES/reserved_iova.out
+	f0=$(dmar_faults)
+	iol_run reserved_iova 3 $EAL_COMMON -a "${E1000E[0]}" -a "${E1000E[1]}" --iova-mode=va -- \
+		--duration "$D" --mem xmem --xmem-size 64M --page-size 2M --iova-base 0xfee00000 \
+		> "$out" 2>&1 || rc=1
+	cat "$out"
+	grep -qiE 'reserved|msi' "$out" || { log "FAIL: the refusal does not name the reserved region"; rc=1; }
+	grep -qE '^FAIL' "$out" || { log "FAIL: no doctor FAIL line"; rc=1; }
+	[ "$(dmar_faults)" = "$f0" ] || { log "FAIL: DMAR faults appeared"; rc=1; }
+	return $rc
+}
+
+# group_not_viable: two e1000 behind one PCI bridge share a group; bind only
+# one to vfio-pci, the other stays on the kernel's e1000.
+case_group_not_viable() {
+	need_iovaloop
+	local rc=0 a=${E1000[0]} b=${E1000[1]} out=$RES/group_not_viable.out
+	log "group of $a: $(grp "$a"): $(ls /sys/kernel/iommu_groups/$(grp "$a")/devices | tr '\n' ' ')"
+	bind_vfio "$a" || { log "FAIL: cannot bind $a"; return 1; }
+	log "$b stays on $(drv "$b")"
+	[ "$(drv "$b")" = e1000 ] || { log "FAIL: $b is not on e1000"; rc=1; }
+	iol_run group_not_viable 3 $EAL_COMMON -a "$a" --iova-mode=va -- --duration "$D" \
+		> "$out" 2>&1 || rc=1
+	cat "$out"
+	grep -E '^FAIL' "$out" | grep -q "$b" || { log "FAIL: no FAIL line naming $b"; rc=1; }
+	grep -E '^FAIL' "$out" | grep "$b" | grep -q e1000 ||
+		{ log "FAIL: the FAIL line does not name $b's driver e1000"; rc=1; }
+	if [ -x "$INFO" ]; then
+		log "iovaloop-info --check $a"
+		t 60 "$INFO" --check "$a" 2>&1 | tee "$out.check"
+		grep -E '^FAIL' "$out.check" | grep -q "$b" ||
+			{ log "FAIL: the doctor (iovaloop-info --check) does not name $b"; rc=1; }
+	fi
+	t 60 dpdk-devbind.py -b e1000 "$a"
+	return $rc
+}
+
+# not_mapped: xmem registered but not DMA-mapped: the NIC's DMA faults in
+# the IOMMU, dmesg shows DMAR faults, iovaloop reports the packets lost and
+# names the likely cause, without hanging.
+case_not_mapped() {
+	need_iovaloop
+	local rc=0 f0 f1
+	f0=$(dmar_faults)
+	iol_run not_mapped 1 $EAL_COMMON -a "${E1000E[0]}" -a "${E1000E[1]}" --iova-mode=va -- \
+		--duration 5 --verify full --mem xmem --xmem-size 64M --page-size 2M \
+		--test-no-dma-map --link-timeout 20 || rc=1
+	f1=$(dmar_faults)
+	log "DMAR fault lines in dmesg: $f0 before, $f1 after"
+	dmesg | grep -E 'DMAR' | tail -n 8
+	[ "$f1" -gt "$f0" ] || { log "FAIL: no DMAR fault logged"; rc=1; }
+	$CHECK "$RES/not_mapped.json" --result fail --min-lost 1 \
+		--diagnosis 'DMA.?map|not mapped|IOMMU|DMAR' || rc=1
+	return $rc
+}
+
+# Bind both pairs the way a user does: dpdk-devbind.py -b vfio-pci.
+bind_all() {
+	t 60 dpdk-devbind.py --status-dev net
+	bind_vfio "${E1000E[@]}"
+	bind_vfio "${VIRTIO[@]}"
+	t 60 dpdk-devbind.py --status-dev net
+}
+
+# --- main --------------------------------------------------------------------
+
+setup() {
+	local m
+	# The guest kernel's modules where tools look for them (lspci -k,
+	# modprobe): the host's /lib/modules is hidden in the guest.
+	mount -t tmpfs tmpfs /lib/modules &&
+		mkdir -p "/lib/modules/$IOL_KVER" &&
+		mount --bind "$IOL_KDIR/lib/modules/$IOL_KVER" "/lib/modules/$IOL_KVER"
+	for m in vfio-pci e1000e e1000 virtio_net; do
+		t 60 modprobe "$m" || log "modprobe $m failed"
+	done
+	echo 512 > /proc/sys/vm/nr_hugepages
+	log "hugepages: $(cat /proc/sys/vm/nr_hugepages) x 2M"
+}
+
+case_timeout() {
+	case $1 in
+	lab_bind) echo $((2 * D + 200)) ;;
+	*) echo $((2 * D + 150)) ;;
+	esac
+}
+
+mode=${1:-run}
+case $mode in
+setup)
+	setup
+	;;
+case)
+	c=$2
+	type "case_$c" > /dev/null 2>&1 || { echo "unknown case $c"; exit 2; }
+	"case_$c"
+	;;
+run)
+	t0=$(up)
+	setup
+	echo "guest_setup_done_s $(up)" >> "$IOL_RUN/timings.txt"
+	{
+		uname -a
+		lspci -nnk
+		for g in /sys/kernel/iommu_groups/*; do
+			echo "group $(basename "$g"): $(ls "$g/devices" | tr '\n' ' ')"
+			sed 's/^/    reserved: /' "$g/reserved_regions"
+		done
+	} > "$IOL_RUN/guest-info.txt" 2>&1
+	bind_all > "$RES/bind.log" 2>&1
+	for c in $IOL_CASES; do
+		conlog "case $c: start"
+		s=$(up)
+		t "$(case_timeout "$c")" bash "$SELF" case "$c" > "$RES/$c.log" 2>&1
+		rc=$?
+		case $rc in
+		0|77) ;;
+		124|137) echo "case $c: TIMEOUT" >> "$RES/$c.log"; rc=1 ;;
+		*) rc=1 ;;
+		esac
+		echo $rc > "$RES/$c.rc"
+		e=$(up)
+		echo "case_${c}_s $(awk -v a="$s" -v b="$e" 'BEGIN { printf "%.1f", b - a }')" >> "$IOL_RUN/timings.txt"
+		conlog "case $c: exit $rc ($(awk -v a="$s" -v b="$e" 'BEGIN { printf "%.1f", b - a }') s)"
+	done
+	dmesg > "$IOL_RUN/dmesg.txt"
+	echo "guest_uptime_end_s $(up)" >> "$IOL_RUN/timings.txt"
+	sync
+	;;
+esac
