@@ -563,7 +563,7 @@ base_align(uint64_t start)
 {
 	uint64_t a = start & -start;
 
-	if (a == 0 || a > (1ULL << 30))
+	if (a > (1ULL << 30))
 		return 1ULL << 30;
 	if (a < (2ULL << 20))
 		return 2ULL << 20;

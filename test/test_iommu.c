@@ -1,0 +1,830 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * IOMMU topology and doctor against the fixture trees of test/fixtures
+ * (meson passes their directory in IOL_FIXTURES).
+ */
+#include <limits.h>
+#include <stdlib.h>
+
+#include "iol_iommu.h"
+#include "iol_json.h"
+#include "test.h"
+
+#define MIB (1ULL << 20)
+#define GIB (1ULL << 30)
+
+static struct iol_topology *
+load(const char *name)
+{
+	const char *dir = getenv("IOL_FIXTURES");
+	char root[PATH_MAX];
+
+	if (dir == NULL)
+		return NULL;
+	snprintf(root, sizeof(root), "%s/%s", dir, name);
+	return iol_topology_read(root);
+}
+
+#define LOAD(var, name) do {						\
+	if (getenv("IOL_FIXTURES") == NULL)				\
+		TEST_SKIP("IOL_FIXTURES not set (run it through meson)"); \
+	var = load(name);						\
+	TEST_ASSERT_NOT_NULL(var, "reading fixture %s", name);		\
+} while (0)
+
+static char *
+listing(const struct iol_topology *t, const char *device)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (f == NULL)
+		return NULL;
+	iol_topology_print(t, f, device);
+	fclose(f);
+	return buf;
+}
+
+static char *
+json_text(const struct iol_topology *t, const struct iol_doctor_report *rep,
+	int *finish)
+{
+	struct iol_json j;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	*finish = -1;
+	if (f == NULL)
+		return NULL;
+	iol_json_init(&j, f);
+	if (rep != NULL)
+		iol_doctor_report_json(rep, &j);
+	else
+		iol_topology_json(t, &j, NULL);
+	*finish = iol_json_finish(&j);
+	fclose(f);
+	return buf;
+}
+
+static char *
+report_text(const struct iol_doctor_report *rep)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (f == NULL)
+		return NULL;
+	iol_doctor_report_print(rep, f);
+	fclose(f);
+	return buf;
+}
+
+static bool
+has_warning(const struct iol_topology *t, const char *needle)
+{
+	unsigned int i;
+
+	for (i = 0; i < t->n_warnings; i++)
+		if (strstr(t->warnings[i], needle) != NULL)
+			return true;
+	return false;
+}
+
+/* The one check named @p name about @p subject (NULL: a host check). */
+static const struct iol_check *
+check(const struct iol_doctor_report *rep, const char *name,
+	const char *subject)
+{
+	unsigned int i;
+
+	for (i = 0; i < rep->n_checks; i++) {
+		const struct iol_check *c = &rep->checks[i];
+
+		if (strcmp(c->name, name) != 0)
+			continue;
+		if (subject == NULL ? c->subject == NULL :
+		    c->subject != NULL && strcmp(c->subject, subject) == 0)
+			return c;
+	}
+	return NULL;
+}
+
+#define ASSERT_CHECK(rep, name, subject, v, msg_part, fix_part) do {	\
+	const struct iol_check *c_ = check(rep, name, subject);		\
+	TEST_ASSERT_NOT_NULL(c_, "no check %s/%s", name,		\
+		subject ? (const char *)subject : "host");		\
+	TEST_ASSERT(c_->verdict == v, "%s/%s is %s, expected %s: %s",	\
+		name, subject ? (const char *)subject : "host",		\
+		iol_verdict_name(c_->verdict), iol_verdict_name(v),	\
+		c_->message);						\
+	TEST_ASSERT_STR_CONTAINS(c_->message, msg_part, "message of %s", name); \
+	if (v == IOL_PASS)						\
+		TEST_ASSERT(c_->fix == NULL, "PASS with a fix");	\
+	else								\
+		TEST_ASSERT_STR_CONTAINS(c_->fix, fix_part, "fix of %s", name); \
+} while (0)
+
+/* A plan that a healthy host satisfies; tests change one thing each. */
+static void
+plan_init(struct iol_doctor_plan *p, const char *const *devs, unsigned int n)
+{
+	iol_doctor_plan_init(p);
+	p->devices = devs;
+	p->n_devices = n;
+	p->pin_bytes = 512 * MIB;
+	p->hugepage_bytes = 512 * MIB;
+	p->mappings = 1000;
+	p->memlock_limit = 1 * GIB;
+	p->cap_ipc_lock = false;
+}
+
+static int
+test_x86_topology(void)
+{
+	const struct iol_iommu_group *g;
+	const struct iol_device *d;
+	struct iol_topology *t;
+	unsigned int i;
+
+	LOAD(t, "x86-vtd");
+	TEST_ASSERT_EQUAL(t->n_warnings, 0, "first: %s",
+		t->n_warnings ? t->warnings[0] : "");
+	TEST_ASSERT_EQUAL(t->n_groups, 4, "groups");
+	TEST_ASSERT_EQUAL(t->groups[0].id, 1, "numeric order");
+	TEST_ASSERT_EQUAL(t->groups[1].id, 2, "numeric order");
+	TEST_ASSERT_EQUAL(t->groups[2].id, 10, "numeric order");
+	TEST_ASSERT_EQUAL(t->groups[3].id, 12, "numeric order");
+	g = iol_topology_group(t, 2);
+	TEST_ASSERT_NOT_NULL(g, "group 2");
+	TEST_ASSERT_EQUAL(g->n_resv, 2, "group 2 regions");
+	TEST_ASSERT_EQUAL(g->resv[0].start, 0, "relaxable start");
+	TEST_ASSERT_EQUAL(g->resv[0].end, 0xffffff, "relaxable end");
+	TEST_ASSERT(g->resv[0].type == IOL_RESV_DIRECT_RELAXABLE, "type");
+	TEST_ASSERT_EQUAL(g->resv[1].start, 0xfee00000, "msi start");
+	TEST_ASSERT_EQUAL(g->resv[1].end, 0xfeefffff, "msi end");
+	TEST_ASSERT(g->resv[1].type == IOL_RESV_MSI, "msi type");
+	TEST_ASSERT(strcmp(g->type, "DMA") == 0, "group type '%s'", g->type);
+
+	d = iol_topology_device(t, "0000:00:02.0");
+	TEST_ASSERT_NOT_NULL(d, "device 00:02.0");
+	TEST_ASSERT(d->present && d->has_ids && d->is_pci, "device read");
+	TEST_ASSERT_EQUAL(d->vendor, 0x8086, "vendor");
+	TEST_ASSERT_EQUAL(d->device, 0x10d3, "device");
+	TEST_ASSERT_EQUAL(d->class_code, 0x020000, "class");
+	TEST_ASSERT_EQUAL(d->numa_node, 0, "numa");
+	TEST_ASSERT_EQUAL(d->group, 2, "group");
+	TEST_ASSERT(strcmp(d->driver, "vfio-pci") == 0, "driver %s", d->driver);
+	TEST_ASSERT(strcmp(d->iommu, "dmar0") == 0, "iommu %s", d->iommu);
+	TEST_ASSERT(d->device_name != NULL &&
+		strcmp(d->device_name, "82574L Gigabit Network Connection") == 0,
+		"pci.ids device name");
+	TEST_ASSERT(strcmp(d->class_name, "Ethernet controller") == 0, "class name");
+	d = iol_topology_device(t, "0000:00:00.0");
+	TEST_ASSERT(d != NULL && d->driver[0] == '\0', "unbound host bridge");
+
+	TEST_ASSERT_EQUAL(t->n_units, 2, "IOMMU units");
+	TEST_ASSERT(t->units[0].kind == IOL_IOMMU_INTEL, "VT-d");
+	TEST_ASSERT_EQUAL(t->units[0].addr_width, 39, "dmar0 MGAW");
+	TEST_ASSERT_EQUAL(t->units[1].addr_width, 48, "dmar1 MGAW");
+	TEST_ASSERT(iol_topology_iommu_enabled(t), "enabled");
+
+	TEST_ASSERT_EQUAL(t->dma_entry_limit, 65535, "dma_entry_limit");
+	TEST_ASSERT_EQUAL(t->noiommu_mode, 0, "noiommu off");
+	TEST_ASSERT(t->mod_vfio && t->mod_vfio_type1 && t->mod_vfio_pci, "modules");
+	TEST_ASSERT_EQUAL(t->n_nodes, 3, "/dev/vfio nodes");
+	TEST_ASSERT_EQUAL(t->n_cmdline_opts, 3, "cmdline options");
+	for (i = 0; i < t->n_cmdline_opts; i++)
+		TEST_ASSERT(strcmp(t->cmdline_opts[i], "init-arg") != 0,
+			"option after -- taken");
+	TEST_ASSERT(strcmp(t->cmdline_opts[0], "intel_iommu=on") == 0, "opt");
+	TEST_ASSERT_EQUAL(t->default_hugepage_size, 2 * MIB, "default size");
+	TEST_ASSERT_EQUAL(t->n_hugepages, 3, "pools");
+	TEST_ASSERT(t->hugepages[0].node == -1 && t->hugepages[0].free == 500,
+		"host pool first");
+	TEST_ASSERT(t->hugepages[2].node == 1 && t->hugepages[2].free == 0,
+		"node 1 pool");
+	TEST_ASSERT_EQUAL(t->n_mounts, 1, "mounts");
+	TEST_ASSERT_EQUAL(t->mounts[0].page_size, 2 * MIB, "mount pagesize");
+	TEST_ASSERT(strcmp(t->mounts[0].path, "/dev/hugepages") == 0, "mount path");
+	iol_topology_free(t);
+	return TEST_SUCCESS;
+}
+
+static int
+test_x86_listing(void)
+{
+	struct iol_topology *t;
+	char *s, *g2, *g10;
+
+	LOAD(t, "x86-vtd");
+	s = listing(t, NULL);
+	TEST_ASSERT_NOT_NULL(s, "listing");
+	TEST_ASSERT_STR_CONTAINS(s, "IOMMU Group 2:\n"
+		"\t0000:00:02.0 Ethernet controller [0200]: Intel Corporation "
+		"82574L Gigabit Network Connection [8086:10d3] driver=vfio-pci "
+		"numa=0\n"
+		"\treserved 0x0000000000000000-0x0000000000ffffff direct-relaxable\n"
+		"\treserved 0x00000000fee00000-0x00000000feefffff msi\n", "group 2");
+	TEST_ASSERT_STR_CONTAINS(s, "[8086:10d3] driver=e1000e numa=0", "e1000e");
+	TEST_ASSERT_STR_CONTAINS(s, "[8086:29c0] driver=none", "unbound");
+	TEST_ASSERT_STR_CONTAINS(s, "IOMMU dmar0 (intel-vt-d): address width 39 bits",
+		"host IOMMU");
+	TEST_ASSERT_STR_CONTAINS(s, "kernel options: intel_iommu=on iommu=pt",
+		"cmdline");
+	TEST_ASSERT_STR_CONTAINS(s, "parameter vfio_iommu_type1.dma_entry_limit=65535",
+		"param");
+	TEST_ASSERT_STR_CONTAINS(s, "hugepages 2M node 1: total 512 free 0", "node");
+	g2 = strstr(s, "IOMMU Group 2:");
+	g10 = strstr(s, "IOMMU Group 10:");
+	TEST_ASSERT(g2 != NULL && g10 != NULL && g2 < g10, "2 sorts before 10");
+	free(s);
+
+	s = listing(t, "0000:00:0a.0");
+	TEST_ASSERT_STR_CONTAINS(s, "IOMMU Group 10:\n\t0000:00:0a.0 Ethernet "
+		"controller [0200]: Intel Corporation Ethernet Connection (2) "
+		"I219-LM [8086:15b7] driver=vfio-pci numa=1\n", "one device");
+	TEST_ASSERT(strstr(s, "IOMMU Group 2:") == NULL, "only its group");
+	free(s);
+	s = listing(t, "0000:99:00.0");
+	TEST_ASSERT_STR_CONTAINS(s, "device 0000:99:00.0 not found", "unknown");
+	free(s);
+	iol_topology_free(t);
+	return TEST_SUCCESS;
+}
+
+static int
+test_x86_json(void)
+{
+	struct iol_topology *t;
+	struct iol_json j;
+	int fin = -1;
+	char *s;
+
+	LOAD(t, "x86-vtd");
+	s = json_text(t, NULL, &fin);
+	TEST_ASSERT_NOT_NULL(s, "json");
+	TEST_ASSERT_SUCCESS(fin, "JSON not complete");
+	TEST_ASSERT_STR_CONTAINS(s, "\"iommu_enabled\": true", "enabled");
+	TEST_ASSERT_STR_CONTAINS(s, "\"id\": 10,", "group 10");
+	TEST_ASSERT_STR_CONTAINS(s, "\"address\": \"0000:00:02.0\"", "address");
+	TEST_ASSERT_STR_CONTAINS(s, "\"vendor\": \"8086\"", "vendor");
+	TEST_ASSERT_STR_CONTAINS(s, "\"device_name\": \"82574L Gigabit Network "
+		"Connection\"", "name");
+	TEST_ASSERT_STR_CONTAINS(s, "\"driver\": \"vfio-pci\"", "driver");
+	TEST_ASSERT_STR_CONTAINS(s, "\"start\": \"0xfee00000\",\n", "resv start");
+	TEST_ASSERT_STR_CONTAINS(s, "\"end\": \"0xfeefffff\",\n", "resv end");
+	TEST_ASSERT_STR_CONTAINS(s, "\"type\": \"direct-relaxable\"", "resv type");
+	TEST_ASSERT_STR_CONTAINS(s, "\"address_width\": 48", "dmar1");
+	TEST_ASSERT_STR_CONTAINS(s, "\"dma_entry_limit\": 65535", "limit");
+	TEST_ASSERT_STR_CONTAINS(s, "\"noiommu_mode\": false", "noiommu");
+	TEST_ASSERT_STR_CONTAINS(s, "\"warnings\": []", "no warnings");
+	TEST_ASSERT(strstr(s, "\"id\": 2,") < strstr(s, "\"id\": 10,"), "order");
+	free(s);
+
+	/* An unknown device writes nothing and says so. */
+	iol_json_init(&j, stdout);
+	TEST_ASSERT_FAIL(iol_topology_json(t, &j, "0000:99:00.0"), "unknown dev");
+	iol_topology_free(t);
+	return TEST_SUCCESS;
+}
+
+static int
+test_arm_smmu(void)
+{
+	const struct iol_iommu_group *g;
+	const struct iol_device *d;
+	struct iol_topology *t;
+	char *s;
+	int fin = -1;
+
+	LOAD(t, "arm-smmu");
+	TEST_ASSERT_EQUAL(t->n_warnings, 0, "warnings: %s",
+		t->n_warnings ? t->warnings[0] : "");
+	TEST_ASSERT_EQUAL(t->n_units, 1, "one SMMU");
+	TEST_ASSERT(t->units[0].kind == IOL_IOMMU_ARM_SMMU, "SMMU kind");
+	TEST_ASSERT_EQUAL(t->units[0].addr_width, 0, "width not exposed");
+	g = iol_topology_group(t, 0);
+	TEST_ASSERT(g != NULL && g->n_resv == 1, "group 0");
+	TEST_ASSERT(g->resv[0].start == 0x8000000 && g->resv[0].end == 0x80fffff &&
+		g->resv[0].type == IOL_RESV_MSI, "MSI window");
+	d = iol_topology_device(t, "9000000.pl011");
+	TEST_ASSERT(d != NULL && !d->is_pci && d->present && d->group == 1,
+		"platform device in group 1");
+	TEST_ASSERT(strcmp(d->driver, "uart-pl011") == 0, "platform driver");
+	d = iol_topology_device(t, "0000:00:01.0");
+	TEST_ASSERT(d != NULL && d->numa_node == -1, "no numa_node file: -1");
+	s = listing(t, NULL);
+	TEST_ASSERT_STR_CONTAINS(s, "\treserved 0x0000000008000000-"
+		"0x00000000080fffff msi\n", "listing");
+	TEST_ASSERT_STR_CONTAINS(s, "address width unknown (not exposed by sysfs)",
+		"width unknown");
+	TEST_ASSERT_STR_CONTAINS(s, "\t9000000.pl011 driver=uart-pl011\n", "pl011");
+	free(s);
+	s = json_text(t, NULL, &fin);
+	TEST_ASSERT_SUCCESS(fin, "json");
+	TEST_ASSERT_STR_CONTAINS(s, "\"address_width\": null", "null width");
+	TEST_ASSERT_STR_CONTAINS(s, "\"kind\": \"arm-smmu\"", "kind");
+	free(s);
+	iol_topology_free(t);
+	return TEST_SUCCESS;
+}
+
+static int
+test_no_iommu_listing(void)
+{
+	struct iol_topology *t;
+	char *s;
+	int fin = -1;
+
+	LOAD(t, "no-iommu");
+	TEST_ASSERT_EQUAL(t->n_groups, 0, "no groups");
+	TEST_ASSERT(!iol_topology_iommu_enabled(t), "not enabled");
+	s = listing(t, NULL);
+	TEST_ASSERT_STR_CONTAINS(s, "No IOMMU groups: the IOMMU is not enabled",
+		"says so");
+	TEST_ASSERT_STR_CONTAINS(s, "No IOMMU group:\n\t0000:00:03.0 Ethernet "
+		"controller [0200]: Red Hat, Inc. Virtio 1.0 network device "
+		"[1af4:1041] driver=virtio-pci numa=-1\n", "devices still listed");
+	TEST_ASSERT_STR_CONTAINS(s, "hugetlbfs: not mounted", "no mount");
+	free(s);
+	s = json_text(t, NULL, &fin);
+	TEST_ASSERT_SUCCESS(fin, "json");
+	TEST_ASSERT_STR_CONTAINS(s, "\"iommu_enabled\": false", "json enabled");
+	TEST_ASSERT_STR_CONTAINS(s, "\"groups\": []", "json groups");
+	TEST_ASSERT_STR_CONTAINS(s, "\"ungrouped_devices\": [", "ungrouped");
+	free(s);
+	iol_topology_free(t);
+	return TEST_SUCCESS;
+}
+
+static int
+test_malformed(void)
+{
+	const struct iol_iommu_group *g;
+	const struct iol_device *d;
+	struct iol_topology *t;
+	char *s;
+	int fin = -1;
+
+	LOAD(t, "malformed");
+	TEST_ASSERT(has_warning(t, "reserved_regions line 1 is not 'START END "
+		"TYPE': 'hello world'"), "garbage line");
+	TEST_ASSERT(has_warning(t, "line 3 is not"), "truncated line");
+	TEST_ASSERT(has_warning(t, "line 7 is not"), "last line cut");
+	TEST_ASSERT(has_warning(t, "line 5 is not"), "start above end");
+	TEST_ASSERT(has_warning(t, "type 'weird' unknown"), "unknown type");
+	TEST_ASSERT(has_warning(t, "iommu_groups/4/reserved_regions could not be "
+		"read: No such file"), "missing file");
+	TEST_ASSERT(has_warning(t, "iommu_groups/6/reserved_regions could not be "
+		"read: Is a directory"), "unreadable file");
+	TEST_ASSERT(has_warning(t, "0000:00:09.0: its sysfs directory"), "gone");
+	TEST_ASSERT(has_warning(t, "removed while reading"), "gone wording");
+	TEST_ASSERT(has_warning(t, "vendor holds garbage: '0xZZZZ'"), "vendor");
+	TEST_ASSERT(has_warning(t, "numa_node holds garbage: 'abc'"), "numa");
+	TEST_ASSERT(has_warning(t, "'not-a-group'"), "bad group dir");
+	TEST_ASSERT(has_warning(t, "cap holds garbage"), "cap");
+	TEST_ASSERT(has_warning(t, "proc/cmdline could not be read"), "cmdline");
+	TEST_ASSERT(has_warning(t, "dma_entry_limit holds garbage"), "param");
+	TEST_ASSERT(has_warning(t, "free_hugepages holds garbage: 'four'"), "hp");
+	TEST_ASSERT(has_warning(t, "truncated line"), "mounts");
+
+	/* What could be read is kept. */
+	TEST_ASSERT_EQUAL(t->n_groups, 4, "groups 3 4 5 6");
+	g = iol_topology_group(t, 3);
+	TEST_ASSERT(g != NULL && g->n_resv == 2, "good lines kept");
+	TEST_ASSERT(g->resv[1].start == 0xfee00000 && g->resv[1].type == IOL_RESV_MSI,
+		"msi kept");
+	TEST_ASSERT(g->resv[0].type == IOL_RESV_UNKNOWN, "unknown kept");
+	d = iol_topology_device(t, "0000:00:09.0");
+	TEST_ASSERT(d != NULL && !d->present && d->group == 5, "gone device kept");
+	d = iol_topology_device(t, "0000:00:06.0");
+	TEST_ASSERT(d != NULL && d->present && !d->has_ids, "bad ids");
+	TEST_ASSERT(strcmp(d->driver, "vfio-pci") == 0, "driver still read");
+	TEST_ASSERT_EQUAL(t->units[0].addr_width, 0, "no width from garbage");
+	TEST_ASSERT_EQUAL(t->dma_entry_limit, -1, "limit unknown");
+	TEST_ASSERT_EQUAL(t->noiommu_mode, -1, "noiommu unknown");
+	TEST_ASSERT_EQUAL(t->n_hugepages, 1, "only the 1G pool is whole");
+
+	s = listing(t, NULL);
+	TEST_ASSERT_STR_CONTAINS(s, "\t0000:00:09.0 (gone: its sysfs directory "
+		"could not be read)\n", "gone in listing");
+	TEST_ASSERT_STR_CONTAINS(s, "\t0000:00:06.0 (ids unreadable) driver=vfio-pci",
+		"partial device");
+	TEST_ASSERT_STR_CONTAINS(s, "kernel options: (unreadable)", "cmdline");
+	free(s);
+	s = json_text(t, NULL, &fin);
+	TEST_ASSERT_SUCCESS(fin, "json of malformed");
+	TEST_ASSERT_STR_CONTAINS(s, "\"present\": false", "gone in json");
+	TEST_ASSERT_STR_CONTAINS(s, "hello world", "warnings in json");
+	free(s);
+	iol_topology_free(t);
+
+	/* A root that is not there at all. */
+	t = load("no-such-root");
+	TEST_ASSERT_NOT_NULL(t, "missing root");
+	TEST_ASSERT(has_warning(t, "is not a readable directory"), "root warning");
+	TEST_ASSERT(has_warning(t, "PCI devices"), "bus warning");
+	iol_topology_free(t);
+	return TEST_SUCCESS;
+}
+
+static int
+test_two_roots_at_once(void)
+{
+	struct iol_topology *a, *b;
+
+	LOAD(a, "x86-vtd");
+	LOAD(b, "arm-smmu");
+	TEST_ASSERT_EQUAL(a->n_groups, 4, "x86 untouched");
+	TEST_ASSERT_EQUAL(b->n_groups, 2, "arm");
+	TEST_ASSERT(iol_topology_device(a, "9000000.pl011") == NULL, "no mixing");
+	iol_topology_free(a);
+	iol_topology_free(b);
+	iol_topology_free(NULL);
+	return TEST_SUCCESS;
+}
+
+static struct unit_test_suite iommu_suite = {
+	.suite_name = "iommu topology",
+	.unit_test_cases = {
+		TEST_CASE(test_x86_topology),
+		TEST_CASE(test_x86_listing),
+		TEST_CASE(test_x86_json),
+		TEST_CASE(test_arm_smmu),
+		TEST_CASE(test_no_iommu_listing),
+		TEST_CASE(test_malformed),
+		TEST_CASE(test_two_roots_at_once),
+		TEST_CASES_END()
+	}
+};
+
+static int
+iommu_autotest(void)
+{
+	return unit_test_suite_runner(&iommu_suite);
+}
+
+REGISTER_TEST_COMMAND(iommu_autotest, iommu_autotest);
+
+static int
+test_doctor_all_pass(void)
+{
+	static const char *const devs[] = { "0000:00:02.0" };
+	static const struct iol_iova_range iova[] = {
+		{ 0x100000000, 0x13fffffff },
+	};
+	struct iol_doctor_report *rep;
+	struct iol_doctor_plan p;
+	struct iol_topology *t;
+
+	LOAD(t, "x86-vtd");
+	plan_init(&p, devs, 1);
+	p.iova = iova;
+	p.n_iova = 1;
+	rep = iol_doctor_run(t, &p);
+	TEST_ASSERT_NOT_NULL(rep, "report");
+	ASSERT_CHECK(rep, "iommu", NULL, IOL_PASS, "IOMMU enabled: 2 instance", "");
+	ASSERT_CHECK(rep, "noiommu", NULL, IOL_PASS, "noiommu mode off", "");
+	ASSERT_CHECK(rep, "vfio-modules", NULL, IOL_PASS, "vfio_pci loaded", "");
+	ASSERT_CHECK(rep, "memlock", NULL, IOL_PASS, "covers", "");
+	ASSERT_CHECK(rep, "dma-entry-limit", NULL, IOL_PASS, "65535 covers", "");
+	ASSERT_CHECK(rep, "hugetlbfs", NULL, IOL_PASS, "/dev/hugepages", "");
+	ASSERT_CHECK(rep, "device", "0000:00:02.0", IOL_PASS, "[8086:10d3]", "");
+	ASSERT_CHECK(rep, "driver", "0000:00:02.0", IOL_PASS, "vfio-pci", "");
+	ASSERT_CHECK(rep, "group-viable", "0000:00:02.0", IOL_PASS,
+		"group 2 viable", "");
+	ASSERT_CHECK(rep, "vfio-node", "0000:00:02.0", IOL_PASS,
+		"/dev/vfio/2 usable", "");
+	ASSERT_CHECK(rep, "hugepages", "node0", IOL_PASS,
+		"500 free 2MB hugepages on node 0 (need 256)", "");
+	ASSERT_CHECK(rep, "iova-width", "0x100000000-0x13fffffff", IOL_PASS,
+		"39-bit address width of dmar0", "");
+	ASSERT_CHECK(rep, "iova-reserved", "0x100000000-0x13fffffff", IOL_PASS,
+		"clear of the 2 reserved region(s)", "");
+	TEST_ASSERT_EQUAL(rep->n_fail, 0, "no FAIL");
+	TEST_ASSERT_EQUAL(rep->n_warn, 0, "no WARN");
+	TEST_ASSERT_EQUAL(rep->n_checks, 13, "every check ran");
+	iol_doctor_report_free(rep);
+
+	/* CAP_IPC_LOCK and unlimited both make memlock moot. */
+	p.pin_bytes = 64 * GIB;
+	p.cap_ipc_lock = true;
+	rep = iol_doctor_run(t, &p);
+	ASSERT_CHECK(rep, "memlock", NULL, IOL_PASS, "CAP_IPC_LOCK", "");
+	iol_doctor_report_free(rep);
+	p.cap_ipc_lock = false;
+	p.memlock_limit = UINT64_MAX;
+	rep = iol_doctor_run(t, &p);
+	ASSERT_CHECK(rep, "memlock", NULL, IOL_PASS, "unlimited", "");
+	iol_doctor_report_free(rep);
+	iol_topology_free(t);
+	return TEST_SUCCESS;
+}
+
+static int
+test_doctor_x86_fails(void)
+{
+	static const char *const devs[] = {
+		"0000:00:03.0", "0000:00:0a.0", "0000:00:1f.0",
+	};
+	struct iol_doctor_report *rep;
+	struct iol_doctor_plan p;
+	struct iol_topology *t;
+	char *s;
+	int fin = -1;
+
+	LOAD(t, "x86-vtd");
+	plan_init(&p, devs, 3);
+	p.memlock_limit = 64 * 1024;
+	p.pin_bytes = 1 * GIB;
+	p.mappings = 100000;
+	rep = iol_doctor_run(t, &p);
+	TEST_ASSERT_NOT_NULL(rep, "report");
+	ASSERT_CHECK(rep, "memlock", NULL, IOL_FAIL,
+		"memlock limit 65536 bytes is below the 1073741824 bytes",
+		"ulimit -l 1048576");
+	ASSERT_CHECK(rep, "dma-entry-limit", NULL, IOL_FAIL,
+		"dma_entry_limit 65535 is below the 100000 mappings",
+		"echo 100000 > /sys/module/vfio_iommu_type1/parameters/dma_entry_limit");
+	ASSERT_CHECK(rep, "driver", "0000:00:03.0", IOL_FAIL,
+		"0000:00:03.0 bound to e1000e, not vfio-pci",
+		"dpdk-devbind.py -b vfio-pci 0000:00:03.0");
+	ASSERT_CHECK(rep, "group-viable", "0000:00:03.0", IOL_PASS,
+		"group 12 viable", "");
+	ASSERT_CHECK(rep, "vfio-node", "0000:00:03.0", IOL_FAIL,
+		"/dev/vfio/12 absent", "dpdk-devbind.py -b vfio-pci 0000:00:03.0");
+	ASSERT_CHECK(rep, "device", "0000:00:1f.0", IOL_FAIL,
+		"no device 0000:00:1f.0", "lspci -D");
+	ASSERT_CHECK(rep, "hugepages", "node0", IOL_PASS, "on node 0", "");
+	ASSERT_CHECK(rep, "hugepages", "node1", IOL_FAIL,
+		"no free 2MB hugepages on node 1: 0 free of 512, need 256",
+		"echo 768 > /sys/devices/system/node/node1/hugepages/"
+		"hugepages-2048kB/nr_hugepages");
+	TEST_ASSERT(check(rep, "driver", "0000:00:1f.0") == NULL,
+		"no further checks for a missing device");
+	TEST_ASSERT_EQUAL(rep->n_fail, 6, "FAILs");
+
+	s = report_text(rep);
+	TEST_ASSERT_STR_CONTAINS(s, "FAIL  0000:00:03.0 bound to e1000e, not "
+		"vfio-pci; fix: dpdk-devbind.py -b vfio-pci 0000:00:03.0\n", "text");
+	TEST_ASSERT_STR_CONTAINS(s, "PASS  group 12 viable", "pass line");
+	TEST_ASSERT_STR_CONTAINS(s, "FAIL, ", "summary");
+	free(s);
+	s = json_text(NULL, rep, &fin);
+	TEST_ASSERT_SUCCESS(fin, "report json");
+	TEST_ASSERT_STR_CONTAINS(s, "\"name\": \"driver\",\n      \"subject\": "
+		"\"0000:00:03.0\",\n      \"verdict\": \"FAIL\"", "json check");
+	TEST_ASSERT_STR_CONTAINS(s, "\"fail\": 6", "json fail count");
+	TEST_ASSERT_STR_CONTAINS(s, "\"fix\": null", "PASS has null fix");
+	free(s);
+	iol_doctor_report_free(rep);
+
+	/* A page size with neither pool nor mount. */
+	plan_init(&p, devs, 1);
+	p.hugepage_size = 1 * GIB;
+	rep = iol_doctor_run(t, &p);
+	ASSERT_CHECK(rep, "hugetlbfs", NULL, IOL_WARN,
+		"no hugetlbfs mount for 1GB pages", "mount -t hugetlbfs -o pagesize=1G");
+	ASSERT_CHECK(rep, "hugepages", "node0", IOL_FAIL, "no 1GB hugepages",
+		"hugepagesz=1G hugepages=1");
+	iol_doctor_report_free(rep);
+	iol_topology_free(t);
+	return TEST_SUCCESS;
+}
+
+static int
+test_doctor_iova(void)
+{
+	static const char *const d39[] = { "0000:00:02.0" };
+	static const char *const d48[] = { "0000:00:0a.0" };
+	static const struct iol_iova_range msi = { 0xfe000000, 0xfeffffff };
+	static const struct iol_iova_range high = { 0x8000000000, 0x80ffffffff };
+	static const struct iol_iova_range low = { 0x0, 0xfffff };
+	struct iol_doctor_report *rep;
+	struct iol_topology *t;
+
+	LOAD(t, "x86-vtd");
+	rep = iol_doctor_check_iova(t, d39, 1, &msi, 1);
+	TEST_ASSERT_NOT_NULL(rep, "report");
+	TEST_ASSERT_EQUAL(rep->n_checks, 2, "width and reserved");
+	ASSERT_CHECK(rep, "iova-reserved", "0xfe000000-0xfeffffff", IOL_FAIL,
+		"overlaps msi region 0xfee00000-0xfeefffff of group 2 (the MSI window)",
+		"e.g. to 0x100000000-0x100ffffff");
+	ASSERT_CHECK(rep, "iova-width", "0xfe000000-0xfeffffff", IOL_PASS,
+		"39-bit", "");
+	iol_doctor_report_free(rep);
+
+	/* Beyond 39 bits: FAIL for the device behind dmar0 only. */
+	rep = iol_doctor_check_iova(t, d39, 1, &high, 1);
+	ASSERT_CHECK(rep, "iova-width", "0x8000000000-0x80ffffffff", IOL_FAIL,
+		"beyond the 39-bit address width of dmar0 (last IOVA 0x7fffffffff)",
+		"below 0x8000000000");
+	iol_doctor_report_free(rep);
+	rep = iol_doctor_check_iova(t, d48, 1, &high, 1);
+	ASSERT_CHECK(rep, "iova-width", "0x8000000000-0x80ffffffff", IOL_PASS,
+		"48-bit address width of dmar1", "");
+	iol_doctor_report_free(rep);
+	/* No device: every IOMMU counts, the narrowest wins. */
+	rep = iol_doctor_check_iova(t, NULL, 0, &high, 1);
+	ASSERT_CHECK(rep, "iova-width", "0x8000000000-0x80ffffffff", IOL_FAIL,
+		"39-bit", "aw-bits=48");
+	iol_doctor_report_free(rep);
+
+	/* direct-relaxable: VFIO maps it, so WARN, and only for group 2. */
+	rep = iol_doctor_check_iova(t, d39, 1, &low, 1);
+	ASSERT_CHECK(rep, "iova-reserved", "0x0-0xfffff", IOL_WARN,
+		"direct-relaxable region 0x0-0xffffff of group 2",
+		"e.g. to 0x1000000-0x10fffff");
+	iol_doctor_report_free(rep);
+	rep = iol_doctor_check_iova(t, d48, 1, &low, 1);
+	ASSERT_CHECK(rep, "iova-reserved", "0x0-0xfffff", IOL_PASS, "clear", "");
+	iol_doctor_report_free(rep);
+	iol_topology_free(t);
+
+	/* ARM: the MSI window at 0x8000000; the SMMU's width is unknown. */
+	LOAD(t, "arm-smmu");
+	{
+		static const char *const arm[] = { "0000:00:01.0" };
+		static const struct iol_iova_range r = { 0x8000000, 0x9ffffff };
+
+		rep = iol_doctor_check_iova(t, arm, 1, &r, 1);
+		ASSERT_CHECK(rep, "iova-reserved", "0x8000000-0x9ffffff", IOL_FAIL,
+			"msi region 0x8000000-0x80fffff of group 0 (the MSI window)",
+			"move the range");
+		ASSERT_CHECK(rep, "iova-width", "0x8000000-0x9ffffff", IOL_WARN,
+			"sysfs does not expose the width", "0x8000000000");
+		iol_doctor_report_free(rep);
+	}
+	iol_topology_free(t);
+	return TEST_SUCCESS;
+}
+
+static int
+test_doctor_no_iommu(void)
+{
+	static const char *const devs[] = { "0000:00:03.0" };
+	struct iol_doctor_report *rep;
+	struct iol_doctor_plan p;
+	struct iol_topology *t;
+
+	LOAD(t, "no-iommu");
+	plan_init(&p, devs, 1);
+	rep = iol_doctor_run(t, &p);
+	ASSERT_CHECK(rep, "iommu", NULL, IOL_FAIL, "IOMMU not enabled",
+		"add intel_iommu=on (Intel) or amd_iommu=on (AMD) to the kernel "
+		"command line");
+	ASSERT_CHECK(rep, "iommu", NULL, IOL_FAIL, "", "must have been booted");
+	ASSERT_CHECK(rep, "noiommu", NULL, IOL_PASS, "noiommu mode off", "");
+	ASSERT_CHECK(rep, "driver", "0000:00:03.0", IOL_FAIL, "virtio-pci",
+		"dpdk-devbind.py -b vfio-pci 0000:00:03.0");
+	ASSERT_CHECK(rep, "group-viable", "0000:00:03.0", IOL_FAIL,
+		"the IOMMU is not enabled", "enable the IOMMU");
+	ASSERT_CHECK(rep, "hugetlbfs", NULL, IOL_WARN, "no hugetlbfs mount",
+		"mount -t hugetlbfs");
+	ASSERT_CHECK(rep, "hugepages", "host", IOL_FAIL,
+		"no free 2MB hugepages on the host",
+		"/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages");
+	TEST_ASSERT(check(rep, "vfio-node", "0000:00:03.0") == NULL,
+		"no node check without a group");
+	iol_doctor_report_free(rep);
+
+	/* Allowing noiommu does not help while vfio has it off. */
+	p.allow_noiommu = true;
+	rep = iol_doctor_run(t, &p);
+	ASSERT_CHECK(rep, "noiommu", NULL, IOL_FAIL,
+		"enable_unsafe_noiommu_mode is off",
+		"modprobe vfio enable_unsafe_noiommu_mode=1");
+	iol_doctor_report_free(rep);
+	iol_topology_free(t);
+	return TEST_SUCCESS;
+}
+
+static int
+test_doctor_noiommu_mode(void)
+{
+	static const char *const devs[] = { "0000:00:03.0" };
+	struct iol_doctor_report *rep;
+	struct iol_doctor_plan p;
+	struct iol_topology *t;
+
+	LOAD(t, "noiommu-mode");
+	TEST_ASSERT(iol_topology_group(t, 0)->noiommu, "noiommu group");
+	plan_init(&p, devs, 1);
+	rep = iol_doctor_run(t, &p);
+	ASSERT_CHECK(rep, "noiommu", NULL, IOL_FAIL, "unsafe noiommu mode is on",
+		"pass --allow-noiommu");
+	ASSERT_CHECK(rep, "iommu", NULL, IOL_FAIL, "IOMMU not enabled",
+		"intel_iommu=on");
+	iol_doctor_report_free(rep);
+
+	p.allow_noiommu = true;
+	p.hugepage_bytes = 16 * MIB;
+	rep = iol_doctor_run(t, &p);
+	ASSERT_CHECK(rep, "noiommu", NULL, IOL_WARN, "on and allowed",
+		"enable the IOMMU");
+	ASSERT_CHECK(rep, "iommu", NULL, IOL_WARN, "noiommu mode as allowed",
+		"intel_iommu=on");
+	ASSERT_CHECK(rep, "group-viable", "0000:00:03.0", IOL_PASS, "group 0", "");
+	ASSERT_CHECK(rep, "vfio-node", "0000:00:03.0", IOL_PASS,
+		"/dev/vfio/noiommu-0 usable", "");
+	TEST_ASSERT_EQUAL(rep->n_fail, 0, "runs when allowed");
+	iol_doctor_report_free(rep);
+	iol_topology_free(t);
+	return TEST_SUCCESS;
+}
+
+static int
+test_doctor_nonviable(void)
+{
+	static const char *const devs[] = { "0000:00:03.0" };
+	struct iol_doctor_report *rep;
+	struct iol_doctor_plan p;
+	struct iol_topology *t;
+	const struct iol_check *c;
+	char *s;
+
+	LOAD(t, "nonviable");
+	plan_init(&p, devs, 1);
+	rep = iol_doctor_run(t, &p);
+	ASSERT_CHECK(rep, "driver", "0000:00:03.0", IOL_PASS, "vfio-pci", "");
+	ASSERT_CHECK(rep, "group-viable", "0000:00:03.0", IOL_FAIL,
+		"group 12 not viable: 0000:00:03.0 (vfio-pci) shares it with "
+		"0000:00:04.0 bound to e1000e",
+		"dpdk-devbind.py -b vfio-pci 0000:00:04.0 (or unbind it: "
+		"dpdk-devbind.py -u 0000:00:04.0)");
+	c = check(rep, "group-viable", "0000:00:03.0");
+	TEST_ASSERT(strstr(c->message, "0000:00:05.0") == NULL, "unbound is fine");
+	TEST_ASSERT(strstr(c->message, "0000:00:1c.0") == NULL, "pcieport is fine");
+	TEST_ASSERT_STR_CONTAINS(c->message, "VFIO group is not viable!",
+		"names DPDK's message");
+	s = report_text(rep);
+	TEST_ASSERT_STR_CONTAINS(s, "FAIL  group 12 not viable: 0000:00:03.0 "
+		"(vfio-pci) shares it with 0000:00:04.0 bound to e1000e", "line");
+	free(s);
+	iol_doctor_report_free(rep);
+	iol_topology_free(t);
+	return TEST_SUCCESS;
+}
+
+static int
+test_doctor_malformed(void)
+{
+	static const char *const devs[] = {
+		"0000:00:02.0", "0000:00:06.0", "0000:00:09.0",
+	};
+	static const struct iol_iova_range r = { 0xfee00000, 0xfee00fff };
+	struct iol_doctor_report *rep;
+	struct iol_doctor_plan p;
+	struct iol_topology *t;
+
+	LOAD(t, "malformed");
+	plan_init(&p, devs, 3);
+	p.iova = &r;
+	p.n_iova = 1;
+	rep = iol_doctor_run(t, &p);
+	TEST_ASSERT_NOT_NULL(rep, "report");
+	ASSERT_CHECK(rep, "device", "0000:00:09.0", IOL_FAIL,
+		"removed while reading", "lspci -D -s 0000:00:09.0");
+	ASSERT_CHECK(rep, "vfio-modules", NULL, IOL_FAIL, "vfio_pci",
+		"modprobe vfio-pci");
+	ASSERT_CHECK(rep, "driver", "0000:00:06.0", IOL_PASS, "vfio-pci", "");
+	ASSERT_CHECK(rep, "iova-width", "0xfee00000-0xfee00fff", IOL_WARN,
+		"not checked", "below");
+	ASSERT_CHECK(rep, "iova-reserved", "0xfee00000-0xfee00fff", IOL_FAIL,
+		"MSI window", "move the range");
+	/* An unknown limit is VFIO's default. */
+	ASSERT_CHECK(rep, "dma-entry-limit", NULL, IOL_PASS, "default", "");
+	iol_doctor_report_free(rep);
+	p.mappings = 70000;
+	rep = iol_doctor_run(t, &p);
+	ASSERT_CHECK(rep, "dma-entry-limit", NULL, IOL_WARN, "default",
+		"modprobe vfio_iommu_type1 dma_entry_limit=70000");
+	iol_doctor_report_free(rep);
+	iol_topology_free(t);
+	return TEST_SUCCESS;
+}
+
+static struct unit_test_suite doctor_suite = {
+	.suite_name = "iommu doctor",
+	.unit_test_cases = {
+		TEST_CASE(test_doctor_all_pass),
+		TEST_CASE(test_doctor_x86_fails),
+		TEST_CASE(test_doctor_iova),
+		TEST_CASE(test_doctor_no_iommu),
+		TEST_CASE(test_doctor_noiommu_mode),
+		TEST_CASE(test_doctor_nonviable),
+		TEST_CASE(test_doctor_malformed),
+		TEST_CASES_END()
+	}
+};
+
+static int
+doctor_autotest(void)
+{
+	return unit_test_suite_runner(&doctor_suite);
+}
+
+REGISTER_TEST_COMMAND(doctor_autotest, doctor_autotest);
