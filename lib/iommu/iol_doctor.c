@@ -693,13 +693,14 @@ iova_checks(struct doc *d, const char *const *devs, unsigned int n_devs,
 			continue;
 		}
 		if (narrow != NULL && r->end > limit) {
-			uint64_t len = r->end - r->start + 1;
+			/* Size minus one: a range of all 2^64 bytes fits no type. */
+			uint64_t span = r->end - r->start;
 
 			add(d, "iova-width", subject, IOL_FAIL,
 				fmt(d, "IOVA range %s ends beyond the %u-bit address "
 					"width of %s (last IOVA 0x%" PRIx64 ")", subject,
 					narrow->addr_width, narrow->name, limit),
-				len <= limit ?
+				span <= limit ?
 				fmt(d, "place the range below 0x%" PRIx64 "%s", limit + 1,
 					narrow->kind == IOL_IOMMU_INTEL ? " (a QEMU guest "
 					"can widen it: -device intel-iommu,aw-bits=48)" : "") :
