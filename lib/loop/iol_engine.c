@@ -1,0 +1,834 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+#include <rte_launch.h>
+#include <rte_lcore.h>
+#include <rte_log.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+
+#include "iol_loop.h"
+#include "iol_stamp.h"
+
+RTE_LOG_REGISTER(iol_loop_logtype, iovaloop.loop, INFO);
+#define LOG(level, fmt, ...) \
+	rte_log(RTE_LOG_ ## level, iol_loop_logtype, "iovaloop: " fmt "\n", ##__VA_ARGS__)
+
+/* Flows a queue tells apart: one per sending queue it hears from. */
+#define MAX_FLOWS 8
+/* Errors of each class printed in full; the rest are counted. */
+#define ERRORS_SHOWN 5
+/* Copies of the end-of-flow frame txonly sends, in case some are lost. */
+#define END_COPIES 3
+/* Room for a burst received while a burst is still pending, and a duplicate. */
+#define TXBUF_CAP (2 * IOL_MAX_BURST + 2)
+/* Iterations iol_engine_poll_main() runs before it returns. */
+#define MAIN_POLLS 1024
+
+static inline uint16_t
+flow_id(uint16_t port, uint16_t queue)
+{
+	return (uint16_t)(port << 8 | queue);
+}
+
+/* One port queue: what it receives and what it sends. */
+struct side {
+	uint16_t port;
+	uint16_t queue;
+	uint16_t flow;                  /* of the frames it sends */
+	uint8_t dst_port, dst_queue;    /* stamped in what it sends */
+	struct rte_ether_addr src_mac, dst_mac;
+	struct side *peer;              /* whose frames arrive here */
+	struct iol_qstats *st;
+	struct iol_stamp_expect expect;
+	uint64_t tx_seq;                /* next sequence number sent */
+	unsigned int iova_hint;
+
+	unsigned int n_flows;
+	uint16_t flows[MAX_FLOWS];
+	struct iol_seq seq[MAX_FLOWS];
+	uint64_t timeout_lost;          /* lost without sequence numbers (--verify none) */
+
+	const struct iol_fault *faults; /* sorted by index, only on the first side */
+	unsigned int n_faults;
+	struct rte_mbuf *held;          /* a frame the swap fault delays */
+
+	uint16_t n_pending;
+	struct rte_mbuf *txbuf[TXBUF_CAP];
+};
+
+struct lane {
+	struct side side[2];
+	unsigned int n_sides;
+	int64_t out;                    /* frames sent and not yet accounted for */
+	uint64_t last_rx;               /* TSC of the last reception */
+	unsigned int turn;              /* side that injects next */
+	bool done;
+};
+
+struct worker {
+	unsigned int lcore;
+	unsigned int n_lanes;
+	struct lane **lanes;
+	struct iol_engine *e;
+	struct iol_core_stats cs;
+	uint64_t prev_tsc;
+	bool prev_busy;
+	unsigned int lanes_done;
+};
+
+struct iol_engine {
+	struct iol_config cfg;
+	struct rte_mempool *mp;
+	const struct iol_iova_map *map;
+	uint32_t run_id;
+	uint64_t loss_cycles;
+	volatile bool stop;
+	uint64_t stop_tsc;
+
+	unsigned int n_ports;
+	uint16_t ports[IOL_MAX_PORTS];
+	struct iol_qstats *qstats;      /* [port index][queue] */
+
+	unsigned int n_lanes;
+	struct lane *lanes;
+	unsigned int n_workers;
+	struct worker *workers;
+	bool main_polls;
+
+	uint64_t start_tsc;
+	uint32_t shown[IOL_ERR_CLASSES + 1];
+};
+
+/* Whether error class @p cls may still be printed in full. */
+static bool
+show_error(struct iol_engine *e, unsigned int cls)
+{
+	return __atomic_fetch_add(&e->shown[cls], 1, __ATOMIC_RELAXED) < ERRORS_SHOWN;
+}
+
+static void
+report_frame_error(struct iol_engine *e, const struct side *s,
+		const struct iol_stamp_result *r, unsigned int cls)
+{
+	char bytes[80] = "";
+	unsigned int i;
+	size_t n = 0;
+
+	if (!show_error(e, cls))
+		return;
+	if (r->n_shown > 0) {
+		n += snprintf(bytes, sizeof(bytes), " at byte %u (%u bytes differ): expected",
+			r->bad_offset, r->bad_bytes);
+		for (i = 0; i < r->n_shown && n < sizeof(bytes); i++)
+			n += snprintf(bytes + n, sizeof(bytes) - n, " %02x", r->expected[i]);
+		LOG(ERR, "port %u queue %u: %s frame (%s) seq %" PRIu64 " flow %u from port %u queue %u%s",
+			s->port, s->queue, iol_errors_name(cls), r->why, r->hdr.seq,
+			r->hdr.flow, r->hdr.src_port, r->hdr.src_queue, bytes);
+		n = 0;
+		for (i = 0; i < r->n_shown && n < sizeof(bytes); i++)
+			n += snprintf(bytes + n, sizeof(bytes) - n, " %02x", r->seen[i]);
+		LOG(ERR, "    seen%s", bytes);
+		return;
+	}
+	LOG(ERR, "port %u queue %u: %s frame (%s) seq %" PRIu64 " flow %u from port %u queue %u, len field %u",
+		s->port, s->queue, iol_errors_name(cls), r->why ? r->why : "-", r->hdr.seq,
+		r->hdr.flow, r->hdr.src_port, r->hdr.src_queue, r->hdr.len);
+}
+
+/* Copy the flows' verdicts into the queue's counters after a burst. */
+static void
+sync_seq_counters(struct side *s)
+{
+	uint64_t lost = s->timeout_lost, dup = 0, reord = 0;
+	unsigned int f;
+
+	for (f = 0; f < s->n_flows; f++) {
+		lost += s->seq[f].lost;
+		dup += s->seq[f].duplicated;
+		reord += s->seq[f].reordered;
+	}
+	s->st->err.lost = lost;
+	s->st->err.duplicated = dup;
+	s->st->err.reordered = reord;
+}
+
+static struct iol_seq *
+flow_tracker(struct side *s, uint16_t flow)
+{
+	unsigned int f;
+
+	for (f = 0; f < s->n_flows; f++)
+		if (s->flows[f] == flow)
+			return &s->seq[f];
+	if (s->n_flows == MAX_FLOWS)
+		return NULL;
+	/* A flow heard of for the first time: only rxonly learns flows. */
+	s->flows[s->n_flows] = flow;
+	iol_seq_init(&s->seq[s->n_flows], false, 0);
+	return &s->seq[s->n_flows++];
+}
+
+static void
+stamp(struct side *s, struct rte_mbuf *m, uint32_t run_id, uint16_t len,
+		uint64_t seq, uint8_t flags)
+{
+	struct iol_stamp_info info = {
+		.run_id = run_id, .seq = seq, .tx_tsc = rte_rdtsc(),
+		.tx_iova = rte_pktmbuf_iova(m), .flow = s->flow, .len = len,
+		.src_port = (uint8_t)s->port, .src_queue = (uint8_t)s->queue,
+		.dst_port = s->dst_port, .dst_queue = s->dst_queue, .flags = flags,
+	};
+
+	m->data_len = len;
+	m->pkt_len = len;
+	iol_stamp_write(rte_pktmbuf_mtod(m, uint8_t *), s->dst_mac.addr_bytes,
+		s->src_mac.addr_bytes, &info);
+}
+
+/* The test-only faults, applied to the frame about to be queued. */
+static void
+apply_fault(struct iol_engine *e, struct lane *l, struct side *s, struct rte_mbuf *m)
+{
+	const struct iol_fault *f = &s->faults[0];
+	struct rte_mbuf *copy;
+
+	s->faults++;
+	s->n_faults--;
+	LOG(NOTICE, "test fault: %s frame %" PRIu64 " of port %u queue %u",
+		f->kind == IOL_FAULT_CORRUPT ? "corrupting" : f->kind == IOL_FAULT_DROP ?
+		"dropping" : f->kind == IOL_FAULT_DUP ? "duplicating" : "swapping",
+		f->at, s->port, s->queue);
+	switch (f->kind) {
+	case IOL_FAULT_CORRUPT:
+		rte_pktmbuf_mtod(m, uint8_t *)[m->data_len - 1] ^= 0x40;
+		break;
+	case IOL_FAULT_DROP:
+		rte_pktmbuf_free(m);
+		return;
+	case IOL_FAULT_DUP:
+		copy = rte_pktmbuf_copy(m, e->mp, 0, UINT32_MAX);
+		if (copy != NULL) {
+			s->txbuf[s->n_pending++] = m;
+			m = copy;
+			l->out++;
+		}
+		break;
+	case IOL_FAULT_SWAP:
+		s->held = m;
+		return;
+	}
+	s->txbuf[s->n_pending++] = m;
+}
+
+/* Stamp @p m with the side's next sequence number and queue it. */
+static inline void
+queue_frame(struct iol_engine *e, struct lane *l, struct side *s, struct rte_mbuf *m)
+{
+	uint64_t seq = s->tx_seq++;
+
+	stamp(s, m, e->run_id, e->cfg.pkt_size, seq, 0);
+	l->out++;
+	if (unlikely(s->n_faults > 0 && s->faults[0].at == seq)) {
+		apply_fault(e, l, s, m);
+		return;
+	}
+	s->txbuf[s->n_pending++] = m;
+	if (unlikely(s->held != NULL)) {
+		s->txbuf[s->n_pending++] = s->held;
+		s->held = NULL;
+	}
+}
+
+static void
+flush_tx(struct side *s)
+{
+	uint16_t sent, i;
+	uint64_t bytes = 0;
+
+	if (s->n_pending == 0)
+		return;
+	sent = rte_eth_tx_burst(s->port, s->queue, s->txbuf, s->n_pending);
+	for (i = 0; i < sent; i++)
+		bytes += s->txbuf[i]->pkt_len;
+	s->st->tx_pkts += sent;
+	s->st->tx_bytes += bytes;
+	if (sent < s->n_pending)
+		memmove(s->txbuf, s->txbuf + sent, (s->n_pending - sent) * sizeof(s->txbuf[0]));
+	s->n_pending -= sent;
+}
+
+/*
+ * Verify one received frame. Returns true if it goes round again: it was
+ * ours with a header to trust and not a copy of one already seen.
+ */
+static inline bool
+verify_frame(struct iol_engine *e, struct lane *l, struct side *s,
+		struct rte_mbuf *m, uint64_t now)
+{
+	const uint8_t *data = rte_pktmbuf_mtod(m, const uint8_t *);
+	struct iol_stamp_result r;
+	enum iol_seq_verdict v;
+	struct iol_seq *t;
+	uint64_t newly = 0;
+	bool hdr_ok;
+
+	if (unlikely(!iol_iova_map_check(e->map, data, rte_pktmbuf_iova(m), &s->iova_hint))) {
+		s->st->err.bad_iova++;
+		if (show_error(e, 7))
+			LOG(ERR, "port %u queue %u: buffer VA %p IOVA 0x%" PRIx64
+				" does not translate back (outside the audited memory or "
+				"another translation)", s->port, s->queue, data, rte_pktmbuf_iova(m));
+	}
+	iol_stamp_check(data, m->data_len, &s->expect, &r);
+	switch (r.cls) {
+	case IOL_STAMP_OK:
+		hdr_ok = true;
+		break;
+	case IOL_STAMP_CORRUPTED:
+		s->st->err.corrupted++;
+		report_frame_error(e, s, &r, 3);
+		/* Payload damage leaves the header (and its sequence) good. */
+		hdr_ok = r.n_shown > 0 || strcmp(r.why, "longer than sent") == 0;
+		break;
+	case IOL_STAMP_TRUNCATED:
+		s->st->err.truncated++;
+		report_frame_error(e, s, &r, 4);
+		hdr_ok = m->data_len >= IOL_STAMP_MIN_LEN;
+		break;
+	case IOL_STAMP_MISDELIVERED:
+		s->st->err.misdelivered++;
+		report_frame_error(e, s, &r, 6);
+		return false;
+	default:
+		s->st->err.foreign++;
+		report_frame_error(e, s, &r, 5);
+		return false;
+	}
+	if (!hdr_ok)
+		return false;
+
+	if (unlikely(r.hdr.flags & IOL_STAMP_F_END)) {
+		t = flow_tracker(s, r.hdr.flow);
+		if (t != NULL && iol_seq_flush(t, r.hdr.seq) > 0 && show_error(e, 0))
+			LOG(ERR, "port %u queue %u: flow %u ended at %" PRIu64 " with frames missing",
+				s->port, s->queue, r.hdr.flow, r.hdr.seq);
+		return false;
+	}
+	if (unlikely(s->expect.run_id == 0))
+		s->expect.run_id = r.hdr.run_id; /* rxonly: the first frame names the run */
+
+	t = (s->n_flows > 0 && s->flows[0] == r.hdr.flow) ? &s->seq[0] :
+		flow_tracker(s, r.hdr.flow);
+	if (unlikely(t == NULL)) {
+		s->st->err.foreign++;
+		return false;
+	}
+	v = iol_seq_update(t, r.hdr.seq, &newly);
+	if (unlikely(newly > 0)) {
+		l->out -= (int64_t)newly;
+		if (show_error(e, 0))
+			LOG(ERR, "port %u queue %u: %" PRIu64 " frame(s) of flow %u lost "
+				"(confirmed when seq %" PRIu64 " arrived)", s->port, s->queue,
+				newly, r.hdr.flow, r.hdr.seq);
+	}
+	if (unlikely(v != IOL_SEQ_IN_ORDER)) {
+		if (v == IOL_SEQ_DUPLICATE && show_error(e, 1))
+			LOG(ERR, "port %u queue %u: seq %" PRIu64 " of flow %u received twice",
+				s->port, s->queue, r.hdr.seq, r.hdr.flow);
+		if (v != IOL_SEQ_DUPLICATE && show_error(e, 2))
+			LOG(ERR, "port %u queue %u: seq %" PRIu64 " of flow %u after %" PRIu64,
+				s->port, s->queue, r.hdr.seq, r.hdr.flow, t->next - 1);
+		/* A stale frame was written off and replaced already. */
+		if (v == IOL_SEQ_STALE)
+			return false;
+		l->out--;
+		if (v == IOL_SEQ_DUPLICATE)
+			return false;
+		return true;
+	}
+	l->out--;
+	if (r.cls == IOL_STAMP_OK) {
+		s->st->verified++;
+		if (now > r.hdr.tx_tsc)
+			iol_hist_add(&s->st->lat, now - r.hdr.tx_tsc);
+	}
+	return true;
+}
+
+/* Receive a burst on @p s; what goes round again is queued on @p s. */
+static inline uint16_t
+rx_side(struct iol_engine *e, struct lane *l, struct side *s, uint64_t now)
+{
+	struct rte_mbuf *pkts[IOL_MAX_BURST];
+	uint16_t room = TXBUF_CAP - 2 - s->n_pending;
+	uint16_t n, i;
+	uint64_t bytes = 0;
+	bool keep;
+
+	n = rte_eth_rx_burst(s->port, s->queue, pkts, RTE_MIN(e->cfg.burst, room));
+	if (n == 0)
+		return 0;
+	for (i = 0; i < n; i++) {
+		bytes += pkts[i]->pkt_len;
+		if (e->cfg.verify == IOL_VERIFY_NONE) {
+			l->out--;
+			keep = true;
+		} else {
+			keep = verify_frame(e, l, s, pkts[i], now);
+		}
+		if (keep && !e->stop && e->cfg.mode == IOL_MODE_LOOP)
+			queue_frame(e, l, s, pkts[i]);
+		else
+			rte_pktmbuf_free(pkts[i]);
+	}
+	s->st->rx_pkts += n;
+	s->st->rx_bytes += bytes;
+	if (e->cfg.verify != IOL_VERIFY_NONE)
+		sync_seq_counters(s);
+	return n;
+}
+
+/* Bring the lane's population back to --inflight with new frames. */
+static void
+inject(struct iol_engine *e, struct lane *l)
+{
+	struct rte_mbuf *m[IOL_MAX_BURST];
+	struct side *s = &l->side[l->turn];
+	int64_t want = (int64_t)e->cfg.inflight - l->out;
+	unsigned int n, i;
+
+	n = (unsigned int)RTE_MIN(want, (int64_t)e->cfg.burst);
+	n = RTE_MIN(n, (unsigned int)(TXBUF_CAP - 2 - s->n_pending));
+	if (n == 0 || rte_pktmbuf_alloc_bulk(e->mp, m, n) != 0)
+		return;
+	for (i = 0; i < n; i++)
+		queue_frame(e, l, s, m[i]);
+	l->turn = (l->turn + 1) % l->n_sides;
+}
+
+/*
+ * Nothing came back for the loss timeout: whatever is in flight is lost.
+ * Each side's flows are flushed with what their sender has sent.
+ */
+static void
+write_off_in_flight(struct iol_engine *e, struct lane *l)
+{
+	unsigned int i, f;
+	uint64_t lost = 0;
+
+	for (i = 0; i < l->n_sides; i++) {
+		struct side *s = &l->side[i];
+
+		if (e->cfg.verify == IOL_VERIFY_NONE)
+			continue;
+		for (f = 0; f < s->n_flows; f++)
+			lost += iol_seq_flush(&s->seq[f], s->peer->tx_seq);
+		sync_seq_counters(s);
+	}
+	if (e->cfg.verify == IOL_VERIFY_NONE && l->out > 0) {
+		lost = (uint64_t)l->out;
+		l->side[0].timeout_lost += lost;
+		sync_seq_counters(&l->side[0]);
+	}
+	if (lost > 0 && show_error(e, 0))
+		LOG(ERR, "port %u queue %u: nothing received for %u ms, %" PRIu64
+			" frame(s) in flight written off as lost", l->side[0].port,
+			l->side[0].queue, e->cfg.loss_timeout_ms, lost);
+	l->out = 0;
+}
+
+static void
+send_end_frames(struct iol_engine *e, struct side *s)
+{
+	struct rte_mbuf *m;
+	unsigned int i;
+
+	for (i = 0; i < END_COPIES; i++) {
+		m = rte_pktmbuf_alloc(e->mp);
+		if (m == NULL)
+			return;
+		stamp(s, m, e->run_id, e->cfg.pkt_size, s->tx_seq, IOL_STAMP_F_END);
+		s->txbuf[s->n_pending++] = m;
+		flush_tx(s);
+	}
+}
+
+static void
+free_pending(struct side *s)
+{
+	unsigned int i;
+
+	/* Unsent frames were never on the wire: give back their numbers. */
+	s->tx_seq -= s->n_pending + (s->held != NULL);
+	for (i = 0; i < s->n_pending; i++)
+		rte_pktmbuf_free(s->txbuf[i]);
+	s->n_pending = 0;
+	rte_pktmbuf_free(s->held);
+	s->held = NULL;
+}
+
+static void
+finish_lane(struct iol_engine *e, struct lane *l)
+{
+	unsigned int i;
+
+	for (i = 0; i < l->n_sides; i++)
+		free_pending(&l->side[i]);
+	if (e->cfg.mode != IOL_MODE_TXONLY)
+		write_off_in_flight(e, l);
+	l->done = true;
+}
+
+/* One iteration of one lane. Returns the frames it received. */
+static inline uint16_t
+poll_lane(struct iol_engine *e, struct lane *l, uint64_t now)
+{
+	struct rte_mbuf *m[IOL_MAX_BURST];
+	uint16_t got = 0;
+	unsigned int i, j;
+
+	if (e->cfg.mode == IOL_MODE_TXONLY) {
+		struct side *s = &l->side[0];
+
+		if (e->stop) {
+			free_pending(s);
+			send_end_frames(e, s);
+			l->done = true;
+			return 0;
+		}
+		if (s->n_pending == 0 && rte_pktmbuf_alloc_bulk(e->mp, m, e->cfg.burst) == 0)
+			for (j = 0; j < e->cfg.burst; j++)
+				queue_frame(e, l, s, m[j]);
+		flush_tx(s);
+		return 0;
+	}
+
+	for (i = 0; i < l->n_sides; i++)
+		got += rx_side(e, l, &l->side[i], now);
+	if (got > 0)
+		l->last_rx = now;
+	if (unlikely(e->stop)) {
+		/* Drained: silence, or a sender that will not stop (rxonly). */
+		if (now - l->last_rx > e->loss_cycles ||
+		    now - e->stop_tsc > 4 * e->loss_cycles) {
+			finish_lane(e, l);
+			return got;
+		}
+	} else if (unlikely(now - l->last_rx > e->loss_cycles)) {
+		if (l->out > 0)
+			write_off_in_flight(e, l);
+		l->last_rx = now;
+	}
+	if (e->cfg.mode == IOL_MODE_LOOP) {
+		if (!e->stop && l->out < (int64_t)e->cfg.inflight)
+			inject(e, l);
+		for (i = 0; i < l->n_sides; i++)
+			flush_tx(&l->side[i]);
+		if (e->stop && l->out <= 0 && l->side[0].n_pending == 0 &&
+		    l->side[l->n_sides - 1].n_pending == 0)
+			finish_lane(e, l);
+	}
+	return got;
+}
+
+/* The hot loop of one lcore: poll its lanes until all have finished. */
+static void
+worker_poll(struct worker *w, uint64_t max_polls)
+{
+	struct iol_engine *e = w->e;
+	uint64_t now, polls = 0;
+	unsigned int i;
+	uint16_t got;
+
+	while (w->lanes_done < w->n_lanes && polls++ < max_polls) {
+		now = rte_rdtsc();
+		if (w->prev_busy)
+			w->cs.busy_cycles += now - w->prev_tsc;
+		w->cs.cycles += now - w->prev_tsc;
+		w->prev_tsc = now;
+		got = 0;
+		for (i = 0; i < w->n_lanes; i++) {
+			if (w->lanes[i]->done)
+				continue;
+			got += poll_lane(e, w->lanes[i], now);
+			w->lanes_done += w->lanes[i]->done;
+		}
+		w->prev_busy = got > 0;
+		w->cs.pkts += got;
+		w->cs.polls++;
+	}
+}
+
+static int
+worker_main(void *arg)
+{
+	struct worker *w = arg;
+
+	w->prev_tsc = rte_rdtsc();
+	worker_poll(w, UINT64_MAX);
+	return 0;
+}
+
+static void
+init_side(struct iol_engine *e, struct side *s, uint16_t pidx, uint16_t peer_pidx,
+		uint16_t queue, struct side *peer)
+{
+	uint16_t port = e->ports[pidx];
+
+	s->port = port;
+	s->queue = queue;
+	s->flow = flow_id(port, queue);
+	s->peer = peer;
+	s->st = &e->qstats[pidx * e->cfg.queues + queue];
+	rte_eth_macaddr_get(port, &s->src_mac);
+	rte_eth_macaddr_get(e->ports[peer_pidx], &s->dst_mac);
+	s->expect.rx_port = (uint8_t)port;
+	s->expect.rx_queue = (uint8_t)queue;
+	s->expect.level = e->cfg.verify;
+	s->expect.run_id = e->run_id;
+	/* In the loop every frame here comes from the peer's queue, from seq 0. */
+	if (e->cfg.mode == IOL_MODE_LOOP) {
+		s->n_flows = 1;
+		s->flows[0] = flow_id(e->ports[peer_pidx], queue);
+		iol_seq_init(&s->seq[0], true, 0);
+	}
+}
+
+struct iol_engine *
+iol_engine_create(const struct iol_config *cfg, const uint16_t *ports,
+		unsigned int n_ports, struct rte_mempool *mp,
+		const struct iol_iova_map *map, uint32_t run_id)
+{
+	unsigned int lanes_per_group, groups, g, q, i, lcore, n_lanes;
+	bool paired = cfg->mode == IOL_MODE_LOOP && n_ports > 1;
+	int socket = rte_socket_id();
+	struct iol_engine *e;
+	struct lane *l;
+
+	e = rte_zmalloc_socket("iol_engine", sizeof(*e), RTE_CACHE_LINE_SIZE, socket);
+	if (e == NULL)
+		return NULL;
+	e->cfg = *cfg;
+	e->mp = mp;
+	e->map = map;
+	e->run_id = run_id;
+	e->n_ports = n_ports;
+	memcpy(e->ports, ports, n_ports * sizeof(ports[0]));
+	e->loss_cycles = rte_get_tsc_hz() / 1000 * cfg->loss_timeout_ms;
+
+	groups = paired ? n_ports / 2 : n_ports;
+	lanes_per_group = cfg->queues;
+	n_lanes = groups * lanes_per_group;
+	e->qstats = rte_zmalloc_socket("iol_qstats", n_ports * cfg->queues * sizeof(*e->qstats),
+		RTE_CACHE_LINE_SIZE, socket);
+	e->lanes = rte_zmalloc_socket("iol_lanes", n_lanes * sizeof(*e->lanes),
+		RTE_CACHE_LINE_SIZE, socket);
+	e->n_workers = RTE_MAX(1u, rte_lcore_count() - 1);
+	e->workers = rte_zmalloc_socket("iol_workers", e->n_workers * sizeof(*e->workers),
+		RTE_CACHE_LINE_SIZE, socket);
+	if (e->qstats == NULL || e->lanes == NULL || e->workers == NULL)
+		goto fail;
+	for (i = 0; i < n_ports * cfg->queues; i++)
+		iol_qstats_reset(&e->qstats[i]);
+
+	e->n_lanes = n_lanes;
+	for (g = 0; g < groups; g++) {
+		for (q = 0; q < lanes_per_group; q++) {
+			l = &e->lanes[g * lanes_per_group + q];
+			if (paired) {
+				l->n_sides = 2;
+				init_side(e, &l->side[0], (uint16_t)(2 * g),
+					(uint16_t)(2 * g + 1), (uint16_t)q, &l->side[1]);
+				init_side(e, &l->side[1], (uint16_t)(2 * g + 1),
+					(uint16_t)(2 * g), (uint16_t)q, &l->side[0]);
+			} else {
+				l->n_sides = 1;
+				init_side(e, &l->side[0], (uint16_t)g, (uint16_t)g,
+					(uint16_t)q, &l->side[0]);
+			}
+			for (i = 0; i < l->n_sides; i++) {
+				l->side[i].dst_port = cfg->mode == IOL_MODE_LOOP ?
+					(uint8_t)l->side[i].peer->port : IOL_STAMP_ANY;
+				l->side[i].dst_queue = cfg->mode == IOL_MODE_LOOP ?
+					(uint8_t)q : IOL_STAMP_ANY;
+			}
+		}
+	}
+	/* Faults apply to the first port's queue 0, in the order they will hit. */
+	e->lanes[0].side[0].faults = e->cfg.faults;
+	e->lanes[0].side[0].n_faults = e->cfg.n_faults;
+	for (i = 1; i < e->cfg.n_faults; i++) {
+		struct iol_fault f = e->cfg.faults[i];
+		unsigned int j = i;
+
+		for (; j > 0 && e->cfg.faults[j - 1].at > f.at; j--)
+			e->cfg.faults[j] = e->cfg.faults[j - 1];
+		e->cfg.faults[j] = f;
+	}
+
+	/* Lanes round-robin over the workers (or the main lcore alone). */
+	for (i = 0; i < e->n_workers; i++) {
+		e->workers[i].e = e;
+		e->workers[i].lanes = rte_zmalloc_socket("iol_wl", n_lanes * sizeof(struct lane *),
+			0, socket);
+		if (e->workers[i].lanes == NULL)
+			goto fail;
+	}
+	e->main_polls = rte_lcore_count() == 1;
+	i = 0;
+	RTE_LCORE_FOREACH_WORKER(lcore)
+		e->workers[i++].lcore = lcore;
+	if (e->main_polls)
+		e->workers[0].lcore = rte_get_main_lcore();
+	for (i = 0; i < n_lanes; i++) {
+		struct worker *w = &e->workers[i % e->n_workers];
+
+		w->lanes[w->n_lanes++] = &e->lanes[i];
+	}
+	return e;
+fail:
+	iol_engine_destroy(e);
+	return NULL;
+}
+
+int
+iol_engine_launch(struct iol_engine *e)
+{
+	uint64_t now = rte_rdtsc();
+	unsigned int i;
+	int ret;
+
+	e->start_tsc = now;
+	for (i = 0; i < e->n_lanes; i++)
+		e->lanes[i].last_rx = now;
+	if (e->main_polls) {
+		e->workers[0].prev_tsc = now;
+		return 0;
+	}
+	for (i = 0; i < e->n_workers; i++) {
+		if (e->workers[i].n_lanes == 0)
+			continue;
+		ret = rte_eal_remote_launch(worker_main, &e->workers[i], e->workers[i].lcore);
+		if (ret < 0) {
+			iol_engine_request_stop(e);
+			iol_engine_wait(e);
+			return ret;
+		}
+	}
+	return 0;
+}
+
+void
+iol_engine_poll_main(struct iol_engine *e)
+{
+	if (e->main_polls)
+		worker_poll(&e->workers[0], MAIN_POLLS);
+}
+
+void
+iol_engine_request_stop(struct iol_engine *e)
+{
+	if (e->stop)
+		return;
+	e->stop_tsc = rte_rdtsc();
+	__atomic_store_n(&e->stop, true, __ATOMIC_RELEASE);
+}
+
+bool
+iol_engine_done(const struct iol_engine *e)
+{
+	unsigned int i;
+
+	for (i = 0; i < e->n_workers; i++)
+		if (__atomic_load_n(&e->workers[i].lanes_done, __ATOMIC_ACQUIRE) <
+		    e->workers[i].n_lanes)
+			return false;
+	return true;
+}
+
+void
+iol_engine_wait(struct iol_engine *e)
+{
+	unsigned int i;
+
+	if (e->main_polls) {
+		while (!iol_engine_done(e))
+			iol_engine_poll_main(e);
+	} else {
+		for (i = 0; i < e->n_workers; i++)
+			if (e->workers[i].n_lanes > 0)
+				rte_eal_wait_lcore(e->workers[i].lcore);
+	}
+}
+
+void
+iol_engine_totals(const struct iol_engine *e, struct iol_qstats *tot)
+{
+	unsigned int i;
+
+	iol_qstats_reset(tot);
+	for (i = 0; i < e->n_ports * e->cfg.queues; i++)
+		iol_qstats_merge(tot, &e->qstats[i]);
+}
+
+double
+iol_engine_seconds(const struct iol_engine *e)
+{
+	/* Up to the stop: the drain after it moves only what was in flight. */
+	uint64_t end = e->stop ? e->stop_tsc : rte_rdtsc();
+
+	return (double)(end - e->start_tsc) / (double)rte_get_tsc_hz();
+}
+
+int
+iol_engine_fill_report(const struct iol_engine *e, struct iol_report *r)
+{
+	struct rte_eth_dev_info info;
+	unsigned int i, n = 0;
+
+	r->ports = calloc(e->n_ports, sizeof(*r->ports));
+	r->cores = calloc(e->n_workers, sizeof(*r->cores));
+	if (r->ports == NULL || r->cores == NULL) {
+		free(r->ports);
+		free(r->cores);
+		return -ENOMEM;
+	}
+	r->n_ports = e->n_ports;
+	for (i = 0; i < e->n_ports; i++) {
+		r->ports[i].port_id = e->ports[i];
+		r->ports[i].n_queues = e->cfg.queues;
+		r->ports[i].q = &e->qstats[i * e->cfg.queues];
+		if (rte_eth_dev_info_get(e->ports[i], &info) == 0 && info.device != NULL)
+			snprintf(r->ports[i].name, sizeof(r->ports[i].name), "%s",
+				rte_dev_name(info.device));
+	}
+	for (i = 0; i < e->n_workers; i++) {
+		if (e->workers[i].n_lanes == 0)
+			continue;
+		r->cores[n].lcore = e->workers[i].lcore;
+		r->cores[n++].s = &e->workers[i].cs;
+	}
+	r->n_cores = n;
+	return 0;
+}
+
+void
+iol_engine_destroy(struct iol_engine *e)
+{
+	unsigned int i;
+
+	if (e == NULL)
+		return;
+	for (i = 0; e->workers != NULL && i < e->n_workers; i++)
+		rte_free(e->workers[i].lanes);
+	rte_free(e->workers);
+	rte_free(e->lanes);
+	rte_free(e->qstats);
+	rte_free(e);
+}

@@ -1,0 +1,169 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef IOL_LOOP_H
+#define IOL_LOOP_H
+
+/**
+ * @file
+ * The verified poll-mode loop: ports, the engine that moves and checks
+ * every frame, and iol_run(), which does a whole run the way the
+ * iovaloop program does (the end-to-end autotests call it too).
+ *
+ * A lane is one queue index of a port pair (or of a single port looping
+ * through itself). Each lane keeps --inflight frames circulating: a frame
+ * received on a port is verified, restamped with that port's next
+ * sequence number and sent out of the same port towards its peer. Lanes
+ * are spread over the worker lcores; each port queue belongs to exactly
+ * one lane, so the hot loop shares nothing and takes no lock.
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <rte_ring.h>
+
+#include "iol_audit.h"
+#include "iol_config.h"
+#include "iol_stats.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** A cross-connected pair of ring ports: one's TX is the other's RX. */
+struct iol_ring_pair {
+	uint16_t ports[2];
+	unsigned int queues;
+	char names[2][64];          /**< Device names, for rte_vdev_uninit(). */
+	struct rte_ring *rings[2][IOL_MAX_QUEUES]; /**< [0]: 0->1, [1]: 1->0 */
+};
+
+/**
+ * Create the pair with @p queues queues of @p ring_size slots each.
+ * @return 0, or -1 with the reason in @p err (nothing left behind).
+ */
+int iol_ring_pair_create(struct iol_ring_pair *rp, unsigned int queues,
+		unsigned int ring_size, int socket, char *err, size_t errlen);
+/** Close the ports and free the rings. */
+void iol_ring_pair_destroy(struct iol_ring_pair *rp);
+
+/** Fill @p caps from the device. @return 0 or a negative errno. */
+int iol_port_caps_get(uint16_t port, struct iol_port_caps *caps);
+
+/**
+ * Configure @p port for the run (queues, descriptors, @p mp for RX) and
+ * start it, promiscuous.
+ * @return 0, or -1 with the reason in @p err (the port is left stopped).
+ */
+int iol_port_setup(uint16_t port, const struct iol_config *cfg,
+		struct rte_mempool *mp, char *err, size_t errlen);
+
+/**
+ * Wait until every port reports link up.
+ * @return 0, or -1 naming the ports still down after @p timeout seconds.
+ */
+int iol_ports_wait_link(const uint16_t *ports, unsigned int n, double timeout,
+		char *err, size_t errlen);
+
+/** Stop and close a port set up by iol_port_setup(). */
+void iol_port_teardown(uint16_t port);
+
+struct iol_engine;
+
+/**
+ * Build the lanes for @p ports (in loop mode paired in order) with their
+ * per-queue counters. Nothing is sent until iol_engine_launch().
+ *
+ * @param map
+ *   Where DMA can land; every received buffer is checked against it.
+ */
+struct iol_engine *iol_engine_create(const struct iol_config *cfg,
+		const uint16_t *ports, unsigned int n_ports,
+		struct rte_mempool *mp, const struct iol_iova_map *map,
+		uint32_t run_id);
+
+/**
+ * Start the lanes on the worker lcores. Without workers the main lcore
+ * polls, from iol_engine_poll_main().
+ * @return 0 or a negative errno.
+ */
+int iol_engine_launch(struct iol_engine *e);
+
+/** Where there are no workers: poll for a while, then return. */
+void iol_engine_poll_main(struct iol_engine *e);
+
+/** Stop sending new frames; lanes drain what is in flight and finish. */
+void iol_engine_request_stop(struct iol_engine *e);
+
+/** True once every lane has finished. */
+bool iol_engine_done(const struct iol_engine *e);
+
+/** Wait for the workers to return. */
+void iol_engine_wait(struct iol_engine *e);
+
+/** Sum of all counters so far (for the live line). */
+void iol_engine_totals(const struct iol_engine *e, struct iol_qstats *tot);
+
+/** Seconds from launch to the stop request (or now). */
+double iol_engine_seconds(const struct iol_engine *e);
+
+/**
+ * Point the report's ports and cores at the engine's counters (valid
+ * until iol_engine_destroy()).
+ * @return 0 or -ENOMEM.
+ */
+int iol_engine_fill_report(const struct iol_engine *e, struct iol_report *r);
+
+/** Free the lanes. The ports are left to the caller. */
+void iol_engine_destroy(struct iol_engine *e);
+
+/** Exit status of a run, as iovaloop returns it. */
+enum iol_exit {
+	IOL_EXIT_PASS = 0,    /**< Every frame verified. */
+	IOL_EXIT_VERIFY = 1,  /**< A verification error, or the audit failed. */
+	IOL_EXIT_USAGE = 2,   /**< Options that do not fit the devices. */
+	IOL_EXIT_SETUP = 3,   /**< The environment refused (memory, ports, link). */
+};
+
+/** What iol_run() needs beyond the options. */
+struct iol_run_env {
+	const char *version;
+	FILE *out;                  /**< Live line, audit and report; NULL: stdout. */
+	unsigned int dma_mask_bits; /**< Narrowest IOMMU width of the ports; 0 unknown. */
+	const char *sysfs_root;     /**< For the xmem plan check; NULL: "/". */
+};
+
+/** What a run measured (for tests). */
+struct iol_run_result {
+	uint32_t run_id;
+	struct iol_qstats totals;
+	double secs;
+	bool audited;               /**< The IOVA audit ran and passed. */
+	uint64_t audit_pages;
+	unsigned int n_diagnosis;
+	char diagnosis[4][512];
+};
+
+/**
+ * One whole run: ports (the virtual pair when there is none), memory,
+ * IOVA audit, port set-up, the loop for --duration or until
+ * iol_run_request_stop(), the report (and --json), and the teardown of
+ * everything it set up, in reverse order. The EAL must be up.
+ */
+enum iol_exit iol_run(const struct iol_config *cfg, const struct iol_run_env *env,
+		struct iol_run_result *res);
+
+/**
+ * mbufs a run on @p n_ports ports needs: each queue's RX and TX rings, a
+ * pending burst and the per-lcore cache.
+ */
+unsigned int iol_run_mbufs(const struct iol_config *cfg, unsigned int n_ports);
+
+/** Ask a running iol_run() to stop (async-signal-safe). */
+void iol_run_request_stop(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* IOL_LOOP_H */

@@ -1,0 +1,206 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <rte_bus_vdev.h>
+#include <rte_cycles.h>
+#include <rte_errno.h>
+#include <rte_eth_ring.h>
+#include <rte_ethdev.h>
+
+#include "iol_loop.h"
+
+static int __attribute__((format(printf, 3, 4)))
+fail(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+static void
+free_rings(struct iol_ring_pair *rp)
+{
+	unsigned int d, q;
+
+	for (d = 0; d < 2; d++)
+		for (q = 0; q < IOL_MAX_QUEUES; q++) {
+			rte_ring_free(rp->rings[d][q]);
+			rp->rings[d][q] = NULL;
+		}
+}
+
+int
+iol_ring_pair_create(struct iol_ring_pair *rp, unsigned int queues,
+		unsigned int ring_size, int socket, char *err, size_t errlen)
+{
+	/* Each pair gets new names: ring ports cannot be re-created under an old one. */
+	static unsigned int generation;
+	unsigned int gen = __atomic_fetch_add(&generation, 1, __ATOMIC_RELAXED);
+	char name[RTE_RING_NAMESIZE];
+	unsigned int d, q;
+	int ret;
+
+	memset(rp, 0, sizeof(*rp));
+	rp->queues = queues;
+	for (d = 0; d < 2; d++)
+		for (q = 0; q < queues; q++) {
+			snprintf(name, sizeof(name), "iol%u_%u_%u", gen, d, q);
+			rp->rings[d][q] = rte_ring_create(name, ring_size, socket,
+				RING_F_SP_ENQ | RING_F_SC_DEQ);
+			if (rp->rings[d][q] == NULL) {
+				ret = rte_errno;
+				free_rings(rp);
+				return fail(err, errlen, "cannot create ring %s of %u slots: %s",
+					name, ring_size, rte_strerror(ret));
+			}
+		}
+	for (d = 0; d < 2; d++) {
+		/* The ring PMD names its device "net_ring_" + the name given. */
+		snprintf(name, sizeof(name), "iol%u_%c", gen, 'a' + d);
+		snprintf(rp->names[d], sizeof(rp->names[d]), "net_ring_%s", name);
+		/* Port 0 receives what port 1 sends (ring 1->0) and sends on 0->1. */
+		ret = rte_eth_from_rings(name, rp->rings[1 - d], queues,
+			rp->rings[d], queues, socket);
+		if (ret < 0) {
+			ret = rte_errno;
+			if (d == 1)
+				rte_vdev_uninit(rp->names[0]);
+			free_rings(rp);
+			return fail(err, errlen, "cannot create ring port %s: %s",
+				rp->names[d], rte_strerror(ret));
+		}
+		rp->ports[d] = (uint16_t)ret;
+	}
+	return 0;
+}
+
+void
+iol_ring_pair_destroy(struct iol_ring_pair *rp)
+{
+	int d;
+
+	/* Removing the device closes its port if iol_port_teardown() did not. */
+	for (d = 1; d >= 0; d--)
+		rte_vdev_uninit(rp->names[d]);
+	free_rings(rp);
+}
+
+int
+iol_port_caps_get(uint16_t port, struct iol_port_caps *caps)
+{
+	struct rte_eth_dev_info info;
+	uint16_t mtu;
+	int ret;
+
+	ret = rte_eth_dev_info_get(port, &info);
+	if (ret < 0)
+		return ret;
+	if (rte_eth_dev_get_mtu(port, &mtu) < 0)
+		mtu = RTE_ETHER_MTU;
+	caps->max_rx_queues = info.max_rx_queues;
+	caps->max_tx_queues = info.max_tx_queues;
+	caps->mtu = mtu;
+	caps->rx_desc_max = info.rx_desc_lim.nb_max;
+	caps->rx_desc_min = info.rx_desc_lim.nb_min;
+	caps->tx_desc_max = info.tx_desc_lim.nb_max;
+	caps->tx_desc_min = info.tx_desc_lim.nb_min;
+	return 0;
+}
+
+int
+iol_port_setup(uint16_t port, const struct iol_config *cfg,
+		struct rte_mempool *mp, char *err, size_t errlen)
+{
+	struct rte_eth_conf conf = { 0 };
+	struct rte_eth_dev_info info;
+	uint16_t rxd = cfg->rxd, txd = cfg->txd, q;
+	int socket = rte_eth_dev_socket_id(port);
+	int ret;
+
+	ret = rte_eth_dev_info_get(port, &info);
+	if (ret < 0)
+		return fail(err, errlen, "port %u: cannot read device info: %s",
+			port, rte_strerror(-ret));
+	/* Every mbuf comes from one pool with refcnt 1: the PMD may free fast. */
+	if (info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE)
+		conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE;
+	if (cfg->queues > 1) {
+		conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
+		conf.rx_adv_conf.rss_conf.rss_hf = 0;
+	}
+	ret = rte_eth_dev_configure(port, cfg->queues, cfg->queues, &conf);
+	if (ret < 0)
+		return fail(err, errlen, "port %u: configure with %u queues: %s",
+			port, cfg->queues, rte_strerror(-ret));
+	ret = rte_eth_dev_adjust_nb_rx_tx_desc(port, &rxd, &txd);
+	if (ret < 0)
+		return fail(err, errlen, "port %u: descriptors: %s", port, rte_strerror(-ret));
+	if (rxd < cfg->inflight)
+		return fail(err, errlen, "port %u: --inflight %u does not fit in the "
+			"%u RX descriptors the device allows", port, cfg->inflight, rxd);
+	for (q = 0; q < cfg->queues; q++) {
+		ret = rte_eth_rx_queue_setup(port, q, rxd, socket, NULL, mp);
+		if (ret < 0)
+			return fail(err, errlen, "port %u: RX queue %u: %s", port, q,
+				rte_strerror(-ret));
+		ret = rte_eth_tx_queue_setup(port, q, txd, socket, NULL);
+		if (ret < 0)
+			return fail(err, errlen, "port %u: TX queue %u: %s", port, q,
+				rte_strerror(-ret));
+	}
+	ret = rte_eth_dev_start(port);
+	if (ret < 0)
+		return fail(err, errlen, "port %u: start: %s", port, rte_strerror(-ret));
+	/* Frames carry the peer's MAC, but a NIC in a lab may have another. */
+	ret = rte_eth_promiscuous_enable(port);
+	if (ret < 0 && ret != -ENOTSUP) {
+		rte_eth_dev_stop(port);
+		return fail(err, errlen, "port %u: promiscuous mode: %s", port,
+			rte_strerror(-ret));
+	}
+	return 0;
+}
+
+int
+iol_ports_wait_link(const uint16_t *ports, unsigned int n, double timeout,
+		char *err, size_t errlen)
+{
+	uint64_t deadline = rte_get_timer_cycles() + (uint64_t)(timeout * rte_get_timer_hz());
+	struct rte_eth_link link;
+	char down[128];
+	unsigned int i;
+	size_t len;
+
+	for (;;) {
+		down[0] = '\0';
+		len = 0;
+		for (i = 0; i < n; i++) {
+			memset(&link, 0, sizeof(link));
+			if (rte_eth_link_get_nowait(ports[i], &link) == 0 &&
+			    link.link_status == RTE_ETH_LINK_UP)
+				continue;
+			len += snprintf(down + len, len < sizeof(down) ? sizeof(down) - len : 0,
+				"%s%u", len ? ", " : "", ports[i]);
+		}
+		if (len == 0)
+			return 0;
+		if (rte_get_timer_cycles() > deadline)
+			return fail(err, errlen, "link still down after %.1f s on port %s "
+				"(--link-timeout; check the cable or the peer)", timeout, down);
+		usleep(50 * 1000);
+	}
+}
+
+void
+iol_port_teardown(uint16_t port)
+{
+	rte_eth_dev_stop(port);
+	rte_eth_dev_close(port);
+}
