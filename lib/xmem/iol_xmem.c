@@ -1,0 +1,1037 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* sched_getcpu() */
+#endif
+#include <errno.h>
+#include <inttypes.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <hugetlbfs.h>
+#include <numa.h>
+#include <numaif.h>
+
+#include <rte_bus.h>
+#include <rte_common.h>
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_log.h>
+#include <rte_mbuf.h>
+#include <rte_mbuf_pool_ops.h>
+#include <rte_memory.h>
+#include <rte_mempool.h>
+
+#include "iol_iommu.h"
+#include "iol_xmem.h"
+
+#define XMEM_LOG(level, fmt, ...) \
+	RTE_LOG(level, USER1, "xmem: " fmt "\n", ##__VA_ARGS__)
+
+/* Pools one xmem can hold. */
+#define XMEM_MAX_POOLS 8
+/* eal_vfio.c VFIO_MAX_USER_MEM_MAPS: user mappings DPDK records per container. */
+#define XMEM_VFIO_MAX_USER_MAPS 256
+
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23
+#endif
+
+struct iol_xmem {
+	void *va;
+	uint64_t len;
+	uint64_t page_size;
+	unsigned int n_pages;
+	int node;
+	int fd;                     /* hugetlbfs file, -1 for anonymous */
+	bool mapped_mem;            /* mmap done */
+	bool locked;
+	bool registered;
+	bool iova_as_pa;
+	bool iova_base_set;
+	rte_iova_t *iova;           /* one a page */
+	struct iol_xmem_range *runs;
+	unsigned int n_runs;
+	struct rte_device **devs;
+	unsigned int n_devs;
+	unsigned int *dev_runs;     /* runs mapped for each device */
+	unsigned int n_mapped;      /* devices fully mapped */
+	struct iol_xmem_dma_ops ops;
+	enum iol_xmem_step fail_step;
+	struct rte_mempool *pools[XMEM_MAX_POOLS];
+	unsigned int n_pools;
+	unsigned int cur_run;       /* memory not yet given to a pool */
+	uint64_t cur_off;
+};
+
+static const struct iol_xmem_dma_ops default_ops = {
+	.map = rte_dev_dma_map,
+	.unmap = rte_dev_dma_unmap,
+};
+
+const char *
+iol_xmem_step_name(enum iol_xmem_step s)
+{
+	switch (s) {
+	case IOL_XMEM_STEP_ALLOC: return "alloc";
+	case IOL_XMEM_STEP_LOCK: return "lock";
+	case IOL_XMEM_STEP_REGISTER: return "register";
+	case IOL_XMEM_STEP_MAP: return "map";
+	case IOL_XMEM_STEP_POOL: return "pool";
+	default: return "none";
+	}
+}
+
+static void __rte_format_printf(3, 4)
+seterr(char *err, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (err == NULL || len == 0)
+		return;
+	n = snprintf(err, len, "xmem: ");
+	if (n < 0 || (size_t)n >= len)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err + n, len - n, fmt, ap);
+	va_end(ap);
+}
+
+/* Append to a message already in err. */
+static void __rte_format_printf(3, 4)
+adderr(char *err, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+	size_t n;
+
+	if (err == NULL || len == 0)
+		return;
+	n = strnlen(err, len);
+	if (n + 1 >= len)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err + n, len - n, fmt, ap);
+	va_end(ap);
+}
+
+static const char *
+human(uint64_t b, char *buf, size_t len)
+{
+	if (b >= (1ULL << 30) && b % (1ULL << 30) == 0)
+		snprintf(buf, len, "%" PRIu64 " GiB", b >> 30);
+	else if (b >= (1ULL << 20) && b % (1ULL << 20) == 0)
+		snprintf(buf, len, "%" PRIu64 " MiB", b >> 20);
+	else if (b >= 1024 && b % 1024 == 0)
+		snprintf(buf, len, "%" PRIu64 " KiB", b >> 10);
+	else
+		snprintf(buf, len, "%" PRIu64 " bytes", b);
+	return buf;
+}
+
+/* A number from a sysfs file; -1 when it cannot be read. */
+static int64_t
+read_num(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	long long v;
+	int n;
+
+	if (f == NULL)
+		return -1;
+	n = fscanf(f, "%lld", &v);
+	fclose(f);
+	return n == 1 && v >= 0 ? v : -1;
+}
+
+static bool
+injected(const struct iol_xmem_params *p, enum iol_xmem_step s, char *err,
+	size_t errlen)
+{
+	if (p->fail_step != s)
+		return false;
+	seterr(err, errlen, "step %s failed: injected failure (test)",
+		iol_xmem_step_name(s));
+	return true;
+}
+
+/* ---- parameters and host resources, before anything is allocated ---- */
+
+static int
+check_numa(const struct iol_xmem_params *p, int *node, char *err, size_t errlen)
+{
+	int max;
+
+	if (numa_available() < 0) {
+		/* No NUMA support: everything is on node 0. */
+		if (p->numa_node > 0) {
+			seterr(err, errlen, "NUMA node %d does not exist: this host "
+				"has no NUMA support (only node 0)", p->numa_node);
+			return -ENODEV;
+		}
+		*node = 0;
+		return 0;
+	}
+	max = numa_max_node();
+	if (p->numa_node < 0) {
+		int cpu = sched_getcpu();
+
+		*node = cpu >= 0 ? numa_node_of_cpu(cpu) : 0;
+		if (*node < 0)
+			*node = 0;
+		return 0;
+	}
+	if (p->numa_node > max || numa_node_size64(p->numa_node, NULL) < 0 ||
+	    !numa_bitmask_isbitset(numa_nodes_ptr, p->numa_node)) {
+		seterr(err, errlen, "NUMA node %d does not exist: this host has "
+			"nodes 0-%d (see /sys/devices/system/node)", p->numa_node, max);
+		return -ENODEV;
+	}
+	*node = p->numa_node;
+	return 0;
+}
+
+static int
+check_hugepages(uint64_t page_size, uint64_t n_pages, int node, char *err,
+	size_t errlen)
+{
+	char path[256], h[32];
+	uint64_t kb = page_size >> 10;
+	int64_t free_pages, resv, total, node_free;
+
+	snprintf(path, sizeof(path),
+		"/sys/kernel/mm/hugepages/hugepages-%" PRIu64 "kB/free_hugepages", kb);
+	free_pages = read_num(path);
+	if (free_pages < 0) {
+		seterr(err, errlen, "page size %s is not a hugepage size of this "
+			"host (no %s)", human(page_size, h, sizeof(h)), path);
+		return -EINVAL;
+	}
+	snprintf(path, sizeof(path),
+		"/sys/kernel/mm/hugepages/hugepages-%" PRIu64 "kB/resv_hugepages", kb);
+	resv = read_num(path);
+	if (resv < 0)
+		resv = 0;
+	snprintf(path, sizeof(path),
+		"/sys/kernel/mm/hugepages/hugepages-%" PRIu64 "kB/nr_hugepages", kb);
+	total = read_num(path);
+	/* Pages reserved by other mappings but not yet faulted are not free. */
+	if (resv > free_pages)
+		resv = free_pages;
+	if ((uint64_t)(free_pages - resv) < n_pages) {
+		seterr(err, errlen, "not enough free hugepages of %" PRIu64 " kB: "
+			"need %" PRIu64 ", %" PRId64 " free (%" PRId64 " of them "
+			"reserved by other mappings) of %" PRId64 " in the pool; "
+			"reserve more with: echo N > /sys/kernel/mm/hugepages/"
+			"hugepages-%" PRIu64 "kB/nr_hugepages", kb, n_pages,
+			free_pages, resv, total, kb);
+		return -ENOMEM;
+	}
+	snprintf(path, sizeof(path), "/sys/devices/system/node/node%d/hugepages/"
+		"hugepages-%" PRIu64 "kB/free_hugepages", node, kb);
+	node_free = read_num(path);
+	if (node_free >= 0 && (uint64_t)node_free < n_pages) {
+		seterr(err, errlen, "not enough free hugepages of %" PRIu64 " kB "
+			"on NUMA node %d: need %" PRIu64 ", %" PRId64 " free there; "
+			"reserve more with: echo N > /sys/devices/system/node/node%d/"
+			"hugepages/hugepages-%" PRIu64 "kB/nr_hugepages",
+			kb, node, n_pages, node_free, node, kb);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* ---- the plan: IOVA ranges against the IOMMU and DPDK's memsegs ---- */
+
+struct overlap_ctx {
+	const struct iol_xmem_range *runs;
+	unsigned int n_runs;
+	const void *self_va;
+	uint64_t self_len;
+	char *err;
+	size_t errlen;
+};
+
+static int
+overlap_cb(const struct rte_memseg_list *msl, const struct rte_memseg *ms,
+	void *arg)
+{
+	struct overlap_ctx *c = arg;
+	uint64_t va = (uint64_t)(uintptr_t)ms->addr;
+	unsigned int i;
+
+	RTE_SET_USED(msl);
+	if (ms->iova == RTE_BAD_IOVA || ms->len == 0)
+		return 0;
+	if (c->self_va != NULL && va >= (uint64_t)(uintptr_t)c->self_va &&
+	    va < (uint64_t)(uintptr_t)c->self_va + c->self_len)
+		return 0;
+	for (i = 0; i < c->n_runs; i++) {
+		const struct iol_xmem_range *r = &c->runs[i];
+
+		if (ms->iova < r->iova + r->len && r->iova < ms->iova + ms->len) {
+			seterr(c->err, c->errlen, "IOVA range 0x%" PRIx64 "-0x%" PRIx64
+				" overlaps the IOVAs of DPDK memory already there "
+				"(memseg va 0x%" PRIx64 " iova 0x%" PRIx64 "-0x%" PRIx64
+				"%s): a device could not tell them apart; choose "
+				"another IOVA base", r->iova, r->iova + r->len - 1,
+				va, ms->iova, ms->iova + ms->len - 1,
+				msl->external ? ", external memory" : "");
+			return 1;
+		}
+	}
+	return 0;
+}
+
+static int
+check_plan(const struct iol_xmem_params *p, const struct iol_xmem_range *runs,
+	unsigned int n_runs, const void *self_va, char *err, size_t errlen)
+{
+	struct overlap_ctx oc = {
+		.runs = runs, .n_runs = n_runs, .self_va = self_va,
+		.self_len = p->size, .err = err, .errlen = errlen,
+	};
+	struct iol_iova_range *ranges;
+	struct iol_topology *topo;
+	struct iol_doctor_report *rep;
+	const char **names;
+	unsigned int i, n_pci = 0;
+	int ret = 0;
+
+	for (i = 0; i < n_runs; i++) {
+		if (runs[i].iova % p->page_size != 0) {
+			seterr(err, errlen, "IOVA 0x%" PRIx64 " is not aligned to the "
+				"page size 0x%" PRIx64, runs[i].iova, p->page_size);
+			return -EINVAL;
+		}
+		if (runs[i].iova + runs[i].len < runs[i].iova) {
+			seterr(err, errlen, "IOVA range from 0x%" PRIx64 " of 0x%" PRIx64
+				" bytes wraps around 2^64", runs[i].iova, runs[i].len);
+			return -EINVAL;
+		}
+	}
+
+	/* DPDK's VFIO layer records at most 256 user mappings per container. */
+	for (i = 0; i < p->n_devs && !p->no_dma_map; i++)
+		if (rte_dev_bus(p->devs[i]) != NULL &&
+		    strcmp(rte_bus_name(rte_dev_bus(p->devs[i])), "pci") == 0)
+			n_pci++;
+	if ((uint64_t)n_runs * n_pci > XMEM_VFIO_MAX_USER_MAPS) {
+		seterr(err, errlen, "%u IOVA-contiguous runs for %u PCI devices "
+			"need %u DMA mappings, more than the %d DPDK's VFIO layer can "
+			"record; use VA mode or larger pages", n_runs, n_pci,
+			n_runs * n_pci, XMEM_VFIO_MAX_USER_MAPS);
+		return -E2BIG;
+	}
+
+	if (rte_memseg_walk(overlap_cb, &oc) != 0)
+		return -EADDRINUSE;
+
+	/* Reserved regions and address width of the devices' IOMMUs. */
+	ranges = calloc(n_runs, sizeof(*ranges));
+	names = calloc(p->n_devs + 1, sizeof(*names));
+	topo = iol_topology_read(p->sysfs_root != NULL ? p->sysfs_root : "/");
+	if (ranges == NULL || names == NULL || topo == NULL) {
+		seterr(err, errlen, "out of memory checking the IOVA plan");
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < n_runs; i++) {
+		ranges[i].start = runs[i].iova;
+		ranges[i].end = runs[i].iova + runs[i].len - 1;
+	}
+	for (i = 0; i < p->n_devs; i++)
+		names[i] = rte_dev_name(p->devs[i]);
+	rep = iol_doctor_check_iova(topo, names, p->n_devs, ranges, n_runs);
+	if (rep == NULL) {
+		seterr(err, errlen, "out of memory checking the IOVA plan");
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < rep->n_checks; i++) {
+		const struct iol_check *c = &rep->checks[i];
+
+		if (c->verdict != IOL_FAIL)
+			continue;
+		seterr(err, errlen, "IOVA plan refused (%s): %s%s%s", c->name,
+			c->message, c->fix != NULL ? "; fix: " : "",
+			c->fix != NULL ? c->fix : "");
+		ret = c->name != NULL && strcmp(c->name, "iova-width") == 0 ?
+			-ERANGE : -EADDRNOTAVAIL;
+		break;
+	}
+	iol_doctor_report_free(rep);
+out:
+	iol_topology_free(topo);
+	free(names);
+	free(ranges);
+	return ret;
+}
+
+/* ---- allocation ---- */
+
+/*
+ * Why not get_huge_pages()/get_hugepage_region(): they take no page size
+ * (only libhugetlbfs's default one, from HUGETLB_DEFAULT_PAGE_SIZE or the
+ * kernel) and they fault the pages in before returning, so the NUMA
+ * binding could only come from the thread's policy and a shortage would
+ * surface late. libhugetlbfs still does what it is good at: finding a
+ * hugetlbfs mount of the wanted size and giving an unlinked file on it
+ * (hugetlbfs_find_path_for_size(), hugetlbfs_unlinked_fd_for_size()).
+ * Without such a mount (typically 1G pages with only the default mount)
+ * an anonymous MAP_HUGETLB mapping with MAP_HUGE_<size> does the same.
+ * Either way the kernel reserves the pages at mmap() time, so a shortage
+ * is an ENOMEM from mmap(), never a SIGBUS on first touch.
+ */
+static int
+xmem_alloc(struct iol_xmem *x, char *err, size_t errlen)
+{
+	const char *mnt = hugetlbfs_find_path_for_size((long)x->page_size);
+	char h[32], h2[32];
+	int e;
+
+	if (mnt != NULL)
+		x->fd = hugetlbfs_unlinked_fd_for_size((long)x->page_size);
+	if (x->fd >= 0) {
+		x->va = mmap(NULL, x->len, PROT_READ | PROT_WRITE, MAP_SHARED,
+			x->fd, 0);
+	} else {
+		int shift = rte_log2_u64(x->page_size);
+
+		x->va = mmap(NULL, x->len, PROT_READ | PROT_WRITE,
+			MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB |
+			(shift << MAP_HUGE_SHIFT), -1, 0);
+	}
+	if (x->va == MAP_FAILED) {
+		e = errno;
+		x->va = NULL;
+		seterr(err, errlen, "cannot map %s of %s hugepages (%s): %s%s",
+			human(x->len, h, sizeof(h)), human(x->page_size, h2, sizeof(h2)),
+			x->fd >= 0 ? mnt : "anonymous MAP_HUGETLB", strerror(e),
+			e == ENOMEM ? " (not enough free hugepages of that size)" : "");
+		return -e;
+	}
+	x->mapped_mem = true;
+	if ((uintptr_t)x->va % x->page_size != 0) {
+		seterr(err, errlen, "hugepage mapping at %p is not aligned to its "
+			"page size", x->va);
+		return -EINVAL;
+	}
+
+	/* Bind before the first touch: the pages are allocated on fault. */
+	if (numa_available() >= 0) {
+		struct bitmask *bm = numa_allocate_nodemask();
+		long r;
+
+		if (bm == NULL) {
+			seterr(err, errlen, "out of memory for a NUMA node mask");
+			return -ENOMEM;
+		}
+		numa_bitmask_setbit(bm, x->node);
+		r = mbind(x->va, x->len, MPOL_BIND, bm->maskp, bm->size + 1, 0);
+		e = errno;
+		numa_free_nodemask(bm);
+		if (r != 0) {
+			seterr(err, errlen, "cannot bind the memory to NUMA node %d "
+				"(mbind): %s", x->node, strerror(e));
+			return -e;
+		}
+	}
+
+	/*
+	 * Fault every page in now, where a failure is an error code: with
+	 * MADV_POPULATE_WRITE (Linux 5.14). Older kernels get EINVAL and the
+	 * mlock() of the next step populates instead.
+	 */
+	if (madvise(x->va, x->len, MADV_POPULATE_WRITE) != 0 && errno != EINVAL) {
+		e = errno;
+		seterr(err, errlen, "cannot allocate %s of %s hugepages on NUMA "
+			"node %d: %s", human(x->len, h, sizeof(h)),
+			human(x->page_size, h2, sizeof(h2)), x->node, strerror(e));
+		return -e;
+	}
+	return 0;
+}
+
+static int
+xmem_lock(struct iol_xmem *x, char *err, size_t errlen)
+{
+	char h[32];
+	unsigned int i;
+	void **pages;
+	int *status;
+	int e;
+
+	if (mlock(x->va, x->len) != 0) {
+		e = errno;
+		seterr(err, errlen, "cannot lock %s in memory (mlock): %s%s",
+			human(x->len, h, sizeof(h)), strerror(e),
+			e == EPERM || e == ENOMEM || e == EAGAIN ? " (raise "
+			"RLIMIT_MEMLOCK: ulimit -l, or run with CAP_IPC_LOCK)" : "");
+		return -e;
+	}
+	x->locked = true;
+	/* Touch every page: each is present and written before any device. */
+	for (i = 0; i < x->n_pages; i++)
+		((volatile uint8_t *)x->va)[(uint64_t)i * x->page_size] = 0;
+
+	if (numa_available() < 0)
+		return 0;
+	pages = calloc(x->n_pages, sizeof(*pages));
+	status = calloc(x->n_pages, sizeof(*status));
+	if (pages == NULL || status == NULL) {
+		free(pages);
+		free(status);
+		seterr(err, errlen, "out of memory checking NUMA placement");
+		return -ENOMEM;
+	}
+	for (i = 0; i < x->n_pages; i++)
+		pages[i] = RTE_PTR_ADD(x->va, (uint64_t)i * x->page_size);
+	e = 0;
+	if (move_pages(0, x->n_pages, pages, NULL, status, 0) != 0) {
+		e = errno;
+		seterr(err, errlen, "cannot read the NUMA node of the pages "
+			"(move_pages): %s", strerror(e));
+		e = -e;
+	}
+	for (i = 0; i < x->n_pages && e == 0; i++) {
+		if (status[i] == x->node)
+			continue;
+		if (status[i] < 0)
+			seterr(err, errlen, "page %u at %p is not present after "
+				"locking: %s", i, pages[i], strerror(-status[i]));
+		else
+			seterr(err, errlen, "page %u at %p landed on NUMA node %d, "
+				"not on node %d as asked", i, pages[i], status[i], x->node);
+		e = -EFAULT;
+	}
+	free(pages);
+	free(status);
+	return e;
+}
+
+static int
+build_table(struct iol_xmem *x, const struct iol_xmem_params *p, char *err,
+	size_t errlen)
+{
+	unsigned int i, n;
+
+	x->iova = calloc(x->n_pages, sizeof(*x->iova));
+	x->runs = calloc(x->n_pages, sizeof(*x->runs));
+	if (x->iova == NULL || x->runs == NULL) {
+		seterr(err, errlen, "out of memory for the IOVA table");
+		return -ENOMEM;
+	}
+	for (i = 0; i < x->n_pages; i++) {
+		uint64_t off = (uint64_t)i * x->page_size;
+		void *va = RTE_PTR_ADD(x->va, off);
+
+		if (x->iova_as_pa) {
+			x->iova[i] = rte_mem_virt2phy(va);
+			if (x->iova[i] == RTE_BAD_IOVA) {
+				seterr(err, errlen, "IOVA-as-PA mode, but the physical "
+					"address of %p cannot be read from /proc/self/"
+					"pagemap (needs root or CAP_SYS_ADMIN); use "
+					"--iova-mode=va", va);
+				return -EACCES;
+			}
+		} else if (p->iova_base_set) {
+			x->iova[i] = p->iova_base + off;
+		} else {
+			x->iova[i] = (uint64_t)(uintptr_t)va;
+		}
+	}
+	/* IOVA-contiguous runs. */
+	n = 0;
+	for (i = 0; i < x->n_pages; i++) {
+		uint64_t va = (uint64_t)(uintptr_t)x->va + (uint64_t)i * x->page_size;
+
+		if (n > 0 && x->runs[n - 1].iova + x->runs[n - 1].len == x->iova[i]) {
+			x->runs[n - 1].len += x->page_size;
+			continue;
+		}
+		x->runs[n].va = va;
+		x->runs[n].iova = x->iova[i];
+		x->runs[n].len = x->page_size;
+		n++;
+	}
+	x->n_runs = n;
+	return 0;
+}
+
+/* ---- DMA mapping ---- */
+
+static void
+unmap_devices(struct iol_xmem *x)
+{
+	unsigned int d, r;
+
+	for (d = x->n_devs; d-- > 0;) {
+		for (r = x->dev_runs[d]; r-- > 0;) {
+			const struct iol_xmem_range *run = &x->runs[r];
+
+			if (x->ops.unmap(x->devs[d], (void *)(uintptr_t)run->va,
+					run->iova, run->len) != 0)
+				XMEM_LOG(ERR, "DMA unmap failed for device %s range va "
+					"0x%" PRIx64 " iova 0x%" PRIx64 " len 0x%" PRIx64
+					": %s", rte_dev_name(x->devs[d]), run->va,
+					run->iova, run->len, rte_strerror(rte_errno));
+		}
+		x->dev_runs[d] = 0;
+	}
+	x->n_mapped = 0;
+}
+
+static int
+map_devices(struct iol_xmem *x, const struct iol_xmem_params *p, char *err,
+	size_t errlen)
+{
+	unsigned int d, r;
+
+	for (d = 0; d < x->n_devs; d++) {
+		for (r = 0; r < x->n_runs; r++) {
+			const struct iol_xmem_range *run = &x->runs[r];
+			int ret, e;
+
+			if (p->fail_step == IOL_XMEM_STEP_MAP && p->fail_dev == d &&
+			    r == x->n_runs - 1) {
+				ret = -1;
+				e = EIO;
+			} else {
+				rte_errno = 0;
+				ret = x->ops.map(x->devs[d], (void *)(uintptr_t)run->va,
+					run->iova, run->len);
+				e = rte_errno != 0 ? rte_errno : EIO;
+			}
+			if (ret != 0) {
+				seterr(err, errlen, "DMA map failed for device %s "
+					"(%u of %u), range va 0x%" PRIx64 " iova 0x%"
+					PRIx64 " len 0x%" PRIx64 ": %s%s",
+					rte_dev_name(x->devs[d]), d + 1, x->n_devs,
+					run->va, run->iova, run->len,
+					p->fail_step == IOL_XMEM_STEP_MAP &&
+					p->fail_dev == d ? "injected failure (test)" :
+					rte_strerror(e),
+					e == ENOTSUP ? " (a PCI device must be bound "
+					"to vfio-pci, or its driver must implement "
+					"dma_map)" : "");
+				return -e;
+			}
+			x->dev_runs[d] = r + 1;
+		}
+		x->n_mapped = d + 1;
+	}
+	return 0;
+}
+
+/* ---- undo ---- */
+
+static void
+xmem_undo(struct iol_xmem *x, char *err, size_t errlen)
+{
+	unsigned int i, n_mapped = 0;
+	bool was_registered = x->registered, was_locked = x->locked;
+	bool was_mapped = x->mapped_mem;
+
+	for (i = x->n_pools; i-- > 0;)
+		rte_mempool_free(x->pools[i]);
+	x->n_pools = 0;
+	for (i = 0; i < x->n_devs; i++)
+		n_mapped += x->dev_runs[i] != 0;
+	unmap_devices(x);
+	if (x->registered) {
+		if (rte_extmem_unregister(x->va, x->len) != 0)
+			XMEM_LOG(ERR, "rte_extmem_unregister(%p, 0x%" PRIx64 ") "
+				"failed: %s", x->va, x->len, rte_strerror(rte_errno));
+		x->registered = false;
+	}
+	if (x->locked) {
+		munlock(x->va, x->len);
+		x->locked = false;
+	}
+	if (x->mapped_mem) {
+		munmap(x->va, x->len);
+		x->mapped_mem = false;
+	}
+	if (x->fd >= 0) {
+		close(x->fd);
+		x->fd = -1;
+	}
+	if (err != NULL && (n_mapped || was_registered || was_locked || was_mapped))
+		adderr(err, errlen, "; rolled back:%s%s%s%s",
+			n_mapped ? " DMA unmapped from the devices mapped before," : "",
+			was_registered ? " unregistered," : "",
+			was_locked ? " unlocked," : "",
+			was_mapped ? " hugepages released" : "");
+}
+
+static void
+xmem_free(struct iol_xmem *x)
+{
+	free(x->iova);
+	free(x->runs);
+	free(x->devs);
+	free(x->dev_runs);
+	free(x);
+}
+
+/* ---- public ---- */
+
+int
+iol_xmem_create(const struct iol_xmem_params *p, struct iol_xmem **out,
+	char *err, size_t errlen)
+{
+	struct iol_xmem *x;
+	char h[32], h2[32];
+	unsigned int i;
+	int node, ret;
+
+	if (err != NULL && errlen > 0)
+		err[0] = '\0';
+	if (out == NULL || p == NULL) {
+		seterr(err, errlen, "no parameters");
+		return -EINVAL;
+	}
+	*out = NULL;
+	if (p->page_size == 0 || !rte_is_power_of_2(p->page_size) ||
+	    p->page_size < (uint64_t)sysconf(_SC_PAGESIZE)) {
+		seterr(err, errlen, "page size 0x%" PRIx64 " is not a power of two "
+			"of at least the base page size", p->page_size);
+		return -EINVAL;
+	}
+	if (p->size == 0 || p->size % p->page_size != 0) {
+		seterr(err, errlen, "size %" PRIu64 " (%s) is not a non-zero "
+			"multiple of the page size %s", p->size,
+			human(p->size, h, sizeof(h)), human(p->page_size, h2, sizeof(h2)));
+		return -EINVAL;
+	}
+	if (p->size / p->page_size > UINT32_MAX) {
+		seterr(err, errlen, "size %s is too many pages", human(p->size, h, sizeof(h)));
+		return -EINVAL;
+	}
+	if (p->n_devs > 0 && p->devs == NULL) {
+		seterr(err, errlen, "%u devices but no device array", p->n_devs);
+		return -EINVAL;
+	}
+	for (i = 0; i < p->n_devs; i++) {
+		if (p->devs[i] == NULL) {
+			seterr(err, errlen, "device %u is NULL", i);
+			return -EINVAL;
+		}
+	}
+	if (p->iova_base_set) {
+		if (rte_eal_iova_mode() == RTE_IOVA_PA) {
+			seterr(err, errlen, "IOVA base 0x%" PRIx64 " refused: the EAL "
+				"runs in IOVA-as-PA mode, where each page's IOVA is its "
+				"physical address and cannot be chosen; use "
+				"--iova-mode=va to place memory at chosen IOVAs",
+				p->iova_base);
+			return -EINVAL;
+		}
+		if (p->iova_base % p->page_size != 0) {
+			seterr(err, errlen, "IOVA base 0x%" PRIx64 " is not aligned to "
+				"the page size %s (0x%" PRIx64 "): the next aligned base "
+				"is 0x%" PRIx64, p->iova_base,
+				human(p->page_size, h, sizeof(h)), p->page_size,
+				RTE_ALIGN_CEIL(p->iova_base, p->page_size));
+			return -EINVAL;
+		}
+		if (p->iova_base + p->size < p->iova_base) {
+			seterr(err, errlen, "IOVA base 0x%" PRIx64 " + size 0x%" PRIx64
+				" wraps around 2^64", p->iova_base, p->size);
+			return -ERANGE;
+		}
+	}
+	ret = check_numa(p, &node, err, errlen);
+	if (ret != 0)
+		return ret;
+	ret = check_hugepages(p->page_size, p->size / p->page_size, node, err, errlen);
+	if (ret != 0)
+		return ret;
+	if (p->iova_base_set) {
+		/* The IOVAs are known: refuse a bad plan before allocating. */
+		struct iol_xmem_range r = {
+			.va = 0, .iova = p->iova_base, .len = p->size,
+		};
+
+		ret = check_plan(p, &r, 1, NULL, err, errlen);
+		if (ret != 0)
+			return ret;
+	}
+
+	x = calloc(1, sizeof(*x));
+	if (x == NULL) {
+		seterr(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	x->fd = -1;
+	x->len = p->size;
+	x->page_size = p->page_size;
+	x->n_pages = (unsigned int)(p->size / p->page_size);
+	x->node = node;
+	x->iova_as_pa = rte_eal_iova_mode() == RTE_IOVA_PA;
+	x->iova_base_set = p->iova_base_set;
+	x->ops = p->dma_ops != NULL ? *p->dma_ops : default_ops;
+	x->fail_step = p->fail_step;
+	if (!p->no_dma_map && p->n_devs > 0) {
+		x->devs = calloc(p->n_devs, sizeof(*x->devs));
+		x->dev_runs = calloc(p->n_devs, sizeof(*x->dev_runs));
+		if (x->devs == NULL || x->dev_runs == NULL) {
+			xmem_free(x);
+			seterr(err, errlen, "out of memory");
+			return -ENOMEM;
+		}
+		memcpy(x->devs, p->devs, p->n_devs * sizeof(*x->devs));
+		x->n_devs = p->n_devs;
+	}
+
+	ret = xmem_alloc(x, err, errlen);
+	if (ret == 0 && injected(p, IOL_XMEM_STEP_ALLOC, err, errlen))
+		ret = -EIO;
+	if (ret != 0)
+		goto fail;
+	ret = xmem_lock(x, err, errlen);
+	if (ret == 0 && injected(p, IOL_XMEM_STEP_LOCK, err, errlen))
+		ret = -EIO;
+	if (ret != 0)
+		goto fail;
+	ret = build_table(x, p, err, errlen);
+	if (ret != 0)
+		goto fail;
+	ret = check_plan(p, x->runs, x->n_runs, x->va, err, errlen);
+	if (ret != 0)
+		goto fail;
+
+	if (rte_extmem_register(x->va, x->len, x->iova, x->n_pages,
+			x->page_size) != 0) {
+		ret = -rte_errno;
+		seterr(err, errlen, "rte_extmem_register(%p, %s, %u pages of %s) "
+			"failed: %s", x->va, human(x->len, h, sizeof(h)), x->n_pages,
+			human(x->page_size, h2, sizeof(h2)), rte_strerror(rte_errno));
+		goto fail;
+	}
+	x->registered = true;
+	if (injected(p, IOL_XMEM_STEP_REGISTER, err, errlen)) {
+		ret = -EIO;
+		goto fail;
+	}
+
+	ret = map_devices(x, p, err, errlen);
+	if (ret != 0)
+		goto fail;
+
+	*out = x;
+	return 0;
+fail:
+	xmem_undo(x, err, errlen);
+	xmem_free(x);
+	return ret < 0 ? ret : -EIO;
+}
+
+struct rte_mempool *
+iol_xmem_pool_create(struct iol_xmem *x, const char *name, unsigned int n_mbufs,
+	unsigned int cache, uint16_t data_room, char *err, size_t errlen)
+{
+	struct rte_pktmbuf_pool_private priv = {
+		.mbuf_data_room_size = data_room,
+		.mbuf_priv_size = 0,
+	};
+	unsigned int run = x->cur_run, chunks = 0;
+	uint64_t off = x->cur_off;
+	struct rte_mempool *mp;
+	const char *ops;
+	char h[32];
+	int ret;
+
+	if (err != NULL && errlen > 0)
+		err[0] = '\0';
+	if (x->n_pools == XMEM_MAX_POOLS) {
+		seterr(err, errlen, "pool %s: this memory already holds %d pools",
+			name, XMEM_MAX_POOLS);
+		return NULL;
+	}
+	if (n_mbufs == 0) {
+		seterr(err, errlen, "pool %s: no mbufs asked for", name);
+		return NULL;
+	}
+	mp = rte_mempool_create_empty(name, n_mbufs,
+		sizeof(struct rte_mbuf) + data_room, cache,
+		sizeof(struct rte_pktmbuf_pool_private), x->node, 0);
+	if (mp == NULL) {
+		seterr(err, errlen, "pool %s: rte_mempool_create_empty(%u mbufs, "
+			"data room %u) failed: %s", name, n_mbufs, data_room,
+			rte_strerror(rte_errno));
+		return NULL;
+	}
+	ops = rte_mbuf_best_mempool_ops();
+	ret = rte_mempool_set_ops_byname(mp, ops, NULL);
+	if (ret != 0) {
+		seterr(err, errlen, "pool %s: mempool ops \"%s\": %s", name, ops,
+			rte_strerror(-ret));
+		goto fail;
+	}
+	rte_pktmbuf_pool_init(mp, &priv);
+
+	/* One chunk a run at most: an mbuf never straddles two runs. */
+	while (mp->populated_size < mp->size && run < x->n_runs) {
+		const struct iol_xmem_range *r = &x->runs[run];
+		size_t min_chunk, align;
+		ssize_t need;
+		uint64_t len = r->len - off;
+
+		need = rte_mempool_ops_calc_mem_size(mp,
+			mp->size - mp->populated_size, 0, &min_chunk, &align);
+		if (need > 0 && (uint64_t)need + RTE_CACHE_LINE_SIZE < len)
+			len = RTE_ALIGN_CEIL((uint64_t)need + RTE_CACHE_LINE_SIZE,
+				RTE_CACHE_LINE_SIZE);
+		ret = rte_mempool_populate_iova(mp, (char *)(uintptr_t)(r->va + off),
+			r->iova + off, len, NULL, NULL);
+		if (ret < 0) {
+			seterr(err, errlen, "pool %s: rte_mempool_populate_iova(va "
+				"0x%" PRIx64 ", iova 0x%" PRIx64 ", len 0x%" PRIx64 "): %s",
+				name, r->va + off, r->iova + off, len, rte_strerror(-ret));
+			goto fail;
+		}
+		chunks += ret > 0;
+		off += len;
+		if (off >= r->len) {
+			run++;
+			off = 0;
+		}
+	}
+	if (x->fail_step == IOL_XMEM_STEP_POOL) {
+		seterr(err, errlen, "pool %s: step pool failed: injected failure "
+			"(test) after populating %u mbufs in %u chunks", name,
+			mp->populated_size, chunks);
+		goto fail;
+	}
+	if (mp->populated_size < mp->size) {
+		seterr(err, errlen, "pool %s: the external memory left (%s) holds "
+			"only %u of the %u mbufs of %u bytes asked for", name,
+			human(x->len, h, sizeof(h)), mp->populated_size, mp->size,
+			mp->elt_size + mp->header_size + mp->trailer_size);
+		goto fail;
+	}
+	rte_mempool_obj_iter(mp, rte_pktmbuf_init, NULL);
+	x->pools[x->n_pools++] = mp;
+	x->cur_run = run;
+	x->cur_off = off;
+	return mp;
+fail:
+	rte_mempool_free(mp);
+	return NULL;
+}
+
+void
+iol_xmem_destroy(struct iol_xmem *x)
+{
+	if (x == NULL)
+		return;
+	xmem_undo(x, NULL, 0);
+	xmem_free(x);
+}
+
+void *
+iol_xmem_addr(const struct iol_xmem *x)
+{
+	return x->va;
+}
+
+uint64_t
+iol_xmem_len(const struct iol_xmem *x)
+{
+	return x->len;
+}
+
+uint64_t
+iol_xmem_page_size(const struct iol_xmem *x)
+{
+	return x->page_size;
+}
+
+int
+iol_xmem_numa_node(const struct iol_xmem *x)
+{
+	return x->node;
+}
+
+unsigned int
+iol_xmem_n_mapped(const struct iol_xmem *x)
+{
+	return x->n_mapped;
+}
+
+unsigned int
+iol_xmem_n_pages(const struct iol_xmem *x)
+{
+	return x->n_pages;
+}
+
+uint64_t
+iol_xmem_page_iova(const struct iol_xmem *x, unsigned int page)
+{
+	return page < x->n_pages ? x->iova[page] : RTE_BAD_IOVA;
+}
+
+unsigned int
+iol_xmem_ranges(const struct iol_xmem *x, struct iol_xmem_range *out,
+	unsigned int max)
+{
+	unsigned int i;
+
+	for (i = 0; i < x->n_runs && i < max; i++)
+		out[i] = x->runs[i];
+	return x->n_runs;
+}
+
+void
+iol_xmem_describe(const struct iol_xmem *x, char *buf, size_t len)
+{
+	char h[32], h2[32];
+	int n;
+
+	n = snprintf(buf, len, "xmem %s, %s pages, NUMA node %d, %s, IOVA ",
+		human(x->len, h, sizeof(h)), human(x->page_size, h2, sizeof(h2)),
+		x->node, x->iova_as_pa ? "PA mode" : x->iova_base_set ?
+		"VA mode, chosen IOVAs" : "VA mode, IOVA = VA");
+	if (n < 0 || (size_t)n >= len)
+		return;
+	if (x->n_runs == 1)
+		snprintf(buf + n, len - n, "0x%" PRIx64 "-0x%" PRIx64
+			", DMA mapped for %u device%s", x->runs[0].iova,
+			x->runs[0].iova + x->runs[0].len - 1, x->n_mapped,
+			x->n_mapped == 1 ? "" : "s");
+	else
+		snprintf(buf + n, len - n, "in %u contiguous runs, DMA mapped for "
+			"%u device%s", x->n_runs, x->n_mapped,
+			x->n_mapped == 1 ? "" : "s");
+}
+
+void
+iol_xmem_json(const struct iol_xmem *x, struct iol_json *j, const char *key)
+{
+	unsigned int i;
+
+	iol_json_object_open(j, key);
+	iol_json_string(j, "kind", "xmem");
+	iol_json_u64(j, "size", x->len);
+	iol_json_u64(j, "page_size", x->page_size);
+	iol_json_i64(j, "numa_node", x->node);
+	iol_json_string(j, "iova_mode", x->iova_as_pa ? "pa" : "va");
+	iol_json_bool(j, "iova_base_set", x->iova_base_set);
+	iol_json_u64(j, "dma_mapped_devices", x->n_mapped);
+	iol_json_array_open(j, "ranges");
+	for (i = 0; i < x->n_runs; i++) {
+		iol_json_object_open(j, NULL);
+		iol_json_hex(j, "va", x->runs[i].va);
+		iol_json_hex(j, "iova", x->runs[i].iova);
+		iol_json_u64(j, "len", x->runs[i].len);
+		iol_json_object_close(j);
+	}
+	iol_json_array_close(j);
+	iol_json_object_close(j);
+}

@@ -1,0 +1,179 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef IOL_XMEM_H
+#define IOL_XMEM_H
+
+/**
+ * @file
+ * External memory for device DMA: hugepages that DPDK did not allocate,
+ * placed at IOVAs the caller chooses, registered with DPDK and mapped for
+ * every port's device, with an mbuf pool built on them.
+ *
+ * iol_xmem_create() does, in this order:
+ *  1. checks the parameters (page size, size a multiple of it, NUMA node
+ *     exists, IOVA base aligned and only in IOVA-as-VA mode) and that
+ *     enough hugepages of that size are free, host-wide and on the node;
+ *  2. ALLOC: maps the hugepages (libhugetlbfs: a hugetlbfs mount of that
+ *     page size, else an anonymous MAP_HUGETLB mapping of that size) and
+ *     binds them to the NUMA node (libnuma) before any is touched;
+ *  3. LOCK: mlock (which faults every page in, without SIGBUS), touches
+ *     every page and checks the node each page landed on;
+ *  4. builds the IOVA table: PA mode, each page's physical address from
+ *     /proc/self/pagemap; VA mode, the virtual address, or consecutive
+ *     IOVAs from the chosen base;
+ *  5. checks the plan: the IOVA ranges against the IOMMU reserved regions
+ *     and address width (iol_doctor_check_iova()), and against the IOVAs
+ *     of every memseg DPDK already has;
+ *  6. REGISTER: rte_extmem_register() with that table;
+ *  7. MAP: rte_dev_dma_map() for each device, one call per IOVA-contiguous
+ *     run (for a vfio-pci device: VFIO_IOMMU_MAP_DMA in DPDK's container).
+ *
+ * A failure at any step undoes the steps before it in reverse order, and
+ * the message names the step, and for MAP the device, the range and the
+ * error. iol_xmem_destroy() undoes everything: pools freed, each device
+ * unmapped (last device first), rte_extmem_unregister(), munlock, munmap.
+ *
+ * The EAL must be initialised. Not thread-safe: create and destroy from
+ * one thread, with the ports stopped.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <rte_dev.h>
+#include <rte_mempool.h>
+
+#include "iol_json.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** External memory, from iol_xmem_create(). */
+struct iol_xmem;
+
+/** A step of iol_xmem_create() (and of iol_xmem_pool_create()). */
+enum iol_xmem_step {
+	IOL_XMEM_STEP_NONE = 0,    /**< No step (no failure injected). */
+	IOL_XMEM_STEP_ALLOC,       /**< Map the hugepages and bind them to the node. */
+	IOL_XMEM_STEP_LOCK,        /**< mlock, touch, check the node. */
+	IOL_XMEM_STEP_REGISTER,    /**< rte_extmem_register(). */
+	IOL_XMEM_STEP_MAP,         /**< rte_dev_dma_map() for each device. */
+	IOL_XMEM_STEP_POOL,        /**< iol_xmem_pool_create(). */
+};
+
+/**
+ * DMA map and unmap functions, with the signature of rte_dev_dma_map()
+ * and rte_dev_dma_unmap(): return 0, or -1 with rte_errno set.
+ */
+struct iol_xmem_dma_ops {
+	int (*map)(struct rte_device *dev, void *va, uint64_t iova, size_t len);
+	int (*unmap)(struct rte_device *dev, void *va, uint64_t iova, size_t len);
+};
+
+/** What to create. Zero it, then fill. */
+struct iol_xmem_params {
+	uint64_t size;             /**< Bytes; a non-zero multiple of page_size. */
+	uint64_t page_size;        /**< A hugepage size of the host (2M, 1G, ...). */
+	int numa_node;             /**< -1: the calling CPU's node; else an existing node. */
+	uint64_t iova_base;        /**< First IOVA when iova_base_set (VA mode only). */
+	bool iova_base_set;        /**< Place the memory at iova_base, page-aligned;
+	                                refused in IOVA-as-PA mode. */
+	bool no_dma_map;           /**< Test only: register, map for no device. */
+	struct rte_device *const *devs; /**< Every port's device, to DMA map. */
+	unsigned int n_devs;
+	const char *sysfs_root;    /**< Root for the reserved-region and width
+	                                check; NULL: "/". */
+	const struct iol_xmem_dma_ops *dma_ops; /**< NULL: rte_dev_dma_map()/unmap();
+	                                tests wrap them to watch the calls. */
+	enum iol_xmem_step fail_step; /**< Test only: fail at this step. */
+	unsigned int fail_dev;     /**< Test only: for MAP, the device index that fails. */
+};
+
+/** One range contiguous in VA and in IOVA. */
+struct iol_xmem_range {
+	uint64_t va;
+	uint64_t iova;
+	uint64_t len;
+};
+
+/**
+ * Allocate, lock, register and DMA map external memory.
+ *
+ * @param p    What to create.
+ * @param out  Set to the new memory on success, NULL on failure.
+ * @param err  On failure, one line: what failed and why.
+ * @return 0, or a negative errno with nothing left allocated, locked,
+ *   registered or mapped.
+ */
+int iol_xmem_create(const struct iol_xmem_params *p, struct iol_xmem **out,
+		char *err, size_t errlen);
+
+/**
+ * Build an mbuf pool in the memory not used by earlier pools of @p x:
+ * rte_mempool_create_empty(), the platform's best mempool ops,
+ * rte_pktmbuf_pool_init(), rte_mempool_populate_iova() once per
+ * IOVA-contiguous run (so no mbuf straddles two runs), rte_pktmbuf_init()
+ * on every object. Each mbuf's buf_iova is the IOVA of the table.
+ * The pool belongs to @p x: iol_xmem_destroy() frees it.
+ *
+ * @param data_room Data room per mbuf, headroom included (e.g.
+ *   RTE_MBUF_DEFAULT_BUF_SIZE).
+ * @return The pool, or NULL with the reason in @p err (nothing of the
+ *   pool left behind; @p x stays usable and must still be destroyed).
+ */
+struct rte_mempool *iol_xmem_pool_create(struct iol_xmem *x, const char *name,
+		unsigned int n_mbufs, unsigned int cache, uint16_t data_room,
+		char *err, size_t errlen);
+
+/**
+ * Undo everything, in reverse order: free the pools, rte_dev_dma_unmap()
+ * every mapped run of every device (last device first),
+ * rte_extmem_unregister(), munlock, unmap the hugepages. The ports using
+ * the pools must be stopped. NULL is allowed.
+ */
+void iol_xmem_destroy(struct iol_xmem *x);
+
+/** First virtual address. */
+void *iol_xmem_addr(const struct iol_xmem *x);
+/** Length in bytes. */
+uint64_t iol_xmem_len(const struct iol_xmem *x);
+/** Page size in bytes. */
+uint64_t iol_xmem_page_size(const struct iol_xmem *x);
+/** NUMA node the pages are on. */
+int iol_xmem_numa_node(const struct iol_xmem *x);
+/** Devices the memory is DMA mapped for (0 with no_dma_map). */
+unsigned int iol_xmem_n_mapped(const struct iol_xmem *x);
+/** IOVA of the page table entry @p page (page index from the start). */
+uint64_t iol_xmem_page_iova(const struct iol_xmem *x, unsigned int page);
+/** Number of pages. */
+unsigned int iol_xmem_n_pages(const struct iol_xmem *x);
+
+/**
+ * The IOVA-contiguous runs, in VA order: one in VA mode, one or more in
+ * PA mode (pages that are physically adjacent are merged).
+ *
+ * @return The number of runs (may exceed @p max; only @p max are written).
+ */
+unsigned int iol_xmem_ranges(const struct iol_xmem *x,
+		struct iol_xmem_range *out, unsigned int max);
+
+/** One line: "xmem 1024 MiB, 2048 kB pages, node 0, IOVA 0x...-0x... (VA)". */
+void iol_xmem_describe(const struct iol_xmem *x, char *buf, size_t len);
+
+/**
+ * Write the memory as a JSON object (member @p key, or an element when
+ * NULL): {"kind":"xmem","size":..,"page_size":..,"numa_node":..,
+ * "iova_mode":"va"|"pa","iova_base_set":..,"dma_mapped_devices":..,
+ * "ranges":[{"va":"0x..","iova":"0x..","len":..},...]}.
+ */
+void iol_xmem_json(const struct iol_xmem *x, struct iol_json *j, const char *key);
+
+/** Name of a step: "alloc", "lock", "register", "map", "pool", "none". */
+const char *iol_xmem_step_name(enum iol_xmem_step s);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* IOL_XMEM_H */
