@@ -299,7 +299,7 @@ check_plan(const struct iol_xmem_params *p, const struct iol_xmem_range *runs,
 	struct iol_topology *topo;
 	struct iol_doctor_report *rep;
 	const char **names;
-	unsigned int i, n_pci = 0;
+	unsigned int i, n_pci = 0, n_named;
 	int ret = 0;
 
 	for (i = 0; i < n_runs; i++) {
@@ -344,9 +344,16 @@ check_plan(const struct iol_xmem_params *p, const struct iol_xmem_range *runs,
 		ranges[i].start = runs[i].iova;
 		ranges[i].end = runs[i].iova + runs[i].len - 1;
 	}
-	for (i = 0; i < p->n_devs; i++)
-		names[i] = rte_dev_name(p->devs[i]);
-	rep = iol_doctor_check_iova(topo, names, p->n_devs, ranges, n_runs);
+	/*
+	 * The devices sysfs knows (PCI functions). A virtual device has no
+	 * IOMMU group; when none is known, every group and every IOMMU is
+	 * checked (iol_doctor_check_iova() with no device), which is the
+	 * safe side.
+	 */
+	for (i = 0, n_named = 0; i < p->n_devs; i++)
+		if (iol_topology_device(topo, rte_dev_name(p->devs[i])) != NULL)
+			names[n_named++] = rte_dev_name(p->devs[i]);
+	rep = iol_doctor_check_iova(topo, names, n_named, ranges, n_runs);
 	if (rep == NULL) {
 		seterr(err, errlen, "out of memory checking the IOVA plan");
 		ret = -ENOMEM;
@@ -879,15 +886,19 @@ iol_xmem_pool_create(struct iol_xmem *x, const char *name, unsigned int n_mbufs,
 	/* One chunk a run at most: an mbuf never straddles two runs. */
 	while (mp->populated_size < mp->size && run < x->n_runs) {
 		const struct iol_xmem_range *r = &x->runs[run];
-		size_t min_chunk, align;
-		ssize_t need;
 		uint64_t len = r->len - off;
+		/*
+		 * Give the pool about what the objects still missing need
+		 * (the rest of the run stays for the next pool); if objects
+		 * skipped at page ends make that short, the loop goes on
+		 * with the next piece.
+		 */
+		uint64_t need = (uint64_t)(mp->size - mp->populated_size) *
+			(mp->header_size + mp->elt_size + mp->trailer_size) +
+			RTE_CACHE_LINE_SIZE;
 
-		need = rte_mempool_ops_calc_mem_size(mp,
-			mp->size - mp->populated_size, 0, &min_chunk, &align);
-		if (need > 0 && (uint64_t)need + RTE_CACHE_LINE_SIZE < len)
-			len = RTE_ALIGN_CEIL((uint64_t)need + RTE_CACHE_LINE_SIZE,
-				RTE_CACHE_LINE_SIZE);
+		if (need < len)
+			len = RTE_ALIGN_CEIL(need, RTE_CACHE_LINE_SIZE);
 		ret = rte_mempool_populate_iova(mp, (char *)(uintptr_t)(r->va + off),
 			r->iova + off, len, NULL, NULL);
 		if (ret < 0) {
