@@ -417,7 +417,7 @@ inject(struct iol_engine *e, struct lane *l)
  * Each side's flows are flushed with what their sender has sent.
  */
 static void
-write_off_in_flight(struct iol_engine *e, struct lane *l)
+write_off_in_flight(struct iol_engine *e, struct lane *l, const char *why)
 {
 	unsigned int i, f;
 	uint64_t lost = 0;
@@ -437,9 +437,9 @@ write_off_in_flight(struct iol_engine *e, struct lane *l)
 		sync_seq_counters(&l->side[0]);
 	}
 	if (lost > 0 && show_error(e, 0))
-		LOG(ERR, "port %u queue %u: nothing received for %u ms, %" PRIu64
-			" frame(s) in flight written off as lost", l->side[0].port,
-			l->side[0].queue, e->cfg.loss_timeout_ms, lost);
+		LOG(ERR, "port %u queue %u: %" PRIu64 " frame(s) in flight written off "
+			"as lost %s (%u ms without a frame)", l->side[0].port, l->side[0].queue,
+			lost, why ? why : "", e->cfg.loss_timeout_ms);
 	l->out = 0;
 }
 
@@ -474,14 +474,14 @@ free_pending(struct side *s)
 }
 
 static void
-finish_lane(struct iol_engine *e, struct lane *l)
+finish_lane(struct iol_engine *e, struct lane *l, const char *why)
 {
 	unsigned int i;
 
 	for (i = 0; i < l->n_sides; i++)
 		free_pending(&l->side[i]);
 	if (e->cfg.mode != IOL_MODE_TXONLY)
-		write_off_in_flight(e, l);
+		write_off_in_flight(e, l, why);
 	l->done = true;
 }
 
@@ -514,15 +514,18 @@ poll_lane(struct iol_engine *e, struct lane *l, uint64_t now)
 	if (got > 0)
 		l->last_rx = now;
 	if (unlikely(e->stop)) {
-		/* Drained: silence, or a sender that will not stop (rxonly). */
-		if (now - l->last_rx > e->loss_cycles ||
-		    now - e->stop_tsc > 4 * e->loss_cycles) {
-			finish_lane(e, l);
+		/*
+		 * Drained: silence, or a sender that will not stop (rxonly).
+		 * @now may predate the stop: compare without underflow.
+		 */
+		if (now > l->last_rx + e->loss_cycles ||
+		    now > e->stop_tsc + 4 * e->loss_cycles) {
+			finish_lane(e, l, "at the end of the run");
 			return got;
 		}
-	} else if (unlikely(now - l->last_rx > e->loss_cycles)) {
+	} else if (unlikely(now > l->last_rx + e->loss_cycles)) {
 		if (l->out > 0)
-			write_off_in_flight(e, l);
+			write_off_in_flight(e, l, "nothing received for --loss-timeout");
 		l->last_rx = now;
 	}
 	if (e->cfg.mode == IOL_MODE_LOOP) {
@@ -532,7 +535,7 @@ poll_lane(struct iol_engine *e, struct lane *l, uint64_t now)
 			flush_tx(&l->side[i]);
 		if (e->stop && l->out <= 0 && l->side[0].n_pending == 0 &&
 		    l->side[l->n_sides - 1].n_pending == 0)
-			finish_lane(e, l);
+			finish_lane(e, l, NULL);
 	}
 	return got;
 }

@@ -1,0 +1,179 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * End-to-end loops, in-process, through iol_run() exactly as iovaloop
+ * runs them: on the virtual pair it creates when there is no device, and
+ * on a single ring port that loops back into itself.
+ */
+#include <stdio.h>
+
+#include <rte_eth_ring.h>
+#include <rte_ethdev.h>
+#include <rte_mbuf.h>
+#include <rte_ring.h>
+
+#include "iol_loop.h"
+#include "test.h"
+
+static struct iol_run_result res;
+static FILE *devnull;
+
+static int
+loop_setup(void)
+{
+	struct rte_mempool *probe;
+
+	/* The run needs a few MiB of hugepage memory: skip honestly without. */
+	probe = rte_pktmbuf_pool_create("loop_probe", 8191, 0, 0,
+		RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
+	if (probe == NULL)
+		TEST_SKIP("cannot allocate an mbuf pool (no free hugepages?)");
+	rte_mempool_free(probe);
+	devnull = fopen("/dev/null", "w");
+	return devnull != NULL ? TEST_SUCCESS : TEST_FAILED;
+}
+
+static void
+loop_teardown(void)
+{
+	fclose(devnull);
+}
+
+static enum iol_exit
+run(const char *opts)
+{
+	char buf[512], *argv[32], *save = NULL, *tok, err[256];
+	struct iol_run_env env = { .version = "test", .out = devnull };
+	struct iol_config cfg;
+	int argc = 0;
+
+	snprintf(buf, sizeof(buf), "iovaloop --stats-period 0 %s", opts);
+	for (tok = strtok_r(buf, " ", &save); tok && argc < 31; tok = strtok_r(NULL, " ", &save))
+		argv[argc++] = tok;
+	argv[argc] = NULL;
+	if (iol_config_parse(&cfg, argc, argv, err, sizeof(err)) != 0) {
+		printf("options '%s': %s\n", opts, err);
+		return IOL_EXIT_USAGE;
+	}
+	return iol_run(&cfg, &env, &res);
+}
+
+static int
+no_port_left(void)
+{
+	return rte_eth_dev_count_total() == 0;
+}
+
+static int
+test_loop_clean_full(void)
+{
+	TEST_ASSERT_EQUAL(run("--duration 0.5"), IOL_EXIT_PASS, "clean run");
+	TEST_ASSERT(res.audited && res.audit_pages > 0, "audit ran first");
+	TEST_ASSERT(res.totals.rx_pkts > 10000, "only %" PRIu64 " frames", res.totals.rx_pkts);
+	TEST_ASSERT_EQUAL(res.totals.verified, res.totals.rx_pkts, "every frame verified");
+	TEST_ASSERT_EQUAL(res.totals.rx_pkts, res.totals.tx_pkts, "all came back");
+	TEST_ASSERT_EQUAL(iol_errors_total(&res.totals.err), 0, "no error");
+	TEST_ASSERT(res.totals.lat.count == res.totals.verified, "a latency per frame");
+	TEST_ASSERT(no_port_left(), "ports left behind");
+	return TEST_SUCCESS;
+}
+
+/* Each injected fault is reported once, in its own class, and nothing else. */
+static int
+test_loop_injected_faults_exact(void)
+{
+	TEST_ASSERT_EQUAL(run("--duration 0.5 --test-fault corrupt@100,drop@2000,dup@3000,swap@4000"),
+		IOL_EXIT_VERIFY, "errors must fail the run");
+	TEST_ASSERT_EQUAL(res.totals.err.corrupted, 1, "corrupted");
+	TEST_ASSERT_EQUAL(res.totals.err.lost, 1, "lost");
+	TEST_ASSERT_EQUAL(res.totals.err.duplicated, 1, "duplicated");
+	TEST_ASSERT_EQUAL(res.totals.err.reordered, 1, "reordered");
+	TEST_ASSERT_EQUAL(iol_errors_total(&res.totals.err), 4, "nothing else");
+	TEST_ASSERT(res.n_diagnosis >= 1, "corruption is explained");
+	/* The loop replaced the lost frame and went on. */
+	TEST_ASSERT(res.totals.rx_pkts > 10000, "loop kept going");
+	TEST_ASSERT(no_port_left(), "ports left behind");
+
+	/* A drop at the very end is found by the final flush, not the window. */
+	TEST_ASSERT_EQUAL(run("--duration 0.2 --inflight 8 --test-fault drop@3"),
+		IOL_EXIT_VERIFY, "drop");
+	TEST_ASSERT_EQUAL(res.totals.err.lost, 1, "lost once");
+	TEST_ASSERT_EQUAL(iol_errors_total(&res.totals.err), 1, "nothing else");
+	return TEST_SUCCESS;
+}
+
+static int
+test_loop_verify_levels_and_queues(void)
+{
+	TEST_ASSERT_EQUAL(run("--duration 0.3 --verify none"), IOL_EXIT_PASS, "none");
+	TEST_ASSERT(res.totals.rx_pkts > 0, "frames moved");
+	TEST_ASSERT_EQUAL(res.totals.verified, 0, "none verifies nothing");
+
+	TEST_ASSERT_EQUAL(run("--duration 0.3 --verify header --queues 2 --pkt-size 1514 "
+		"--inflight 128"), IOL_EXIT_PASS, "header, 2 queues, 1514 bytes");
+	TEST_ASSERT_EQUAL(res.totals.verified, res.totals.rx_pkts, "verified");
+	TEST_ASSERT_EQUAL(res.totals.rx_bytes, res.totals.rx_pkts * 1514, "frame length kept");
+
+	/* A corrupted payload byte is invisible to header verification. */
+	TEST_ASSERT_EQUAL(run("--duration 0.2 --verify header --test-fault corrupt@10"),
+		IOL_EXIT_PASS, "header level ignores the payload");
+	TEST_ASSERT_EQUAL(run("--duration 0.2 --verify full --pkt-size 58 --test-fault dup@5"),
+		IOL_EXIT_VERIFY, "smallest frame");
+	TEST_ASSERT_EQUAL(res.totals.err.duplicated, 1, "dup at 58 bytes");
+	return TEST_SUCCESS;
+}
+
+/* One port whose TX ring is its own RX ring. */
+static int
+test_loop_single_port(void)
+{
+	struct rte_ring *r = rte_ring_create("loop_self", 1024, SOCKET_ID_ANY,
+		RING_F_SP_ENQ | RING_F_SC_DEQ);
+	char opts[64];
+	int port;
+
+	TEST_ASSERT_NOT_NULL(r, "ring");
+	port = rte_eth_from_ring(r);
+	TEST_ASSERT(port >= 0, "ring port");
+	snprintf(opts, sizeof(opts), "--duration 0.3 --ports %d", port);
+	TEST_ASSERT_EQUAL(run(opts), IOL_EXIT_PASS, "single port");
+	TEST_ASSERT(res.totals.verified > 1000, "frames looped through one port");
+	TEST_ASSERT_EQUAL(iol_errors_total(&res.totals.err), 0, "no error");
+	rte_eth_dev_close((uint16_t)port);
+	rte_ring_free(r);
+	return TEST_SUCCESS;
+}
+
+/* Refusals that need the devices: nothing is sent, nothing is left. */
+static int
+test_loop_refuses_what_devices_cannot_do(void)
+{
+	TEST_ASSERT_EQUAL(run("--pkt-size 1600"), IOL_EXIT_USAGE, "over the MTU");
+	TEST_ASSERT_EQUAL(res.totals.tx_pkts, 0, "nothing sent");
+	TEST_ASSERT(no_port_left(), "virtual pair left behind");
+	TEST_ASSERT_EQUAL(run("--ports 5"), IOL_EXIT_USAGE, "no such port");
+	TEST_ASSERT_EQUAL(run("--mode txonly"), IOL_EXIT_USAGE, "txonly needs a device");
+	TEST_ASSERT(no_port_left(), "ports left behind");
+	return TEST_SUCCESS;
+}
+
+static struct unit_test_suite loop_suite = {
+	.suite_name = "verified loop on virtual ports",
+	.setup = loop_setup,
+	.teardown = loop_teardown,
+	.unit_test_cases = {
+		TEST_CASE(test_loop_clean_full),
+		TEST_CASE(test_loop_injected_faults_exact),
+		TEST_CASE(test_loop_verify_levels_and_queues),
+		TEST_CASE(test_loop_single_port),
+		TEST_CASE(test_loop_refuses_what_devices_cannot_do),
+		TEST_CASES_END()
+	}
+};
+
+static int
+loop_autotest(void)
+{
+	return unit_test_suite_runner(&loop_suite);
+}
+
+REGISTER_EAL_TEST(loop_autotest, loop_autotest);
