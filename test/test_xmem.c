@@ -11,6 +11,7 @@
  * meson runs it once with --iova-mode=pa and once with --iova-mode=va,
  * alone (is_parallel: false) because it compares host-wide counts.
  */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -602,6 +603,42 @@ rollback(enum iol_xmem_step step)
 	return check_nothing_left(&before, NULL);
 }
 
+/* A device that really refuses (not the injection): rte_errno's text. */
+static int
+refusing_map(struct rte_device *dev, void *va, uint64_t iova, size_t len)
+{
+	if (dev == devs[1]) {
+		rte_errno = ENOTSUP;
+		return -1;
+	}
+	return rec_map(dev, va, iova, len);
+}
+
+static const struct iol_xmem_dma_ops refusing_ops = { refusing_map, rec_unmap };
+
+static int
+test_xmem_map_refused(void)
+{
+	struct iol_xmem_params p = params(8 * MIB, PS_2M);
+	struct iol_xmem *x = NULL;
+	struct snap before;
+	unsigned int maps;
+
+	p.dma_ops = &refusing_ops;
+	snap_take(&before);
+	TEST_ASSERT(iol_xmem_create(&p, &x, err, sizeof(err)) == -ENOTSUP,
+		"create: %s", err);
+	printf("refused map: %s\n", err);
+	TEST_ASSERT(x == NULL, "out set");
+	TEST_ASSERT_STR_CONTAINS(err, rte_dev_name(devs[1]), "device");
+	TEST_ASSERT_STR_CONTAINS(err, rte_strerror(ENOTSUP), "error text");
+	TEST_ASSERT_STR_CONTAINS(err, "vfio-pci", "hint");
+	TEST_ASSERT_SUCCESS(check_calls_balanced(&maps), "unmaps");
+	TEST_ASSERT(maps >= 1 && calls[n_calls - 1].dev == devs[0],
+		"device 0 mapped then unmapped");
+	return check_nothing_left(&before, NULL);
+}
+
 static int test_xmem_rollback_alloc(void) { return rollback(IOL_XMEM_STEP_ALLOC); }
 static int test_xmem_rollback_lock(void) { return rollback(IOL_XMEM_STEP_LOCK); }
 static int test_xmem_rollback_register(void) { return rollback(IOL_XMEM_STEP_REGISTER); }
@@ -829,6 +866,7 @@ static struct unit_test_suite xmem_suite = {
 		TEST_CASE(test_xmem_rollback_register),
 		TEST_CASE(test_xmem_rollback_map),
 		TEST_CASE(test_xmem_rollback_pool),
+		TEST_CASE(test_xmem_map_refused),
 		TEST_CASE(test_xmem_pool_too_big),
 		TEST_CASE(test_xmem_bad_misaligned_base),
 		TEST_CASE(test_xmem_bad_reserved_base),
