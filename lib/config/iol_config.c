@@ -16,7 +16,7 @@ enum {
 	OPT_QUEUES, OPT_RXD, OPT_TXD, OPT_DURATION, OPT_STATS_PERIOD,
 	OPT_LOSS_TIMEOUT, OPT_LINK_TIMEOUT, OPT_JSON, OPT_RUN_ID, OPT_PORTS,
 	OPT_MEM, OPT_XMEM_SIZE, OPT_PAGE_SIZE, OPT_IOVA_BASE, OPT_ALLOW_NOIOMMU,
-	OPT_TEST_NO_DMA_MAP, OPT_TEST_FAULT, OPT_HELP,
+	OPT_TEST_NO_DMA_MAP, OPT_TEST_FAULT, OPT_TX_RATE, OPT_HELP,
 };
 
 static const struct option long_options[] = {
@@ -42,6 +42,7 @@ static const struct option long_options[] = {
 	{ "allow-noiommu", no_argument, NULL, OPT_ALLOW_NOIOMMU },
 	{ "test-no-dma-map", no_argument, NULL, OPT_TEST_NO_DMA_MAP },
 	{ "test-fault", required_argument, NULL, OPT_TEST_FAULT },
+	{ "tx-rate", required_argument, NULL, OPT_TX_RATE },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
 };
@@ -88,6 +89,7 @@ iol_config_usage(FILE *out, const char *prog)
 "  --link-timeout SEC         wait for link up before the first burst (10)\n"
 "  --json FILE                write the final report as JSON\n"
 "  --run-id HEX               run id stamped in every frame (random)\n"
+"  --tx-rate PPS              txonly: frames per second per queue (unpaced)\n"
 "  --mem dpdk|xmem            DPDK's hugepage memory, or external memory\n"
 "                             registered and DMA-mapped by iovaloop (dpdk)\n"
 "  --xmem-size SIZE           external memory size, multiple of the page (64M)\n"
@@ -231,6 +233,9 @@ check_combination(const struct iol_config *cfg, bool size_given, char *err, size
 	if (cfg->burst > cfg->rxd || cfg->burst > cfg->txd)
 		return fail(err, errlen, "--burst: %u is more than a queue's descriptors "
 			"(--rxd %u, --txd %u)", cfg->burst, cfg->rxd, cfg->txd);
+	if (cfg->tx_rate > 0 && cfg->mode != IOL_MODE_TXONLY)
+		return fail(err, errlen, "--tx-rate: only with --mode txonly (the loop "
+			"is paced by --inflight)");
 	if (cfg->mode == IOL_MODE_LOOP && cfg->n_ports > 1 && cfg->n_ports % 2 != 0)
 		return fail(err, errlen, "--ports: %u ports cannot be paired; loop mode "
 			"accepts one port or an even number (paired in order)", cfg->n_ports);
@@ -355,6 +360,11 @@ iol_config_parse(struct iol_config *cfg, int argc, char **argv,
 				return fail(err, errlen, "--run-id: '%s' is not a non-zero "
 					"32-bit number (e.g. 0x1234abcd)", optarg);
 			cfg->run_id = (uint32_t)v;
+			break;
+		case OPT_TX_RATE:
+			if (parse_uint(optarg, 1, 1000000000, &cfg->tx_rate) < 0)
+				return fail(err, errlen, "--tx-rate: '%s' is not a number "
+					"of frames per second from 1 to 10^9", optarg);
 			break;
 		case OPT_PORTS:
 			if (parse_ports(cfg, optarg) < 0)

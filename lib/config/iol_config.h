@@ -55,6 +55,7 @@ struct iol_config {
 	double link_timeout;        /**< Seconds to wait for link up. */
 	const char *json_path;
 	uint32_t run_id;            /**< 0: random (rxonly: learnt from the first frame). */
+	uint64_t tx_rate;           /**< txonly: frames per second per queue; 0 unpaced. */
 	uint16_t ports[IOL_MAX_PORTS];
 	unsigned int n_ports;       /**< 0: every port there is. */
 

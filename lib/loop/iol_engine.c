@@ -57,6 +57,7 @@ struct side {
 	const struct iol_fault *faults; /* sorted by index, only on the first side */
 	unsigned int n_faults;
 	struct rte_mbuf *held;          /* a frame the swap fault delays */
+	uint64_t next_tx;               /* txonly --tx-rate: TSC of the next burst */
 
 	uint16_t n_pending;
 	struct rte_mbuf *txbuf[TXBUF_CAP];
@@ -88,6 +89,7 @@ struct iol_engine {
 	const struct iol_iova_map *map;
 	uint32_t run_id;
 	uint64_t loss_cycles;
+	uint64_t burst_cycles;          /* txonly --tx-rate: TSC between bursts */
 	volatile bool stop;
 	uint64_t stop_tsc;
 
@@ -502,9 +504,12 @@ poll_lane(struct iol_engine *e, struct lane *l, uint64_t now)
 			l->done = true;
 			return 0;
 		}
-		if (s->n_pending == 0 && rte_pktmbuf_alloc_bulk(e->mp, m, e->cfg.burst) == 0)
+		if (s->n_pending == 0 && now >= s->next_tx &&
+		    rte_pktmbuf_alloc_bulk(e->mp, m, e->cfg.burst) == 0) {
 			for (j = 0; j < e->cfg.burst; j++)
 				queue_frame(e, l, s, m[j]);
+			s->next_tx = RTE_MAX(s->next_tx + e->burst_cycles, now - e->burst_cycles);
+		}
 		flush_tx(s);
 		return 0;
 	}
@@ -624,6 +629,8 @@ iol_engine_create(const struct iol_config *cfg, const uint16_t *ports,
 	e->n_ports = n_ports;
 	memcpy(e->ports, ports, n_ports * sizeof(ports[0]));
 	e->loss_cycles = rte_get_tsc_hz() / 1000 * cfg->loss_timeout_ms;
+	if (cfg->tx_rate > 0)
+		e->burst_cycles = rte_get_tsc_hz() * cfg->burst / cfg->tx_rate;
 
 	groups = paired ? n_ports / 2 : n_ports;
 	lanes_per_group = cfg->queues;
@@ -778,6 +785,20 @@ iol_engine_totals(const struct iol_engine *e, struct iol_qstats *tot)
 	iol_qstats_reset(tot);
 	for (i = 0; i < e->n_ports * e->cfg.queues; i++)
 		iol_qstats_merge(tot, &e->qstats[i]);
+}
+
+uint32_t
+iol_engine_run_id(const struct iol_engine *e)
+{
+	unsigned int i, j;
+
+	if (e->run_id != 0)
+		return e->run_id;
+	for (i = 0; i < e->n_lanes; i++)
+		for (j = 0; j < e->lanes[i].n_sides; j++)
+			if (e->lanes[i].side[j].expect.run_id != 0)
+				return e->lanes[i].side[j].expect.run_id;
+	return 0;
 }
 
 double

@@ -104,6 +104,9 @@ void iol_engine_wait(struct iol_engine *e);
 /** Sum of all counters so far (for the live line). */
 void iol_engine_totals(const struct iol_engine *e, struct iol_qstats *tot);
 
+/** The run id stamped, or (rxonly) the one learnt from the frames; 0 if none. */
+uint32_t iol_engine_run_id(const struct iol_engine *e);
+
 /** Seconds from launch to the stop request (or now). */
 double iol_engine_seconds(const struct iol_engine *e);
 

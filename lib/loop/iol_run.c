@@ -49,11 +49,14 @@ struct run {
 static enum iol_exit __attribute__((format(printf, 3, 4)))
 refuse(struct run *r, enum iol_exit code, const char *fmt, ...)
 {
+	char msg[sizeof(r->err)];
 	va_list ap;
 
+	/* The message is often r->err itself, from the call that failed. */
 	va_start(ap, fmt);
-	vsnprintf(r->err, sizeof(r->err), fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	memcpy(r->err, msg, sizeof(msg));
 	LOG(ERR, "%s", r->err);
 	return code;
 }
@@ -270,6 +273,7 @@ report(struct run *r, const struct iol_run_env *env, struct iol_run_result *res)
 		ranges[i].iova = r->map.segs[i].iova;
 		ranges[i].len = r->map.segs[i].len;
 	}
+	res->run_id = iol_engine_run_id(r->engine);
 	rep.run_id = res->run_id;
 	rep.memory.kind = cfg->mem == IOL_MEM_XMEM ? "xmem" : "dpdk";
 	rep.memory.iova_mode = rte_eal_iova_mode() == RTE_IOVA_PA ? "pa" : "va";
