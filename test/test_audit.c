@@ -51,7 +51,7 @@ test_audit_dpdk_memory(void)
 		TEST_ASSERT(strcmp(expect, pa ? "pa" : "va") == 0,
 			"EAL chose IOVA as %s, the test asked for %s", pa ? "PA" : "VA", expect);
 	iol_iova_map_init(&m);
-	TEST_ASSERT_SUCCESS(iol_iova_map_from_memsegs(&m), "memseg walk");
+	TEST_ASSERT_SUCCESS(iol_iova_map_from_memsegs(&m, false), "memseg walk");
 	TEST_ASSERT(m.n > 0, "no memory");
 	TEST_ASSERT_SUCCESS(iol_audit_run(&m, &p, &r), "audit: %" PRIu64 " mismatches, first: %s",
 		r.mismatches, r.n_shown ? r.shown[0].what : "-");
@@ -92,7 +92,7 @@ test_audit_detects_wrong_translations(void)
 	struct iol_iova_seg s;
 
 	iol_iova_map_init(&m);
-	TEST_ASSERT_SUCCESS(iol_iova_map_from_memsegs(&m), "memseg walk");
+	TEST_ASSERT_SUCCESS(iol_iova_map_from_memsegs(&m, false), "memseg walk");
 	TEST_ASSERT_FAIL(iol_audit_run(&m, &p, &r), "PA off by a page accepted");
 	TEST_ASSERT(shown(&r, "not the physical address"), "reason");
 	TEST_ASSERT_EQUAL(r.mismatches, r.pages, "every page");
@@ -138,7 +138,7 @@ test_audit_pool_chunks(void)
 
 	/* The real memory, shifted by a page in IOVA: chunks disagree. */
 	iol_iova_map_init(&real);
-	TEST_ASSERT_SUCCESS(iol_iova_map_from_memsegs(&real), "memseg walk");
+	TEST_ASSERT_SUCCESS(iol_iova_map_from_memsegs(&real, false), "memseg walk");
 	for (i = 0; i < real.n; i++) {
 		s = real.segs[i];
 		s.iova += 4096;

@@ -9,6 +9,7 @@
 #include <rte_eth_ring.h>
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
+#include <rte_memory.h>
 #include <rte_ring.h>
 
 #include "iol_loop.h"
@@ -143,6 +144,51 @@ test_loop_single_port(void)
 	return TEST_SUCCESS;
 }
 
+static int
+count_external(const struct rte_memseg_list *msl, void *arg)
+{
+	*(unsigned int *)arg += msl->external != 0;
+	return 0;
+}
+
+/* No external memory is left registered with DPDK. */
+static bool
+no_xmem_left(void)
+{
+	unsigned int n = 0;
+
+	rte_memseg_list_walk(count_external, &n);
+	return n == 0;
+}
+
+/* External memory, registered and DMA-mapped by iovaloop, carries the loop. */
+static int
+test_loop_xmem(void)
+{
+	bool va = rte_eal_iova_mode() == RTE_IOVA_VA;
+
+	TEST_ASSERT_EQUAL(run("--duration 0.3 --mem xmem --xmem-size 32M"),
+		IOL_EXIT_PASS, "xmem loop");
+	TEST_ASSERT(res.totals.verified > 10000, "frames through xmem");
+	TEST_ASSERT(res.audited, "xmem audited");
+	TEST_ASSERT(no_xmem_left(), "xmem left registered");
+
+	/* A chosen IOVA base: VA mode only, and refused in PA mode before mapping. */
+	TEST_ASSERT_EQUAL(run("--duration 0.3 --mem xmem --xmem-size 32M --iova-base 0x50200000"),
+		va ? IOL_EXIT_PASS : IOL_EXIT_SETUP, "iova base");
+	TEST_ASSERT(no_xmem_left(), "xmem left registered");
+	if (va)
+		TEST_ASSERT(res.totals.verified > 10000 && res.audit_pages == 16,
+			"16 pages at the chosen base");
+
+	/* Too little memory for the pool: refused, everything rolled back. */
+	TEST_ASSERT_EQUAL(run("--duration 0.3 --mem xmem --xmem-size 2M"),
+		IOL_EXIT_SETUP, "pool does not fit");
+	TEST_ASSERT(no_xmem_left(), "xmem left registered after the refusal");
+	TEST_ASSERT(no_port_left(), "ports left behind");
+	return TEST_SUCCESS;
+}
+
 /* Refusals that need the devices: nothing is sent, nothing is left. */
 static int
 test_loop_refuses_what_devices_cannot_do(void)
@@ -165,6 +211,7 @@ static struct unit_test_suite loop_suite = {
 		TEST_CASE(test_loop_injected_faults_exact),
 		TEST_CASE(test_loop_verify_levels_and_queues),
 		TEST_CASE(test_loop_single_port),
+		TEST_CASE(test_loop_xmem),
 		TEST_CASE(test_loop_refuses_what_devices_cannot_do),
 		TEST_CASES_END()
 	}

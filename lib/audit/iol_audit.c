@@ -90,9 +90,15 @@ iol_iova_map_find(const struct iol_iova_map *m, uint64_t va)
 	return NULL;
 }
 
+struct memseg_walk {
+	struct iol_iova_map *m;
+	bool external_only;
+};
+
 static int
 add_memseg(const struct rte_memseg_list *msl, const struct rte_memseg *ms, void *arg)
 {
+	struct memseg_walk *w = arg;
 	struct iol_iova_seg s = {
 		.va = (uint64_t)(uintptr_t)ms->addr,
 		.iova = ms->iova,
@@ -102,13 +108,16 @@ add_memseg(const struct rte_memseg_list *msl, const struct rte_memseg *ms, void 
 		.external = msl->external != 0,
 	};
 
-	return iol_iova_map_add(arg, &s);
+	if (w->external_only && !s.external)
+		return 0;
+	return iol_iova_map_add(w->m, &s);
 }
 
 int
-iol_iova_map_from_memsegs(struct iol_iova_map *m)
+iol_iova_map_from_memsegs(struct iol_iova_map *m, bool external_only)
 {
-	int ret = rte_memseg_walk(add_memseg, m);
+	struct memseg_walk w = { m, external_only };
+	int ret = rte_memseg_walk(add_memseg, &w);
 
 	return ret < 0 ? ret : 0;
 }
@@ -253,18 +262,27 @@ iol_audit_print(const struct iol_iova_map *m, const struct iol_audit_params *p,
 		fprintf(out, "%s %" PRIu64 " x %" PRIu64 " KiB pages", i ? "," : "",
 			r->page_counts[i], r->page_sizes[i] >> 10);
 	fprintf(out, "\n");
-	for (i = 0; i < m->n; i++)
+	for (i = 0; i < m->n && i < IOL_AUDIT_SHOWN; i++) {
 		fprintf(out, "  IOVA 0x%012" PRIx64 "-0x%012" PRIx64 "  VA 0x%" PRIx64
-			"  %" PRIu64 " KiB pages  socket %d%s\n", m->segs[i].iova,
+			"  %" PRIu64 " KiB pages  ", m->segs[i].iova,
 			m->segs[i].iova + m->segs[i].len - 1, m->segs[i].va,
-			m->segs[i].page_sz >> 10, m->segs[i].socket,
-			m->segs[i].external ? "  external" : "");
+			m->segs[i].page_sz >> 10);
+		/* External memory sits on DPDK's own heap ids, not a NUMA node. */
+		if (m->segs[i].external)
+			fprintf(out, "external\n");
+		else
+			fprintf(out, "socket %d\n", m->segs[i].socket);
+	}
+	if (m->n > IOL_AUDIT_SHOWN)
+		fprintf(out, "  ... and %u more ranges (all in the JSON report)\n",
+			m->n - IOL_AUDIT_SHOWN);
 	if (p->dma_mask_bits > 0)
 		fprintf(out, "  DMA mask %u bits; highest IOVA 0x%" PRIx64 " needs %u\n",
 			p->dma_mask_bits, r->iova_max, r->iova_bits);
 	else
-		fprintf(out, "  highest IOVA 0x%" PRIx64 " needs %u bits (no IOMMU width known)\n",
-			r->iova_max, r->iova_bits);
+		fprintf(out, "  highest IOVA 0x%" PRIx64 " needs %u bits (no IOMMU width known%s)\n",
+			r->iova_max, r->iova_bits, r->iova_bits > 39 ?
+			"; a 39-bit IOMMU could not map it" : "");
 	fprintf(out, "  %" PRIu64 " pages checked%s; %u mempool chunks (%" PRIu64
 		" KiB) checked against them\n", r->pages,
 		p->iova_as_pa ? " against /proc/self/pagemap" : "",

@@ -55,9 +55,13 @@ int iol_iova_map_add(struct iol_iova_map *m, const struct iol_iova_seg *s);
 
 /**
  * Build the map from every allocated memseg (EAL must be up).
+ *
+ * @param external_only
+ *   Only memory registered with rte_extmem_register(): when the ports'
+ *   buffers live there, a buffer anywhere else is an error.
  * @return 0 or a negative errno.
  */
-int iol_iova_map_from_memsegs(struct iol_iova_map *m);
+int iol_iova_map_from_memsegs(struct iol_iova_map *m, bool external_only);
 
 /** Range holding @p va, or NULL. */
 const struct iol_iova_seg *iol_iova_map_find(const struct iol_iova_map *m,

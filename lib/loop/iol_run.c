@@ -15,6 +15,7 @@
 #include <rte_random.h>
 
 #include "iol_loop.h"
+#include "iol_xmem.h"
 
 RTE_LOG_REGISTER(iol_run_logtype, iovaloop.run, INFO);
 #define LOG(level, fmt, ...) \
@@ -40,6 +41,7 @@ struct run {
 	bool ring_pair_made;
 	struct iol_ring_pair rp;
 	unsigned int ports_started;
+	struct iol_xmem *xmem;          /* owns mp when --mem xmem */
 	struct rte_mempool *mp;
 	struct iol_iova_map map;
 	struct iol_engine *engine;
@@ -131,8 +133,54 @@ iol_run_mbufs(const struct iol_config *cfg, unsigned int n_ports)
 	return RTE_MAX(n_ports, 2u) * cfg->queues * per_queue + 1024;
 }
 
+/*
+ * External memory: allocated, registered and DMA-mapped for every port's
+ * device by iovaloop itself, at the IOVAs the user chose; the pool lives
+ * in it.
+ */
 static enum iol_exit
-create_pool(struct run *r)
+create_xmem_pool(struct run *r, const struct iol_run_env *env, unsigned int n, int socket)
+{
+	const struct iol_config *cfg = r->cfg;
+	struct rte_device *devs[IOL_MAX_PORTS];
+	struct rte_eth_dev_info info;
+	struct iol_xmem_params p = {
+		.size = cfg->xmem_size,
+		.page_size = cfg->page_size,
+		.numa_node = socket,
+		.iova_base = cfg->iova_base,
+		.iova_base_set = cfg->iova_base_set,
+		.no_dma_map = cfg->test_no_dma_map,
+		.devs = devs,
+		.n_devs = r->n_ports,
+		.sysfs_root = env->sysfs_root,
+	};
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < r->n_ports; i++) {
+		ret = rte_eth_dev_info_get(r->ports[i], &info);
+		if (ret < 0 || info.device == NULL)
+			return refuse(r, IOL_EXIT_SETUP, "port %u: no device to DMA-map "
+				"external memory for", r->ports[i]);
+		devs[i] = info.device;
+	}
+	if (iol_xmem_create(&p, &r->xmem, r->err, sizeof(r->err)) < 0)
+		return refuse(r, IOL_EXIT_SETUP, "--mem xmem: %s", r->err);
+	r->mp = iol_xmem_pool_create(r->xmem, "iol_xpool", n, MBUF_CACHE,
+		RTE_MBUF_DEFAULT_BUF_SIZE, r->err, sizeof(r->err));
+	if (r->mp == NULL)
+		return refuse(r, IOL_EXIT_SETUP, "--mem xmem: %s", r->err);
+	iol_xmem_describe(r->xmem, r->err, sizeof(r->err));
+	LOG(INFO, "%s", r->err);
+	if (cfg->test_no_dma_map)
+		LOG(WARNING, "--test-no-dma-map: the external memory is registered "
+			"but mapped for no device; DMA into it must fault");
+	return IOL_EXIT_PASS;
+}
+
+static enum iol_exit
+create_pool(struct run *r, const struct iol_run_env *env)
 {
 	const struct iol_config *cfg = r->cfg;
 	unsigned int n = iol_run_mbufs(cfg, r->n_ports);
@@ -140,6 +188,8 @@ create_pool(struct run *r)
 
 	if (socket < 0)
 		socket = (int)rte_socket_id();
+	if (cfg->mem == IOL_MEM_XMEM)
+		return create_xmem_pool(r, env, n, socket);
 	r->mp = rte_pktmbuf_pool_create("iol_pool", n, MBUF_CACHE, 0,
 		RTE_MBUF_DEFAULT_BUF_SIZE, socket);
 	if (r->mp == NULL)
@@ -161,7 +211,7 @@ audit(struct run *r, const struct iol_run_env *env, struct iol_run_result *res)
 	};
 	int ret;
 
-	ret = iol_iova_map_from_memsegs(&r->map);
+	ret = iol_iova_map_from_memsegs(&r->map, r->cfg->mem == IOL_MEM_XMEM);
 	if (ret < 0)
 		return refuse(r, IOL_EXIT_SETUP, "cannot walk DPDK's memory: %s",
 			rte_strerror(-ret));
@@ -277,8 +327,10 @@ report(struct run *r, const struct iol_run_env *env, struct iol_run_result *res)
 	rep.run_id = res->run_id;
 	rep.memory.kind = cfg->mem == IOL_MEM_XMEM ? "xmem" : "dpdk";
 	rep.memory.iova_mode = rte_eal_iova_mode() == RTE_IOVA_PA ? "pa" : "va";
-	rep.memory.page_size = r->map.n ? r->map.segs[0].page_sz : 0;
-	rep.memory.numa_node = r->mp ? r->mp->socket_id : -1;
+	rep.memory.page_size = r->xmem ? iol_xmem_page_size(r->xmem) :
+		r->map.n ? r->map.segs[0].page_sz : 0;
+	rep.memory.numa_node = r->xmem ? iol_xmem_numa_node(r->xmem) :
+		r->mp ? r->mp->socket_id : -1;
 	rep.memory.n_ranges = r->map.n;
 	rep.memory.ranges = ranges;
 
@@ -347,7 +399,10 @@ teardown(struct run *r)
 	if (r->ring_pair_made)
 		iol_ring_pair_destroy(&r->rp);
 	iol_iova_map_free(&r->map);
-	rte_mempool_free(r->mp);
+	if (r->xmem != NULL)
+		iol_xmem_destroy(r->xmem); /* the pool, unmap, unregister, free */
+	else
+		rte_mempool_free(r->mp);
 }
 
 enum iol_exit
@@ -366,7 +421,7 @@ iol_run(const struct iol_config *cfg, const struct iol_run_env *env,
 	if (code == IOL_EXIT_PASS)
 		code = check_ports(&r);
 	if (code == IOL_EXIT_PASS)
-		code = create_pool(&r);
+		code = create_pool(&r, env);
 	if (code == IOL_EXIT_PASS)
 		code = audit(&r, env, res);
 	if (code == IOL_EXIT_PASS)

@@ -73,12 +73,14 @@ iol_report_print(const struct iol_report *r, FILE *out)
 	fprintf(out, "  memory %s, IOVA as %s, %s pages, NUMA %d\n",
 		r->memory.kind, strcmp(r->memory.iova_mode, "va") == 0 ? "VA" : "PA",
 		size_name(r->memory.page_size, sz, sizeof(sz)), r->memory.numa_node);
-	for (i = 0; i < r->memory.n_ranges; i++)
+	for (i = 0; i < r->memory.n_ranges && i < 4; i++)
 		fprintf(out, "    IOVA 0x%012" PRIx64 "-0x%012" PRIx64 " (VA 0x%" PRIx64 ", %s)\n",
 			r->memory.ranges[i].iova,
 			r->memory.ranges[i].iova + r->memory.ranges[i].len - 1,
 			r->memory.ranges[i].va,
 			size_name(r->memory.ranges[i].len, sz, sizeof(sz)));
+	if (r->memory.n_ranges > 4)
+		fprintf(out, "    ... and %u more IOVA ranges (see --json)\n", r->memory.n_ranges - 4);
 
 	for (i = 0; i < r->n_ports; i++) {
 		const struct iol_report_port *p = &r->ports[i];
@@ -126,7 +128,10 @@ iol_report_print(const struct iol_report *r, FILE *out)
 		fprintf(out, "  likely cause: %s\n", r->diagnosis[i]);
 
 	errs = iol_errors_total(&tot.err);
-	if (errs == 0 && strcmp(r->verify, "none") == 0)
+	if (errs == 0 && strcmp(r->mode, "txonly") == 0)
+		fprintf(out, "  Result: PASS, %" PRIu64 " packets sent (the receiver verifies them)\n",
+			tot.tx_pkts);
+	else if (errs == 0 && strcmp(r->verify, "none") == 0)
 		fprintf(out, "  Result: PASS, %" PRIu64 " packets received, none lost "
 			"(--verify none: contents not checked)\n", tot.rx_pkts);
 	else if (errs == 0)
