@@ -182,7 +182,7 @@ case_loop_va_dpdk() { loop_case loop_va_dpdk "${E1000E[@]}" --iova-mode=va --mem
 case_loop_pa_dpdk() { loop_case loop_pa_dpdk "${E1000E[@]}" --iova-mode=pa --mem dpdk; }
 case_loop_va_xmem() {
 	loop_case loop_va_xmem "${E1000E[@]}" --iova-mode=va --mem xmem --xmem-size 64M \
-		--page-size 2M --iova-base 0x50100000
+		--page-size 2M --iova-base 0x50000000
 }
 case_loop_pa_xmem() {
 	loop_case loop_pa_xmem "${E1000E[@]}" --iova-mode=pa --mem xmem --xmem-size 64M --page-size 2M
@@ -263,7 +263,7 @@ case_not_mapped() {
 	f0=$(dmar_faults)
 	iol_run not_mapped 1 $EAL_COMMON -a "${E1000E[0]}" -a "${E1000E[1]}" --iova-mode=va -- \
 		--duration 5 --verify full --mem xmem --xmem-size 64M --page-size 2M \
-		--test-no-dma-map --link-timeout 20 || rc=1
+		--iova-base 0x50000000 --test-no-dma-map --link-timeout 20 || rc=1
 	f1=$(dmar_faults)
 	log "DMAR fault lines in dmesg: $f0 before, $f1 after"
 	dmesg | grep -E 'DMAR' | tail -n 8
@@ -285,13 +285,20 @@ bind_all() {
 
 setup() {
 	local m
-	# The guest kernel's modules where tools look for them (lspci -k,
-	# modprobe): the host's /lib/modules is hidden in the guest.
-	mount -t tmpfs tmpfs /lib/modules &&
+	local mp=(modprobe)
+	# The guest kernel's modules where tools look for them (modprobe,
+	# lspci -k) when the build machine has a /lib/modules to mount over
+	# (the read-only root cannot get a new directory); else modprobe -d.
+	if [ -d /lib/modules ] && mount -t tmpfs tmpfs /lib/modules &&
 		mkdir -p "/lib/modules/$IOL_KVER" &&
-		mount --bind "$IOL_KDIR/lib/modules/$IOL_KVER" "/lib/modules/$IOL_KVER"
+		mount --bind "$IOL_KDIR/lib/modules/$IOL_KVER" "/lib/modules/$IOL_KVER"; then
+		log "modules: $IOL_KDIR mounted at /lib/modules/$IOL_KVER"
+	else
+		mp=(modprobe -d "$IOL_KDIR" -S "$IOL_KVER")
+		log "modules: no /lib/modules on the build machine, using ${mp[*]}"
+	fi
 	for m in vfio-pci e1000e e1000 virtio_net; do
-		t 60 modprobe "$m" || log "modprobe $m failed"
+		t 60 "${mp[@]}" "$m" || log "modprobe $m failed"
 	done
 	echo 512 > /proc/sys/vm/nr_hugepages
 	log "hugepages: $(cat /proc/sys/vm/nr_hugepages) x 2M"
