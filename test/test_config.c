@@ -29,7 +29,7 @@ static const struct {
 	const char *names;      /* the option, in the message */
 	const char *accepts;    /* what is accepted, in the message */
 } bad[] = {
-	{ "--pkt-size 57", "--pkt-size", "from 58" },
+	{ "--pkt-size 55", "--pkt-size", "from 56" },
 	{ "--pkt-size 2049", "--pkt-size", "to 2048" },
 	{ "--pkt-size 64x", "--pkt-size", "frame length" },
 	{ "--burst 0", "--burst", "from 1 to 512" },

@@ -6,6 +6,7 @@
  */
 #include <stdio.h>
 
+#include <rte_bus_vdev.h>
 #include <rte_eth_ring.h>
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
@@ -117,9 +118,9 @@ test_loop_verify_levels_and_queues(void)
 	/* A corrupted payload byte is invisible to header verification. */
 	TEST_ASSERT_EQUAL(run("--duration 0.2 --verify header --test-fault corrupt@10"),
 		IOL_EXIT_PASS, "header level ignores the payload");
-	TEST_ASSERT_EQUAL(run("--duration 0.2 --verify full --pkt-size 58 --test-fault dup@5"),
+	TEST_ASSERT_EQUAL(run("--duration 0.2 --verify full --pkt-size 56 --test-fault dup@5"),
 		IOL_EXIT_VERIFY, "smallest frame");
-	TEST_ASSERT_EQUAL(res.totals.err.duplicated, 1, "dup at 58 bytes");
+	TEST_ASSERT_EQUAL(res.totals.err.duplicated, 1, "dup at 56 bytes");
 	return TEST_SUCCESS;
 }
 
@@ -129,17 +130,20 @@ test_loop_single_port(void)
 {
 	struct rte_ring *r = rte_ring_create("loop_self", 1024, SOCKET_ID_ANY,
 		RING_F_SP_ENQ | RING_F_SC_DEQ);
-	char opts[64];
+	char opts[64], name[RTE_ETH_NAME_MAX_LEN];
 	int port;
 
 	TEST_ASSERT_NOT_NULL(r, "ring");
 	port = rte_eth_from_ring(r);
 	TEST_ASSERT(port >= 0, "ring port");
+	TEST_ASSERT_SUCCESS(rte_eth_dev_get_name_by_port((uint16_t)port, name), "name");
 	snprintf(opts, sizeof(opts), "--duration 0.3 --ports %d", port);
 	TEST_ASSERT_EQUAL(run(opts), IOL_EXIT_PASS, "single port");
 	TEST_ASSERT(res.totals.verified > 1000, "frames looped through one port");
 	TEST_ASSERT_EQUAL(iol_errors_total(&res.totals.err), 0, "no error");
-	rte_eth_dev_close((uint16_t)port);
+	/* The run closed the port; remove the device before its ring. */
+	TEST_ASSERT(!rte_eth_dev_is_valid_port((uint16_t)port), "port left open");
+	TEST_ASSERT_SUCCESS(rte_vdev_uninit(name), "remove %s", name);
 	rte_ring_free(r);
 	return TEST_SUCCESS;
 }

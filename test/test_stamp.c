@@ -77,6 +77,26 @@ test_stamp_restamp_changes_seq(void)
 }
 
 static int
+test_stamp_end_of_flow(void)
+{
+	struct iol_stamp_result r;
+	struct iol_stamp_info i = info_for(1000, 64);
+	uint8_t f[64];
+
+	iol_stamp_write(f, mac_b, mac_a, &i);
+	TEST_ASSERT_EQUAL(check(f, 64, &expect_full, &r), IOL_STAMP_OK, "data frame");
+	TEST_ASSERT(!r.end, "data frame is no end");
+	i.flags = IOL_STAMP_F_END;
+	iol_stamp_write(f, mac_b, mac_a, &i);
+	TEST_ASSERT_EQUAL(check(f, 64, &expect_full, &r), IOL_STAMP_OK, "%s", r.why);
+	TEST_ASSERT(r.end, "end of flow");
+	TEST_ASSERT_EQUAL(r.hdr.seq, 1000, "frames sent");
+	/* 64 bytes is the header and exactly one payload word. */
+	TEST_ASSERT_EQUAL(IOL_STAMP_MIN_LEN, 56, "header size");
+	return TEST_SUCCESS;
+}
+
+static int
 test_stamp_foreign(void)
 {
 	struct iol_stamp_result r;
@@ -291,6 +311,7 @@ static struct unit_test_suite stamp_suite = {
 	.unit_test_cases = {
 		TEST_CASE(test_stamp_roundtrip_all_sizes),
 		TEST_CASE(test_stamp_restamp_changes_seq),
+		TEST_CASE(test_stamp_end_of_flow),
 		TEST_CASE(test_stamp_foreign),
 		TEST_CASE(test_stamp_truncated),
 		TEST_CASE(test_stamp_corrupted_reports_bytes),

@@ -151,7 +151,8 @@ struct iol_run_result {
  * One whole run: ports (the virtual pair when there is none), memory,
  * IOVA audit, port set-up, the loop for --duration or until
  * iol_run_request_stop(), the report (and --json), and the teardown of
- * everything it set up, in reverse order. The EAL must be up.
+ * everything it set up, in reverse order: every port it used is stopped
+ * and closed. The EAL must be up.
  */
 enum iol_exit iol_run(const struct iol_config *cfg, const struct iol_run_env *env,
 		struct iol_run_result *res);

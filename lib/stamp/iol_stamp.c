@@ -3,71 +3,37 @@
 
 #include <rte_byteorder.h>
 #include <rte_branch_prediction.h>
-#include <rte_ip.h>
 
 #include "iol_stamp.h"
 
 /* Frames shorter than this are padded by the sender's NIC. */
 #define MIN_WIRE_LEN 60
-#define GOLDEN 0x9e3779b97f4a7c15ull
-
-/* splitmix64's finaliser: every bit of the seed moves every payload bit. */
-static inline uint64_t
-payload_seed(uint32_t run_id, uint64_t seq)
-{
-	uint64_t z = (((uint64_t)run_id << 32) ^ seq) + GOLDEN;
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
-}
-
-/* Word k of the payload; its bytes are stored little-endian. */
-static inline uint64_t
-payload_word(uint64_t seed, uint32_t k)
-{
-	return seed + k * GOLDEN;
-}
 
 uint8_t
 iol_stamp_payload_byte(uint32_t run_id, uint64_t seq, uint32_t off)
 {
 	uint32_t p = off - IOL_STAMP_MIN_LEN;
-	uint64_t w = payload_word(payload_seed(run_id, seq), p / 8);
+	uint64_t w = iol_stamp_payload_seed(run_id, seq) + (p / 8) * IOL_STAMP_GOLDEN;
 
 	return (uint8_t)(w >> (8 * (p % 8)));
 }
 
-static void
-write_payload(uint8_t *frame, uint32_t run_id, uint64_t seq, uint32_t len)
-{
-	uint64_t seed = payload_seed(run_id, seq);
-	uint32_t off = IOL_STAMP_MIN_LEN, k = 0;
-	uint64_t w;
-
-	for (; off + 8 <= len; off += 8, k++) {
-		w = rte_cpu_to_le_64(payload_word(seed, k));
-		memcpy(frame + off, &w, 8);
-	}
-	w = payload_word(seed, k);
-	for (; off < len; off++, w >>= 8)
-		frame[off] = (uint8_t)w;
-}
-
+/* Check word of a header as it lies in the frame (little-endian). */
 static uint16_t
-hdr_cksum(const struct iol_stamp_hdr *h)
+hdr_check(const struct iol_stamp_hdr *h)
 {
-	struct iol_stamp_hdr c = *h;
+	uint64_t w[5];
 
-	c.cksum = 0;
-	return (uint16_t)~rte_raw_cksum(&c, sizeof(c));
+	memcpy(w, h, sizeof(w));
+	return rte_cpu_to_le_16(iol_stamp_check_word(w));
 }
 
 void
 iol_stamp_restamp(uint8_t *frame, const struct iol_stamp_info *info)
 {
 	struct iol_stamp_hdr h = {
-		.magic = rte_cpu_to_le_32(IOL_STAMP_MAGIC),
+		.magic = rte_cpu_to_le_32(info->flags & IOL_STAMP_F_END ?
+			IOL_STAMP_MAGIC_END : IOL_STAMP_MAGIC),
 		.run_id = rte_cpu_to_le_32(info->run_id),
 		.seq = rte_cpu_to_le_64(info->seq),
 		.tx_tsc = rte_cpu_to_le_64(info->tx_tsc),
@@ -78,12 +44,11 @@ iol_stamp_restamp(uint8_t *frame, const struct iol_stamp_info *info)
 		.src_queue = info->src_queue,
 		.dst_port = info->dst_port,
 		.dst_queue = info->dst_queue,
-		.flags = info->flags,
 	};
 
-	h.cksum = hdr_cksum(&h);
+	h.check = hdr_check(&h);
 	memcpy(frame + IOL_STAMP_ETH_LEN, &h, sizeof(h));
-	write_payload(frame, info->run_id, info->seq, info->len);
+	iol_stamp_payload_write(frame, info->run_id, info->seq, info->len);
 }
 
 void
@@ -134,24 +99,6 @@ describe_payload_damage(const uint8_t *frame, uint32_t len,
 	}
 }
 
-static bool
-payload_intact(const uint8_t *frame, uint32_t len, uint32_t run_id, uint64_t seq)
-{
-	uint64_t seed = payload_seed(run_id, seq), w, got;
-	uint32_t off = IOL_STAMP_MIN_LEN, k = 0;
-
-	for (; off + 8 <= len; off += 8, k++) {
-		memcpy(&got, frame + off, 8);
-		if (unlikely(rte_le_to_cpu_64(got) != payload_word(seed, k)))
-			return false;
-	}
-	w = payload_word(seed, k);
-	for (; off < len; off++, w >>= 8)
-		if (unlikely(frame[off] != (uint8_t)w))
-			return false;
-	return true;
-}
-
 static inline void
 verdict(struct iol_stamp_result *res, enum iol_stamp_class cls, const char *why)
 {
@@ -168,6 +115,7 @@ iol_stamp_check(const uint8_t *frame, uint32_t len,
 	uint32_t magic;
 
 	verdict(res, IOL_STAMP_OK, NULL);
+	res->end = false;
 	if (exp->level == IOL_VERIFY_NONE)
 		return;
 
@@ -178,7 +126,8 @@ iol_stamp_check(const uint8_t *frame, uint32_t len,
 	memcpy(&magic, frame + IOL_STAMP_ETH_LEN, sizeof(magic));
 	if (unlikely(type != rte_cpu_to_be_16(IOL_STAMP_ETHERTYPE)))
 		return verdict(res, IOL_STAMP_FOREIGN, "not the iovaloop EtherType");
-	if (unlikely(magic != rte_cpu_to_le_32(IOL_STAMP_MAGIC)))
+	res->end = magic == rte_cpu_to_le_32(IOL_STAMP_MAGIC_END);
+	if (unlikely(magic != rte_cpu_to_le_32(IOL_STAMP_MAGIC) && !res->end))
 		return verdict(res, IOL_STAMP_FOREIGN, "bad magic");
 	if (unlikely(len < IOL_STAMP_MIN_LEN)) {
 		memcpy(h, frame + IOL_STAMP_ETH_LEN, len - IOL_STAMP_ETH_LEN);
@@ -187,7 +136,7 @@ iol_stamp_check(const uint8_t *frame, uint32_t len,
 	}
 
 	memcpy(h, frame + IOL_STAMP_ETH_LEN, sizeof(*h));
-	if (unlikely(hdr_cksum(h) != h->cksum)) {
+	if (unlikely(hdr_check(h) != h->check)) {
 		hdr_from_le(h);
 		return verdict(res, IOL_STAMP_CORRUPTED, "header checksum");
 	}
@@ -204,7 +153,7 @@ iol_stamp_check(const uint8_t *frame, uint32_t len,
 		     (h->dst_queue != IOL_STAMP_ANY && h->dst_queue != exp->rx_queue)))
 		return verdict(res, IOL_STAMP_MISDELIVERED, "meant for another port or queue");
 	if (exp->level == IOL_VERIFY_FULL &&
-	    unlikely(!payload_intact(frame, h->len, h->run_id, h->seq))) {
+	    unlikely(!iol_stamp_payload_intact(frame, h->len, h->run_id, h->seq))) {
 		describe_payload_damage(frame, h->len, h, res);
 		return verdict(res, IOL_STAMP_CORRUPTED, "payload");
 	}

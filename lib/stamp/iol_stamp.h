@@ -21,7 +21,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
+#include <rte_byteorder.h>
 #include <rte_common.h>
 
 #ifdef __cplusplus
@@ -30,18 +32,23 @@ extern "C" {
 
 /** IEEE 802 "local experimental" EtherType. */
 #define IOL_STAMP_ETHERTYPE 0x88B5
-/** "IOL1" */
+/** "IOL1": a data frame. */
 #define IOL_STAMP_MAGIC 0x314c4f49u
+/** "IOLE": the end of a flow; its @c seq is the number of frames sent. */
+#define IOL_STAMP_MAGIC_END 0x454c4f49u
 /** Destination port or queue that matches any receiver. */
 #define IOL_STAMP_ANY 0xff
-/** Header flag: end of flow; @c seq holds the number of packets sent. */
+/** iol_stamp_info flag: write an end-of-flow frame (IOL_STAMP_MAGIC_END). */
 #define IOL_STAMP_F_END 0x01
 /** Size of the Ethernet header in front of the iovaloop header. */
 #define IOL_STAMP_ETH_LEN 14
 
-/** The header after the Ethernet header. */
+/**
+ * The header after the Ethernet header: five 64-bit words and the check,
+ * 42 bytes, so that a 64-byte frame carries exactly one payload word.
+ */
 struct iol_stamp_hdr {
-	uint32_t magic;     /**< IOL_STAMP_MAGIC */
+	uint32_t magic;     /**< IOL_STAMP_MAGIC or IOL_STAMP_MAGIC_END */
 	uint32_t run_id;    /**< Sender's run; other runs are foreign. */
 	uint64_t seq;       /**< Sequence number within the flow. */
 	uint64_t tx_tsc;    /**< Sender's TSC when stamped. */
@@ -52,9 +59,7 @@ struct iol_stamp_hdr {
 	uint8_t src_queue;  /**< Sending TX queue. */
 	uint8_t dst_port;   /**< Expected receiving port, or IOL_STAMP_ANY. */
 	uint8_t dst_queue;  /**< Expected RX queue, or IOL_STAMP_ANY. */
-	uint8_t flags;      /**< IOL_STAMP_F_* */
-	uint8_t reserved;   /**< Zero. */
-	uint16_t cksum;     /**< Checksum of the header with this field 0. */
+	uint16_t check;     /**< iol_stamp_check_word() of the fields above. */
 } __rte_packed;
 
 /** Smallest frame iovaloop can send: Ethernet and iovaloop headers. */
@@ -99,6 +104,7 @@ struct iol_stamp_expect {
 /** Details of a verdict, for the error report. */
 struct iol_stamp_result {
 	enum iol_stamp_class cls;
+	bool end;                  /**< An end-of-flow frame (OK only). */
 	struct iol_stamp_hdr hdr;  /**< Header as received (valid from FOREIGN on if magic matched). */
 	const char *why;           /**< Short reason for a non-OK verdict. */
 	uint32_t bad_offset;       /**< CORRUPTED payload: first differing byte (frame offset). */
@@ -131,6 +137,71 @@ void iol_stamp_restamp(uint8_t *frame, const struct iol_stamp_info *info);
  */
 void iol_stamp_check(const uint8_t *frame, uint32_t len,
 		const struct iol_stamp_expect *exp, struct iol_stamp_result *res);
+
+/**
+ * Check word of a header: the 40 bytes from magic to dst_queue as five
+ * little-endian 64-bit words @p w, folded to 16 bits. Any single flipped
+ * bit changes it; it costs a few XORs, so the loop can afford it on every
+ * frame.
+ */
+static inline uint16_t
+iol_stamp_check_word(const uint64_t w[5])
+{
+	uint64_t c = w[0] ^ w[1] ^ w[2] ^ w[3] ^ w[4];
+
+	c ^= c >> 32;
+	c ^= c >> 16;
+	return (uint16_t)c;
+}
+
+#define IOL_STAMP_GOLDEN 0x9e3779b97f4a7c15ull
+
+/**
+ * Seed of the payload of (@p run_id, @p seq): payload word k (8 bytes
+ * from frame offset IOL_STAMP_MIN_LEN + 8k, little-endian) is
+ * seed + k * IOL_STAMP_GOLDEN. One multiply: the hot loop writes and
+ * checks a payload on every frame.
+ */
+static inline uint64_t
+iol_stamp_payload_seed(uint32_t run_id, uint64_t seq)
+{
+	uint64_t z = ((((uint64_t)run_id << 32) ^ seq) + 1) * IOL_STAMP_GOLDEN;
+
+	return z ^ (z >> 29);
+}
+
+/** Write the payload of (@p run_id, @p seq) into a frame of @p len bytes. */
+static inline void
+iol_stamp_payload_write(uint8_t *frame, uint32_t run_id, uint64_t seq, uint32_t len)
+{
+	uint64_t seed = iol_stamp_payload_seed(run_id, seq), w;
+	uint32_t off = IOL_STAMP_MIN_LEN, k = 0;
+
+	for (; off + 8 <= len; off += 8, k++) {
+		w = rte_cpu_to_le_64(seed + k * IOL_STAMP_GOLDEN);
+		memcpy(frame + off, &w, 8);
+	}
+	for (w = seed + k * IOL_STAMP_GOLDEN; off < len; off++, w >>= 8)
+		frame[off] = (uint8_t)w;
+}
+
+/** True when the payload of a frame of @p len bytes is that of (@p run_id, @p seq). */
+static inline bool
+iol_stamp_payload_intact(const uint8_t *frame, uint32_t len, uint32_t run_id, uint64_t seq)
+{
+	uint64_t seed = iol_stamp_payload_seed(run_id, seq), w, got;
+	uint32_t off = IOL_STAMP_MIN_LEN, k = 0;
+
+	for (; off + 8 <= len; off += 8, k++) {
+		memcpy(&got, frame + off, 8);
+		if (rte_le_to_cpu_64(got) != seed + k * IOL_STAMP_GOLDEN)
+			return false;
+	}
+	for (w = seed + k * IOL_STAMP_GOLDEN; off < len; off++, w >>= 8)
+		if (frame[off] != (uint8_t)w)
+			return false;
+	return true;
+}
 
 /** The payload byte at frame offset @p off (for reports and tests). */
 uint8_t iol_stamp_payload_byte(uint32_t run_id, uint64_t seq, uint32_t off);

@@ -205,9 +205,26 @@ qemu_cmd() {
 	)
 }
 
+# A QEMU left by a lab run that was killed (its lab.sh gone, so the lock is
+# free) would keep writing into the run directory: end it. Only a process
+# whose command line is this lab's QEMU for this run directory is touched.
+kill_stale_qemu() {
+	local pid
+	pid=$(cat "$WORK/qemu.pid" 2>/dev/null) || return 0
+	if [ -n "$pid" ] && tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null |
+			grep -q "path=$RUN,.*mount_tag=iolwork\|iol.work=$RUN "; then
+		msg "ending the QEMU ($pid) of an earlier, killed lab run"
+		kill "$pid" 2>/dev/null
+		sleep 2
+		kill -9 "$pid" 2>/dev/null
+	fi
+	rm -f "$WORK/qemu.pid"
+}
+
 # Start a fresh run directory and write the guest's parameters.
 new_run() {
 	local cases=$1
+	kill_stale_qemu
 	rm -rf "$RUN"
 	mkdir -p "$RUN/results"
 	# Written first: a later test of the same session that finds no
@@ -237,8 +254,10 @@ boot_run() {
 	echo "${QEMU[*]}" > "$RUN/qemu-cmdline.txt"
 	msg "booting (TCG, whole-boot timeout ${TIMEOUT}s, cases: $cases)"
 	t0=$(date +%s.%N)
-	timeout -k 10 "$TIMEOUT" "${QEMU[@]}" < /dev/null
+	# fd 9 (the lock) is not passed on: the lock dies with this script.
+	timeout -k 10 "$TIMEOUT" "${QEMU[@]}" -pidfile "$WORK/qemu.pid" < /dev/null 9>&-
 	rc=$?
+	rm -f "$WORK/qemu.pid"
 	t1=$(date +%s.%N)
 	echo "qemu_exit $rc" >> "$RUN/timings.txt"
 	echo "boot_total_s $(echo "$t1 - $t0" | bc 2>/dev/null || awk "BEGIN{print $t1-$t0}")" >> "$RUN/timings.txt"
@@ -316,7 +335,8 @@ boot)
 	new_run ""
 	qemu_cmd shell -serial mon:stdio
 	msg "interactive boot; Ctrl-a x quits QEMU, exiting the guest shell powers off"
-	"${QEMU[@]}"
+	"${QEMU[@]}" -pidfile "$WORK/qemu.pid" 9>&-
+	rm -f "$WORK/qemu.pid"
 	;;
 run)
 	cases=${*:-$ALL_CASES}

@@ -1,0 +1,77 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+#
+# iovaloop against dpdk-testpmd on the same virtual port pair, in one run:
+# same cores (-l 0-1: main on 0, one forwarding core on 1), same burst,
+# same number of frames in flight (testpmd --tx-first puts one burst on
+# each port: 2 x burst; iovaloop --inflight 2 x burst), 64-byte frames.
+#
+#   bench/loop_vs_testpmd.sh [BUILD_DIR]     (root, hugepages reserved)
+#
+# Pairs compared (goal in brackets):
+#   iovaloop --verify none   vs testpmd io       [>= 1.0x]
+#   iovaloop --verify full   vs testpmd macswap  [>= 0.8x]  (both touch every frame)
+# Each measurement is the median of ROUNDS runs of SECS seconds, the
+# programs alternating so that both see the same machine. Mpps is all
+# frames received on both ports per second.
+set -euo pipefail
+BUILD=${1:-build}
+ROUNDS=${ROUNDS:-3}
+SECS=${SECS:-5}
+BURST=${BURST:-32}
+IOVALOOP=$BUILD/app/iovaloop/iovaloop
+TESTPMD=${TESTPMD:-dpdk-testpmd}
+EAL="-l 0-1 -n 1 --no-pci --in-memory --log-level=lib.eal:warning"
+OUT=$BUILD/bench
+mkdir -p "$OUT"
+
+# testpmd on two net_ring vdevs (each loops to itself; testpmd forwards
+# 0 -> 1 -> 0): prints per-port Rx-pps every second; the median of the
+# per-second sums, skipping the first.
+testpmd_mpps() {
+	timeout -s INT $((SECS + 2)) $TESTPMD $EAL --vdev net_ring0 --vdev net_ring1 -- \
+		--forward-mode="$1" --tx-first --stats-period 1 --nb-cores=1 \
+		--burst="$BURST" --txpkts=64 >"$OUT/testpmd-$1.log" 2>&1 || true
+	python3 - "$OUT/testpmd-$1.log" <<'PY'
+import re, statistics, sys
+pps = [int(x) for x in re.findall(r"Rx-pps:\s+(\d+)", open(sys.argv[1]).read())]
+sums = [pps[i] + pps[i + 1] for i in range(0, len(pps) - 1, 2)][1:]
+print(f"{statistics.median(sums) / 1e6:.3f}" if sums else "0")
+PY
+}
+
+# iovaloop on its own cross-connected virtual pair: totals.mpps of the report.
+iovaloop_mpps() {
+	$IOVALOOP $EAL -- --verify "$1" --burst "$BURST" --inflight $((2 * BURST)) \
+		--pkt-size 64 --duration "$SECS" --stats-period 0 \
+		--json "$OUT/iovaloop-$1.json" >"$OUT/iovaloop-$1.log" 2>&1
+	python3 -c "import json; r = json.load(open('$OUT/iovaloop-$1.json')); \
+print(f\"{r['totals']['mpps']:.3f}\")"
+}
+
+median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+
+declare -A runs
+for round in $(seq "$ROUNDS"); do
+	for m in io macswap; do runs[testpmd_$m]+=" $(testpmd_mpps $m)"; done
+	for v in none full; do runs[iovaloop_$v]+=" $(iovaloop_mpps $v)"; done
+	echo "round $round/$ROUNDS:" \
+		"testpmd io ${runs[testpmd_io]##* } macswap ${runs[testpmd_macswap]##*}" \
+		"iovaloop none ${runs[iovaloop_none]##* } full ${runs[iovaloop_full]##* }"
+done
+
+io=$(median ${runs[testpmd_io]})
+macswap=$(median ${runs[testpmd_macswap]})
+none=$(median ${runs[iovaloop_none]})
+full=$(median ${runs[iovaloop_full]})
+python3 - "$io" "$macswap" "$none" "$full" "$BURST" "$SECS" "$ROUNDS" <<'PY' | tee "$OUT/loop_vs_testpmd.txt"
+import sys
+io, macswap, none, full = map(float, sys.argv[1:5])
+burst, secs, rounds = sys.argv[5:8]
+print(f"virtual pair, 64-byte frames, burst {burst}, {2 * int(burst)} in flight, "
+      f"1 forwarding core, median of {rounds} x {secs} s (Mpps, both ports)")
+print(f"  testpmd  io             {io:10.3f}")
+print(f"  testpmd  macswap        {macswap:10.3f}")
+print(f"  iovaloop --verify none  {none:10.3f}   {none / io:5.2f}x testpmd io       (goal >= 1.0x)")
+print(f"  iovaloop --verify full  {full:10.3f}   {full / macswap:5.2f}x testpmd macswap  (goal >= 0.8x)")
+PY
