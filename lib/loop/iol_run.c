@@ -390,19 +390,20 @@ loop_until_stopped(struct run *r)
 	free(prev);
 }
 
+/* The reverse of set-up: ports, memory (unmapped from the devices), devices. */
 static void
 teardown(struct run *r)
 {
 	iol_engine_destroy(r->engine);
 	while (r->ports_started > 0)
 		iol_port_teardown(r->ports[--r->ports_started]);
-	if (r->ring_pair_made)
-		iol_ring_pair_destroy(&r->rp);
 	iol_iova_map_free(&r->map);
 	if (r->xmem != NULL)
 		iol_xmem_destroy(r->xmem); /* the pool, unmap, unregister, free */
 	else
 		rte_mempool_free(r->mp);
+	if (r->ring_pair_made)
+		iol_ring_pair_destroy(&r->rp);
 }
 
 enum iol_exit
