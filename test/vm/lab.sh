@@ -83,6 +83,7 @@ msg() { echo "lab: $*" >&2; }
 # --- prepare -------------------------------------------------------------
 
 SKIP_REASON=
+KVER= KDIR= INITRD=
 
 ensure_packages() {
 	local missing= p
