@@ -24,6 +24,7 @@ TESTPMD=${TESTPMD:-dpdk-testpmd}
 EAL="-l 0-1 -n 1 --no-pci --in-memory --log-level=lib.eal:warning"
 OUT=$BUILD/bench
 mkdir -p "$OUT"
+. "$(dirname "$0")/lib.sh"
 
 # testpmd on two net_ring vdevs (each loops to itself; testpmd forwards
 # 0 -> 1 -> 0): prints per-port Rx-pps every second; the median of the
@@ -40,23 +41,15 @@ print(f"{statistics.median(sums) / 1e6:.3f}" if sums else "0")
 PY
 }
 
-# iovaloop on its own cross-connected virtual pair: totals.mpps of the report.
-iovaloop_mpps() {
-	$IOVALOOP $EAL -- --verify "$1" --burst "$BURST" --inflight $((2 * BURST)) \
-		--pkt-size 64 --duration "$SECS" --stats-period 0 \
-		--json "$OUT/iovaloop-$1.json" >"$OUT/iovaloop-$1.log" 2>&1
-	python3 -c "import json; r = json.load(open('$OUT/iovaloop-$1.json')); \
-print(f\"{r['totals']['mpps']:.3f}\")"
-}
-
-median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-
 declare -A runs
 for round in $(seq "$ROUNDS"); do
 	for m in io macswap; do runs[testpmd_$m]+=" $(testpmd_mpps $m)"; done
-	for v in none full; do runs[iovaloop_$v]+=" $(iovaloop_mpps $v)"; done
+	for v in none full; do
+		runs[iovaloop_$v]+=" $(iovaloop_mpps iovaloop-$v --verify $v --burst "$BURST" \
+			--inflight $((2 * BURST)) --pkt-size 64)"
+	done
 	echo "round $round/$ROUNDS:" \
-		"testpmd io ${runs[testpmd_io]##* } macswap ${runs[testpmd_macswap]##*}" \
+		"testpmd io ${runs[testpmd_io]##* } macswap ${runs[testpmd_macswap]##* }" \
 		"iovaloop none ${runs[iovaloop_none]##* } full ${runs[iovaloop_full]##* }"
 done
 
