@@ -250,8 +250,19 @@ diagnose(struct run *r, const struct iol_report *rep, char diag[][512])
 	const struct iol_config *cfg = r->cfg;
 	struct iol_qstats tot, pt[2];
 	unsigned int n = 0, i, p, q;
+	uint64_t garbage;
+	bool dma_explained = false;
 
 	iol_report_totals(rep, &tot);
+	garbage = tot.err.foreign + tot.err.corrupted + tot.err.truncated;
+	if (cfg->test_no_dma_map && iol_errors_total(&tot.err) > 0) {
+		snprintf(diag[n++], sizeof(diag[0]), "the external memory was registered "
+			"but deliberately not DMA-mapped (--test-no-dma-map): the NIC's DMA "
+			"to and from it faults in the IOMMU (dmesg shows DMAR faults), so "
+			"frames it should receive are lost and frames it sends from "
+			"unreadable buffers arrive as garbage");
+		dma_explained = true;
+	}
 	for (i = 0; cfg->mode == IOL_MODE_LOOP && i < rep->n_ports && n < MAX_DIAGNOSIS; i++) {
 		unsigned int peer = rep->n_ports > 1 ? i ^ 1 : i;
 
@@ -262,31 +273,35 @@ diagnose(struct run *r, const struct iol_report *rep, char diag[][512])
 		}
 		if (pt[0].rx_pkts > 0 || pt[1].tx_pkts == 0)
 			continue;
-		snprintf(diag[n++], sizeof(diag[0]), "port %u (%s) received none of the %" PRIu64
-			" frames port %u sent: %s", rep->ports[i].port_id, rep->ports[i].name,
-			pt[1].tx_pkts, rep->ports[peer].port_id,
-			cfg->test_no_dma_map ?
-			"the external memory was registered but deliberately not DMA-mapped "
-			"(--test-no-dma-map), so the NIC's DMA into it faults in the IOMMU "
-			"(dmesg shows DMAR faults)" :
-			"the link or cable, or the device's DMA faulting in the IOMMU because "
-			"the memory is not mapped for it (look for DMAR/IOMMU faults in dmesg)");
+		snprintf(diag[n++], sizeof(diag[0]), "port %u (%s) received none of the %"
+			PRIu64 " frames port %u sent: the link or cable, or the device's DMA "
+			"faulting in the IOMMU because the memory is not mapped for it (look "
+			"for DMAR/IOMMU faults in dmesg)", rep->ports[i].port_id,
+			rep->ports[i].name, pt[1].tx_pkts, rep->ports[peer].port_id);
+		dma_explained = true;
 	}
-	if (tot.err.corrupted > 0 && n < MAX_DIAGNOSIS)
-		snprintf(diag[n++], sizeof(diag[0]), "%" PRIu64 " frames arrived with bytes other than "
-			"sent: DMA landed at a wrong address, or a buffer was reused while the "
-			"device still owned it", tot.err.corrupted);
+	if (!dma_explained && tot.err.lost > 0 && garbage > 0 && n < MAX_DIAGNOSIS) {
+		snprintf(diag[n++], sizeof(diag[0]), "%" PRIu64 " frames lost while %"
+			PRIu64 " arrived unreadable: the pattern of a device whose DMA faults "
+			"in the IOMMU (memory not mapped for it, or an IOVA outside its "
+			"mappings): look for DMAR/IOMMU faults in dmesg", tot.err.lost, garbage);
+		dma_explained = true;
+	}
+	if (tot.err.corrupted > 0 && !dma_explained && n < MAX_DIAGNOSIS)
+		snprintf(diag[n++], sizeof(diag[0]), "%" PRIu64 " frames arrived with bytes "
+			"other than sent: DMA landed at a wrong address, or a buffer was reused "
+			"while the device still owned it", tot.err.corrupted);
 	if (tot.err.bad_iova > 0 && n < MAX_DIAGNOSIS)
-		snprintf(diag[n++], sizeof(diag[0]), "%" PRIu64 " buffers have an IOVA that does not "
-			"translate back to their address: the IOVA table given to DPDK is wrong "
-			"or the memory was never registered", tot.err.bad_iova);
+		snprintf(diag[n++], sizeof(diag[0]), "%" PRIu64 " buffers have an IOVA that "
+			"does not translate back to their address: the IOVA table given to DPDK "
+			"is wrong or the memory was never registered", tot.err.bad_iova);
 	if (tot.err.misdelivered > 0 && n < MAX_DIAGNOSIS)
-		snprintf(diag[n++], sizeof(diag[0]), "%" PRIu64 " frames reached a port or queue they "
-			"were not sent to: check the cabling and the queue mapping",
+		snprintf(diag[n++], sizeof(diag[0]), "%" PRIu64 " frames reached a port or "
+			"queue they were not sent to: check the cabling and the queue mapping",
 			tot.err.misdelivered);
-	if (tot.err.foreign > 0 && n < MAX_DIAGNOSIS)
-		snprintf(diag[n++], sizeof(diag[0]), "%" PRIu64 " frames were not from this run: "
-			"another sender shares the link", tot.err.foreign);
+	if (tot.err.foreign > 0 && !dma_explained && n < MAX_DIAGNOSIS)
+		snprintf(diag[n++], sizeof(diag[0]), "%" PRIu64 " frames were not from this "
+			"run: another sender shares the link", tot.err.foreign);
 	return n;
 }
 
