@@ -95,6 +95,12 @@ test_loop_injected_faults_exact(void)
 	TEST_ASSERT(res.totals.rx_pkts > 10000, "loop kept going");
 	TEST_ASSERT(no_port_left(), "ports left behind");
 
+	/* Frames lost while others arrive damaged: a DMA fault is suspected. */
+	TEST_ASSERT_EQUAL(run("--duration 0.3 --test-fault drop@100,corrupt@200"),
+		IOL_EXIT_VERIFY, "lost and corrupted");
+	TEST_ASSERT(res.n_diagnosis >= 1, "diagnosis");
+	TEST_ASSERT_STR_CONTAINS(res.diagnosis[0], "DMA faults in the IOMMU", "fault pattern");
+
 	/* A drop at the very end is found by the final flush, not the window. */
 	TEST_ASSERT_EQUAL(run("--duration 0.2 --inflight 8 --test-fault drop@3"),
 		IOL_EXIT_VERIFY, "drop");
@@ -184,6 +190,14 @@ test_loop_xmem(void)
 	if (va)
 		TEST_ASSERT(res.totals.verified > 10000 && res.audit_pages == 16,
 			"16 pages at the chosen base");
+
+	/* Registered, not mapped: on ring ports nothing faults, but any error is
+	 * explained by the missing mapping first. */
+	TEST_ASSERT_EQUAL(run("--duration 0.3 --mem xmem --xmem-size 32M --test-no-dma-map "
+		"--test-fault corrupt@10"), IOL_EXIT_VERIFY, "no DMA map");
+	TEST_ASSERT(res.n_diagnosis >= 1, "diagnosis");
+	TEST_ASSERT_STR_CONTAINS(res.diagnosis[0], "not DMA-mapped (--test-no-dma-map)",
+		"names the missing mapping");
 
 	/* Too little memory for the pool: refused, everything rolled back. */
 	TEST_ASSERT_EQUAL(run("--duration 0.3 --mem xmem --xmem-size 2M"),
