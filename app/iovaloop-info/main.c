@@ -15,6 +15,7 @@
 
 #include "iol_iommu.h"
 #include "iol_json.h"
+#include "iol_parse.h"
 
 #define MAX_IOVA 64
 
@@ -39,32 +40,6 @@ usage(FILE *out)
 		"  --help             this text\n");
 }
 
-/* A number with an optional k/M/G suffix; -1 when it is not one. */
-static int
-parse_num(const char *s, uint64_t *val)
-{
-	unsigned int shift = 0;
-	char *end;
-
-	if (*s == '\0' || *s == '-' || isspace((unsigned char)*s))
-		return -1;
-	errno = 0;
-	*val = strtoull(s, &end, 0);
-	if (errno != 0 || end == s)
-		return -1;
-	switch (*end) {
-	case '\0': break;
-	case 'k': case 'K': shift = 10; end++; break;
-	case 'm': case 'M': shift = 20; end++; break;
-	case 'g': case 'G': shift = 30; end++; break;
-	default: return -1;
-	}
-	if (*end != '\0' || *val > (UINT64_MAX >> shift))
-		return -1;
-	*val <<= shift;
-	return 0;
-}
-
 static int
 parse_range(const char *s, struct iol_iova_range *r)
 {
@@ -77,7 +52,7 @@ parse_range(const char *s, struct iol_iova_range *r)
 	if (dash == NULL)
 		return -1;
 	*dash = '\0';
-	if (parse_num(buf, &r->start) < 0 || parse_num(dash + 1, &r->end) < 0 ||
+	if (iol_parse_scaled(buf, &r->start) < 0 || iol_parse_scaled(dash + 1, &r->end) < 0 ||
 	    r->start > r->end)
 		return -1;
 	return 0;
@@ -133,18 +108,18 @@ main(int argc, char **argv)
 		case 'j': json = true; break;
 		case 'c': check = true; break;
 		case 'p':
-			if (parse_num(optarg, &plan.pin_bytes) < 0)
+			if (iol_parse_scaled(optarg, &plan.pin_bytes) < 0)
 				return bad_option("--pin-bytes", "a byte count, e.g. "
 					"1073741824 or 1G");
 			plan_opt = true;
 			break;
 		case 'm':
-			if (parse_num(optarg, &plan.mappings) < 0)
+			if (iol_parse_scaled(optarg, &plan.mappings) < 0)
 				return bad_option("--mappings", "a count, e.g. 1024");
 			plan_opt = true;
 			break;
 		case 's':
-			if (parse_num(optarg, &plan.hugepage_size) < 0 ||
+			if (iol_parse_scaled(optarg, &plan.hugepage_size) < 0 ||
 			    plan.hugepage_size == 0)
 				return bad_option("--hugepage-size", "a size, e.g. 2M "
 					"or 1G");

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "iol_config.h"
+#include "iol_parse.h"
 
 #define PAGE_2M (2ull << 20)
 #define PAGE_1G (1ull << 30)
@@ -148,26 +149,11 @@ parse_seconds(const char *s, double hi, double *out)
 int
 iol_parse_size(const char *s, uint64_t *out)
 {
-	unsigned long long v;
-	unsigned int shift = 0;
-	char *end;
+	uint64_t v;
 
-	if (*s == '\0' || *s == '-' || *s == '+')
+	if (iol_parse_scaled(s, &v) < 0 || v == 0)
 		return -1;
-	errno = 0;
-	v = strtoull(s, &end, 0);
-	if (errno != 0 || end == s)
-		return -1;
-	switch (*end) {
-	case '\0': break;
-	case 'k': case 'K': shift = 10; end++; break;
-	case 'm': case 'M': shift = 20; end++; break;
-	case 'g': case 'G': shift = 30; end++; break;
-	default: return -1;
-	}
-	if (*end != '\0' || v == 0 || v > (UINT64_MAX >> shift))
-		return -1;
-	*out = v << shift;
+	*out = v;
 	return 0;
 }
 
