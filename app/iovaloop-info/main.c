@@ -4,8 +4,6 @@
  * userspace DMA, and a doctor that says why VFIO would refuse a device.
  * It only reads files, so it runs anywhere, without the EAL.
  */
-#include <ctype.h>
-#include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdbool.h>
