@@ -254,9 +254,9 @@ queue_frame(struct iol_engine *e, struct lane *l, struct side *s, struct rte_mbu
 	}
 }
 
-/* Every frame iovaloop sends is --pkt-size long: no need to read the mbufs. */
-static void
-flush_tx(struct side *s, uint16_t pkt_size)
+/* TX bytes are counted at the end: every frame iovaloop sends is --pkt-size long. */
+static __rte_always_inline void
+flush_tx(struct side *s)
 {
 	uint16_t sent;
 
@@ -264,7 +264,6 @@ flush_tx(struct side *s, uint16_t pkt_size)
 		return;
 	sent = rte_eth_tx_burst(s->port, s->queue, s->txbuf, s->n_pending);
 	s->st->tx_pkts += sent;
-	s->st->tx_bytes += (uint64_t)sent * pkt_size;
 	if (sent < s->n_pending)
 		memmove(s->txbuf, s->txbuf + sent, (s->n_pending - sent) * sizeof(s->txbuf[0]));
 	s->n_pending -= sent;
@@ -434,7 +433,7 @@ fast_frame(const struct iol_engine *e, struct side *s, struct fast_state *fs,
 }
 
 /* Receive a burst on @p s; what goes round again is queued on @p s. */
-static inline uint16_t
+static __rte_always_inline uint16_t
 rx_side(struct iol_engine *e, struct lane *l, struct side *s, uint64_t now)
 {
 	struct rte_mbuf *pkts[IOL_MAX_BURST];
@@ -447,13 +446,13 @@ rx_side(struct iol_engine *e, struct lane *l, struct side *s, uint64_t now)
 	if (e->cfg.verify == IOL_VERIFY_NONE && e->cfg.mode == IOL_MODE_LOOP && !e->stop) {
 		/*
 		 * Count and pass on, as testpmd's io forwarding does: the frames
-		 * and their mbufs are not read, so bytes are frames x --pkt-size.
+		 * and their mbufs are not read (bytes are counted at the end, as
+		 * frames x --pkt-size).
 		 */
 		n = rte_eth_rx_burst(s->port, s->queue, s->txbuf + s->n_pending,
 			RTE_MIN(e->cfg.burst, room));
 		s->n_pending += n;
 		s->st->rx_pkts += n;
-		s->st->rx_bytes += (uint64_t)n * e->cfg.pkt_size;
 		return n;
 	}
 	n = rte_eth_rx_burst(s->port, s->queue, pkts, RTE_MIN(e->cfg.burst, room));
@@ -561,7 +560,7 @@ send_end_frames(struct iol_engine *e, struct side *s)
 			return;
 		stamp(s, m, e->run_id, e->cfg.pkt_size, s->tx_seq, IOL_STAMP_F_END);
 		s->txbuf[s->n_pending++] = m;
-		flush_tx(s, e->cfg.pkt_size);
+		flush_tx(s);
 	}
 }
 
@@ -614,7 +613,7 @@ poll_lane(struct iol_engine *e, struct lane *l, uint64_t now)
 				queue_frame(e, l, s, m[j]);
 			s->next_tx = RTE_MAX(s->next_tx + e->burst_cycles, now - e->burst_cycles);
 		}
-		flush_tx(s, e->cfg.pkt_size);
+		flush_tx(s);
 		return 0;
 	}
 
@@ -641,7 +640,7 @@ poll_lane(struct iol_engine *e, struct lane *l, uint64_t now)
 		if (!e->stop && l->out < (int64_t)e->cfg.inflight)
 			inject(e, l);
 		for (i = 0; i < l->n_sides; i++)
-			flush_tx(&l->side[i], e->cfg.pkt_size);
+			flush_tx(&l->side[i]);
 		if (e->stop && l->out <= 0 && l->side[0].n_pending == 0 &&
 		    l->side[l->n_sides - 1].n_pending == 0)
 			finish_lane(e, l, NULL);
@@ -937,11 +936,17 @@ iol_engine_seconds(const struct iol_engine *e)
 }
 
 int
-iol_engine_fill_report(const struct iol_engine *e, struct iol_report *r)
+iol_engine_fill_report(struct iol_engine *e, struct iol_report *r)
 {
 	struct rte_eth_dev_info info;
 	unsigned int i, n = 0;
 
+	/* The lanes have stopped: bytes the hot loop did not count. */
+	for (i = 0; i < e->n_ports * e->cfg.queues; i++) {
+		e->qstats[i].tx_bytes = e->qstats[i].tx_pkts * e->cfg.pkt_size;
+		if (e->cfg.verify == IOL_VERIFY_NONE && e->cfg.mode == IOL_MODE_LOOP)
+			e->qstats[i].rx_bytes = e->qstats[i].rx_pkts * e->cfg.pkt_size;
+	}
 	r->ports = calloc(e->n_ports, sizeof(*r->ports));
 	r->cores = calloc(e->n_workers, sizeof(*r->cores));
 	if (r->ports == NULL || r->cores == NULL) {

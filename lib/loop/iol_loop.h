@@ -111,11 +111,12 @@ uint32_t iol_engine_run_id(const struct iol_engine *e);
 double iol_engine_seconds(const struct iol_engine *e);
 
 /**
- * Point the report's ports and cores at the engine's counters (valid
- * until iol_engine_destroy()).
+ * Once the lanes have finished: complete the byte counts the hot loop
+ * leaves out, and point the report's ports and cores at the engine's
+ * counters (valid until iol_engine_destroy()).
  * @return 0 or -ENOMEM.
  */
-int iol_engine_fill_report(const struct iol_engine *e, struct iol_report *r);
+int iol_engine_fill_report(struct iol_engine *e, struct iol_report *r);
 
 /** Free the lanes. The ports are left to the caller. */
 void iol_engine_destroy(struct iol_engine *e);
