@@ -9,9 +9,11 @@
  * The EAL is initialised only when a chosen test needs it, so the pure
  * library tests run anywhere, without hugepages or root.
  */
+#include <glob.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <rte_common.h>
 #include <rte_eal.h>
@@ -95,6 +97,38 @@ unit_test_suite_runner(struct unit_test_suite *suite)
 	return TEST_SUCCESS;
 }
 
+/*
+ * Why the EAL tests cannot run here, or NULL: they need root (hugepages,
+ * /proc/self/pagemap) and free hugepages. Anything else that stops the
+ * EAL is a failure, not a skip.
+ */
+static const char *
+eal_precondition_missing(void)
+{
+	unsigned long free_pages = 0, n;
+	char path[128];
+	glob_t g;
+	size_t i;
+	FILE *f;
+
+	if (geteuid() != 0)
+		return "needs root (hugepages, /proc/self/pagemap)";
+	if (glob("/sys/kernel/mm/hugepages/hugepages-*kB/free_hugepages", 0, NULL, &g) == 0) {
+		for (i = 0; i < g.gl_pathc; i++) {
+			snprintf(path, sizeof(path), "%s", g.gl_pathv[i]);
+			f = fopen(path, "r");
+			if (f != NULL && fscanf(f, "%lu", &n) == 1)
+				free_pages += n;
+			if (f != NULL)
+				fclose(f);
+		}
+		globfree(&g);
+	}
+	if (free_pages == 0)
+		return "no free hugepages (reserve some: echo 512 > /proc/sys/vm/nr_hugepages)";
+	return NULL;
+}
+
 static void
 usage(const char *prog)
 {
@@ -159,6 +193,12 @@ main(int argc, char **argv)
 	}
 
 	if (eal_needed) {
+		const char *missing = eal_precondition_missing();
+
+		if (missing != NULL) {
+			printf("Skipped: %s\n", missing);
+			return TEST_SKIPPED;
+		}
 		if (rte_eal_init(eal_argc, argv) < 0) {
 			printf("EAL initialisation failed: %s\n",
 				rte_strerror(rte_errno));
