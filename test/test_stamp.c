@@ -131,8 +131,10 @@ test_stamp_truncated(void)
 
 	iol_stamp_write(f, mac_b, mac_a, &i);
 	TEST_ASSERT_EQUAL(check(f, 299, &expect_full, &r), IOL_STAMP_TRUNCATED, "one short");
+	TEST_ASSERT(r.hdr_valid, "a whole header keeps its sequence");
 	TEST_ASSERT_EQUAL(check(f, IOL_STAMP_MIN_LEN - 1, &expect_full, &r),
 		IOL_STAMP_TRUNCATED, "header cut");
+	TEST_ASSERT(!r.hdr_valid, "a cut header is not trusted");
 	TEST_ASSERT_EQUAL(check(f, 20, &expect_full, &r), IOL_STAMP_TRUNCATED, "magic only");
 	return TEST_SUCCESS;
 }
@@ -154,6 +156,7 @@ test_stamp_corrupted_reports_bytes(void)
 	TEST_ASSERT_EQUAL(r.expected[0], orig, "expected byte");
 	TEST_ASSERT_EQUAL(r.seen[0], orig ^ 0x5a, "seen byte");
 	TEST_ASSERT_EQUAL(r.n_shown, 8, "bytes shown");
+	TEST_ASSERT(r.hdr_valid, "payload damage leaves the header");
 
 	/* Header verification alone does not read the payload. */
 	struct iol_stamp_expect hdr_only = expect_full;
@@ -165,6 +168,7 @@ test_stamp_corrupted_reports_bytes(void)
 	f[IOL_STAMP_ETH_LEN + 9] ^= 0x10; /* inside seq */
 	TEST_ASSERT_EQUAL(check(f, 256, &hdr_only, &r), IOL_STAMP_CORRUPTED, "header");
 	TEST_ASSERT_STR_CONTAINS(r.why, "checksum", "reason");
+	TEST_ASSERT(!r.hdr_valid, "a damaged header is not trusted");
 
 	/* Longer than sent, beyond the minimum frame padding. */
 	iol_stamp_write(f, mac_b, mac_a, &i);

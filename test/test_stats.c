@@ -85,8 +85,9 @@ test_qstats_merge_and_errors(void)
 	TEST_ASSERT_EQUAL(a.err.bad_iova, 8, "last class");
 	TEST_ASSERT_EQUAL(iol_errors_total(&a.err), 36 + 100, "total");
 	TEST_ASSERT_EQUAL(a.lat.min, 42, "hist merged");
-	TEST_ASSERT(strcmp(iol_errors_name(0), "lost") == 0, "name 0");
-	TEST_ASSERT(strcmp(iol_errors_name(7), "bad_iova") == 0, "name 7");
+	TEST_ASSERT(strcmp(iol_errors_name(IOL_ERR_LOST), "lost") == 0, "first name");
+	TEST_ASSERT(strcmp(iol_errors_name(IOL_ERR_BAD_IOVA), "bad_iova") == 0, "last name");
+	TEST_ASSERT_EQUAL(a.err.v[IOL_ERR_REORDERED], a.err.reordered, "array and fields agree");
 	return TEST_SUCCESS;
 }
 

@@ -111,19 +111,19 @@ struct iol_engine {
 	bool main_polls;
 
 	uint64_t start_tsc;
-	uint32_t shown[IOL_ERR_CLASSES + 1];
+	uint32_t shown[IOL_ERR_CLASSES];
 };
 
 /* Whether error class @p cls may still be printed in full. */
 static bool
-show_error(struct iol_engine *e, unsigned int cls)
+show_error(struct iol_engine *e, enum iol_err_class cls)
 {
 	return __atomic_fetch_add(&e->shown[cls], 1, __ATOMIC_RELAXED) < ERRORS_SHOWN;
 }
 
 static void
 report_frame_error(struct iol_engine *e, const struct side *s,
-		const struct iol_stamp_result *r, unsigned int cls)
+		const struct iol_stamp_result *r, enum iol_err_class cls)
 {
 	char bytes[80] = "";
 	unsigned int i;
@@ -282,11 +282,10 @@ verify_frame(struct iol_engine *e, struct lane *l, struct side *s,
 	enum iol_seq_verdict v;
 	struct iol_seq *t;
 	uint64_t newly = 0;
-	bool hdr_ok;
 
 	if (unlikely(!iol_iova_map_check(e->map, data, rte_pktmbuf_iova(m), &s->iova_hint))) {
 		s->st->err.bad_iova++;
-		if (show_error(e, 7))
+		if (show_error(e, IOL_ERR_BAD_IOVA))
 			LOG(ERR, "port %u queue %u: buffer VA %p IOVA 0x%" PRIx64
 				" does not translate back (outside the audited memory or "
 				"another translation)", s->port, s->queue, data, rte_pktmbuf_iova(m));
@@ -294,34 +293,31 @@ verify_frame(struct iol_engine *e, struct lane *l, struct side *s,
 	iol_stamp_check(data, m->data_len, &s->expect, &r);
 	switch (r.cls) {
 	case IOL_STAMP_OK:
-		hdr_ok = true;
 		break;
 	case IOL_STAMP_CORRUPTED:
 		s->st->err.corrupted++;
-		report_frame_error(e, s, &r, 3);
-		/* Payload damage leaves the header (and its sequence) good. */
-		hdr_ok = r.n_shown > 0 || strcmp(r.why, "longer than sent") == 0;
+		report_frame_error(e, s, &r, IOL_ERR_CORRUPTED);
 		break;
 	case IOL_STAMP_TRUNCATED:
 		s->st->err.truncated++;
-		report_frame_error(e, s, &r, 4);
-		hdr_ok = m->data_len >= IOL_STAMP_MIN_LEN;
+		report_frame_error(e, s, &r, IOL_ERR_TRUNCATED);
 		break;
 	case IOL_STAMP_MISDELIVERED:
 		s->st->err.misdelivered++;
-		report_frame_error(e, s, &r, 6);
+		report_frame_error(e, s, &r, IOL_ERR_MISDELIVERED);
 		return false;
-	default:
+	case IOL_STAMP_FOREIGN:
 		s->st->err.foreign++;
-		report_frame_error(e, s, &r, 5);
+		report_frame_error(e, s, &r, IOL_ERR_FOREIGN);
 		return false;
 	}
-	if (!hdr_ok)
+	/* Damage after a good header (payload, length) leaves its sequence usable. */
+	if (!r.hdr_valid)
 		return false;
 
 	if (unlikely(r.end)) {
 		t = flow_tracker(s, r.hdr.flow);
-		if (t != NULL && iol_seq_flush(t, r.hdr.seq) > 0 && show_error(e, 0))
+		if (t != NULL && iol_seq_flush(t, r.hdr.seq) > 0 && show_error(e, IOL_ERR_LOST))
 			LOG(ERR, "port %u queue %u: flow %u ended at %" PRIu64 " with frames missing",
 				s->port, s->queue, r.hdr.flow, r.hdr.seq);
 		return false;
@@ -338,16 +334,16 @@ verify_frame(struct iol_engine *e, struct lane *l, struct side *s,
 	v = iol_seq_update(t, r.hdr.seq, &newly);
 	if (unlikely(newly > 0)) {
 		l->out -= (int64_t)newly;
-		if (show_error(e, 0))
+		if (show_error(e, IOL_ERR_LOST))
 			LOG(ERR, "port %u queue %u: %" PRIu64 " frame(s) of flow %u lost "
 				"(confirmed when seq %" PRIu64 " arrived)", s->port, s->queue,
 				newly, r.hdr.flow, r.hdr.seq);
 	}
 	if (unlikely(v != IOL_SEQ_IN_ORDER)) {
-		if (v == IOL_SEQ_DUPLICATE && show_error(e, 1))
+		if (v == IOL_SEQ_DUPLICATE && show_error(e, IOL_ERR_DUPLICATED))
 			LOG(ERR, "port %u queue %u: seq %" PRIu64 " of flow %u received twice",
 				s->port, s->queue, r.hdr.seq, r.hdr.flow);
-		if (v != IOL_SEQ_DUPLICATE && show_error(e, 2))
+		if (v != IOL_SEQ_DUPLICATE && show_error(e, IOL_ERR_REORDERED))
 			LOG(ERR, "port %u queue %u: seq %" PRIu64 " of flow %u after %" PRIu64,
 				s->port, s->queue, r.hdr.seq, r.hdr.flow, t->next - 1);
 		/* A stale frame was written off and replaced already. */
@@ -541,7 +537,7 @@ write_off_in_flight(struct iol_engine *e, struct lane *l, const char *why)
 		l->side[0].timeout_lost += lost;
 		sync_seq_counters(&l->side[0]);
 	}
-	if (lost > 0 && show_error(e, 0))
+	if (lost > 0 && show_error(e, IOL_ERR_LOST))
 		LOG(ERR, "port %u queue %u: %" PRIu64 " frame(s) in flight written off "
 			"as lost %s (%u ms without a frame)", l->side[0].port, l->side[0].queue,
 			lost, why ? why : "", e->cfg.loss_timeout_ms);

@@ -115,6 +115,7 @@ iol_stamp_check(const uint8_t *frame, uint32_t len,
 	uint32_t magic;
 
 	verdict(res, IOL_STAMP_OK, NULL);
+	res->hdr_valid = false;
 	res->end = false;
 	if (exp->level == IOL_VERIFY_NONE)
 		return;
@@ -141,6 +142,7 @@ iol_stamp_check(const uint8_t *frame, uint32_t len,
 		return verdict(res, IOL_STAMP_CORRUPTED, "header checksum");
 	}
 	hdr_from_le(h);
+	res->hdr_valid = true;
 	if (unlikely(exp->run_id != 0 && h->run_id != exp->run_id))
 		return verdict(res, IOL_STAMP_FOREIGN, "another run");
 	if (unlikely(h->len < IOL_STAMP_MIN_LEN))

@@ -104,6 +104,7 @@ struct iol_stamp_expect {
 /** Details of a verdict, for the error report. */
 struct iol_stamp_result {
 	enum iol_stamp_class cls;
+	bool hdr_valid;            /**< The header passed its check: its sequence can be trusted. */
 	bool end;                  /**< An end-of-flow frame (OK only). */
 	struct iol_stamp_hdr hdr;  /**< Header as received (valid from FOREIGN on if magic matched). */
 	const char *why;           /**< Short reason for a non-OK verdict. */

@@ -1,12 +1,23 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+#include <stddef.h>
 #include <string.h>
 
 #include "iol_stats.h"
 
 static const char *const error_names[IOL_ERR_CLASSES] = {
-	"lost", "duplicated", "reordered", "corrupted",
-	"truncated", "foreign", "misdelivered", "bad_iova",
+	[IOL_ERR_LOST] = "lost",
+	[IOL_ERR_DUPLICATED] = "duplicated",
+	[IOL_ERR_REORDERED] = "reordered",
+	[IOL_ERR_CORRUPTED] = "corrupted",
+	[IOL_ERR_TRUNCATED] = "truncated",
+	[IOL_ERR_FOREIGN] = "foreign",
+	[IOL_ERR_MISDELIVERED] = "misdelivered",
+	[IOL_ERR_BAD_IOVA] = "bad_iova",
 };
+
+/* The names index the union's array: its fields must stay in enum order. */
+_Static_assert(offsetof(union iol_errors, bad_iova) ==
+	IOL_ERR_BAD_IOVA * sizeof(uint64_t), "union iol_errors out of enum order");
 
 const char *
 iol_errors_name(unsigned int i)

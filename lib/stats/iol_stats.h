@@ -22,8 +22,18 @@
 extern "C" {
 #endif
 
-/** Number of verification error classes. */
-#define IOL_ERR_CLASSES 8
+/** Verification error classes, the index of each in union iol_errors. */
+enum iol_err_class {
+	IOL_ERR_LOST,
+	IOL_ERR_DUPLICATED,
+	IOL_ERR_REORDERED,
+	IOL_ERR_CORRUPTED,
+	IOL_ERR_TRUNCATED,
+	IOL_ERR_FOREIGN,
+	IOL_ERR_MISDELIVERED,
+	IOL_ERR_BAD_IOVA,
+	IOL_ERR_CLASSES     /**< Number of classes. */
+};
 
 /** Verification errors, each class counted on its own. */
 union iol_errors {
@@ -37,7 +47,7 @@ union iol_errors {
 		uint64_t misdelivered;  /**< Meant for another port or queue. */
 		uint64_t bad_iova;      /**< Buffer IOVA does not translate back. */
 	};
-	uint64_t v[IOL_ERR_CLASSES];
+	uint64_t v[IOL_ERR_CLASSES]; /**< Indexed by enum iol_err_class. */
 };
 
 /** Name of error class @p i ("lost", ...), as used in the JSON. */
