@@ -45,6 +45,10 @@ for bad in "--burst 0" "--pkt-size 20" "--mode pingpong" "--ports 0,1,2" \
 done
 expect "--help" 0 $B -- --help
 
+# A report that could not be written is refused before the run, not after.
+expect "--json in a missing directory" 2 $B $EAL -- --duration 5 --json /nonexistent/r.json
+grep -q -- "--json: cannot write /nonexistent/r.json" "$T/err" && ok "names the file" || ko "names the file"
+
 # What only the devices can refuse: exit 2 as well.
 expect "frame over the MTU" 2 $B $EAL -- --pkt-size 1600 --duration 1
 grep -q "MTU of 1500" "$T/err" && ok "names the MTU" || ko "names the MTU"

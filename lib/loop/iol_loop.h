@@ -164,7 +164,11 @@ enum iol_exit iol_run(const struct iol_config *cfg, const struct iol_run_env *en
  */
 unsigned int iol_run_mbufs(const struct iol_config *cfg, unsigned int n_ports);
 
-/** Ask a running iol_run() to stop (async-signal-safe). */
+/**
+ * Ask iol_run() to stop (async-signal-safe). A request made before the
+ * run starts (a signal during EAL start-up) is kept: that run stops at
+ * once, after its set-up, with its report.
+ */
 void iol_run_request_stop(void);
 
 #ifdef __cplusplus

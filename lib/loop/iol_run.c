@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+#include <errno.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -45,6 +46,7 @@ struct run {
 	struct rte_mempool *mp;
 	struct iol_iova_map map;
 	struct iol_engine *engine;
+	FILE *json;                     /* --json, opened before anything is touched */
 	char err[256];
 };
 
@@ -322,7 +324,6 @@ report(struct run *r, const struct iol_run_env *env, struct iol_run_result *res)
 	struct iol_report_range *ranges;
 	enum iol_exit code = IOL_EXIT_PASS;
 	unsigned int i;
-	FILE *f;
 
 	rep.secs = iol_engine_seconds(r->engine);
 	if (iol_engine_fill_report(r->engine, &rep) < 0)
@@ -358,12 +359,14 @@ report(struct run *r, const struct iol_run_env *env, struct iol_run_result *res)
 	iol_report_totals(&rep, &res->totals);
 	res->secs = rep.secs;
 	iol_report_print(&rep, r->out);
-	if (cfg->json_path != NULL) {
-		f = fopen(cfg->json_path, "w");
-		if (f == NULL || iol_report_json(&rep, f) < 0 || fclose(f) != 0) {
-			LOG(ERR, "--json: cannot write %s", cfg->json_path);
+	if (r->json != NULL) {
+		bool written = iol_report_json(&rep, r->json) == 0;
+
+		if (fclose(r->json) != 0 || !written) {
+			LOG(ERR, "--json: could not write %s", cfg->json_path);
 			code = IOL_EXIT_SETUP;
 		}
+		r->json = NULL;
 	}
 	free(ranges);
 	free(rep.ports);
@@ -380,29 +383,27 @@ loop_until_stopped(struct run *r)
 	uint64_t hz = rte_get_tsc_hz(), start = rte_rdtsc(), now, next_stats;
 	uint64_t deadline = cfg->duration > 0 ? start + (uint64_t)(cfg->duration * hz) : UINT64_MAX;
 	uint64_t period = (uint64_t)(cfg->stats_period * hz);
-	struct iol_qstats *prev = malloc(2 * sizeof(*prev)), *cur = prev + 1;
+	struct iol_qstats prev, cur;
 	uint64_t last = start;
 
-	if (prev != NULL)
-		iol_qstats_reset(prev);
+	iol_qstats_reset(&prev);
 	next_stats = period ? start + period : UINT64_MAX;
 	while (!iol_engine_done(r->engine)) {
 		iol_engine_poll_main(r->engine);
 		now = rte_rdtsc();
 		if (stop_requested || now >= deadline)
 			iol_engine_request_stop(r->engine);
-		if (now >= next_stats && prev != NULL) {
-			iol_engine_totals(r->engine, cur);
-			iol_report_live(r->out, (double)(now - start) / hz, cur, prev,
+		if (now >= next_stats) {
+			iol_engine_totals(r->engine, &cur);
+			iol_report_live(r->out, (double)(now - start) / hz, &cur, &prev,
 				(double)(now - last) / hz);
-			*prev = *cur;
+			prev = cur;
 			last = now;
 			next_stats += period;
 		}
 		if (rte_lcore_count() > 1)
 			usleep(1000);
 	}
-	free(prev);
 }
 
 /* The reverse of set-up: ports, memory (unmapped from the devices), devices. */
@@ -419,6 +420,8 @@ teardown(struct run *r)
 		rte_mempool_free(r->mp);
 	if (r->ring_pair_made)
 		iol_ring_pair_destroy(&r->rp);
+	if (r->json != NULL)
+		fclose(r->json);
 }
 
 enum iol_exit
@@ -431,8 +434,13 @@ iol_run(const struct iol_config *cfg, const struct iol_run_env *env,
 
 	memset(res, 0, sizeof(*res));
 	iol_iova_map_init(&r.map);
-	stop_requested = 0;
 
+	if (cfg->json_path != NULL) {
+		r.json = fopen(cfg->json_path, "w");
+		if (r.json == NULL)
+			return refuse(&r, IOL_EXIT_USAGE, "--json: cannot write %s: %s",
+				cfg->json_path, strerror(errno));
+	}
 	code = choose_ports(&r);
 	if (code == IOL_EXIT_PASS)
 		code = check_ports(&r);
