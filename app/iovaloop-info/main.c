@@ -13,7 +13,7 @@
 
 #include "iol_iommu.h"
 #include "iol_json.h"
-#include "iol_parse.h"
+#include "iol_units.h"
 
 #define MAX_IOVA 64
 

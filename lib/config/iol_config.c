@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "iol_config.h"
-#include "iol_parse.h"
+#include "iol_units.h"
 
 #define PAGE_2M (2ull << 20)
 #define PAGE_1G (1ull << 30)

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "iol_iommu.h"
+#include "iol_units.h"
 
 /* VFIO type1's default for its dma_entry_limit parameter. */
 #define DEFAULT_DMA_ENTRY_LIMIT 65535
@@ -285,17 +286,6 @@ check_dma_limit(struct doc *d, const struct iol_doctor_plan *p)
 			p->mappings, p->mappings));
 }
 
-static void
-format_pagesize(uint64_t b, char *buf, size_t size)
-{
-	if (b >= (1ULL << 30) && b % (1ULL << 30) == 0)
-		snprintf(buf, size, "%" PRIu64 "G", b >> 30);
-	else if (b >= (1ULL << 20) && b % (1ULL << 20) == 0)
-		snprintf(buf, size, "%" PRIu64 "M", b >> 20);
-	else
-		snprintf(buf, size, "%" PRIu64 "k", b >> 10);
-}
-
 static const struct iol_hugepages *
 find_pool(const struct iol_topology *t, int node, uint64_t size)
 {
@@ -328,7 +318,7 @@ check_hugepages_node(struct doc *d, const struct iol_doctor_plan *p, int node)
 	uint64_t need;
 	char sz[32], where[48], subject[32], sysfs[160];
 
-	format_pagesize(size, sz, sizeof(sz));
+	iol_size_str(size, IOL_SIZE_SHORT, sz, sizeof(sz));
 	need = p->hugepage_bytes == 0 ? 1 : (p->hugepage_bytes + size - 1) / size;
 	h = node >= 0 ? find_pool(t, node, size) : NULL;
 	/* Without per-node counts (no NUMA in sysfs) the host pool serves. */
@@ -380,7 +370,7 @@ check_hugetlbfs(struct doc *d, const struct iol_doctor_plan *p)
 	unsigned int i;
 	char sz[32];
 
-	format_pagesize(size, sz, sizeof(sz));
+	iol_size_str(size, IOL_SIZE_SHORT, sz, sizeof(sz));
 	for (i = 0; i < t->n_mounts; i++) {
 		if (t->mounts[i].page_size == size) {
 			add(d, "hugetlbfs", NULL, IOL_PASS,

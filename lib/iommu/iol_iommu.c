@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "iol_iommu.h"
+#include "iol_units.h"
 
 /* Files read whole are small in sysfs and procfs; more is garbage. */
 #define READ_MAX (1 << 20)
@@ -1436,17 +1437,6 @@ print_ungrouped(const struct iol_topology *t, FILE *out)
 }
 
 static void
-format_size(uint64_t b, char *buf, size_t size)
-{
-	if (b >= (1ULL << 30) && b % (1ULL << 30) == 0)
-		snprintf(buf, size, "%" PRIu64 "G", b >> 30);
-	else if (b >= (1ULL << 20) && b % (1ULL << 20) == 0)
-		snprintf(buf, size, "%" PRIu64 "M", b >> 20);
-	else
-		snprintf(buf, size, "%" PRIu64 "k", b >> 10);
-}
-
-static void
 print_host(const struct iol_topology *t, FILE *out)
 {
 	unsigned int i;
@@ -1503,7 +1493,7 @@ print_host(const struct iol_topology *t, FILE *out)
 	for (i = 0; i < t->n_hugepages; i++) {
 		const struct iol_hugepages *h = &t->hugepages[i];
 
-		format_size(h->page_size, sz, sizeof(sz));
+		iol_size_str(h->page_size, IOL_SIZE_SHORT, sz, sizeof(sz));
 		if (h->node < 0)
 			fprintf(out, "\thugepages %s: total %" PRIu64 " free %" PRIu64 "\n",
 				sz, h->total, h->free);
@@ -1517,7 +1507,7 @@ print_host(const struct iol_topology *t, FILE *out)
 		if (t->mounts[i].page_size == 0)
 			snprintf(sz, sizeof(sz), "unknown");
 		else
-			format_size(t->mounts[i].page_size, sz, sizeof(sz));
+			iol_size_str(t->mounts[i].page_size, IOL_SIZE_SHORT, sz, sizeof(sz));
 		fprintf(out, "\thugetlbfs %s pagesize %s\n", t->mounts[i].path, sz);
 	}
 }

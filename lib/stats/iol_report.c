@@ -4,6 +4,7 @@
 
 #include "iol_json.h"
 #include "iol_stats.h"
+#include "iol_units.h"
 
 void
 iol_report_totals(const struct iol_report *r, struct iol_qstats *tot)
@@ -46,18 +47,6 @@ print_errors(FILE *out, const char *indent, const union iol_errors *e)
 	fprintf(out, "\n");
 }
 
-static const char *
-size_name(uint64_t sz, char *buf, size_t len)
-{
-	if (sz >= (1ull << 30) && sz % (1ull << 30) == 0)
-		snprintf(buf, len, "%" PRIu64 " GiB", sz >> 30);
-	else if (sz >= (1ull << 20) && sz % (1ull << 20) == 0)
-		snprintf(buf, len, "%" PRIu64 " MiB", sz >> 20);
-	else
-		snprintf(buf, len, "%" PRIu64 " KiB", sz >> 10);
-	return buf;
-}
-
 void
 iol_report_print(const struct iol_report *r, FILE *out)
 {
@@ -72,13 +61,13 @@ iol_report_print(const struct iol_report *r, FILE *out)
 		r->pkt_size, r->burst, r->inflight, r->secs);
 	fprintf(out, "  memory %s, IOVA as %s, %s pages, NUMA %d\n",
 		r->memory.kind, strcmp(r->memory.iova_mode, "va") == 0 ? "VA" : "PA",
-		size_name(r->memory.page_size, sz, sizeof(sz)), r->memory.numa_node);
+		iol_size_str(r->memory.page_size, IOL_SIZE_HUMAN, sz, sizeof(sz)), r->memory.numa_node);
 	for (i = 0; i < r->memory.n_ranges && i < 4; i++)
 		fprintf(out, "    IOVA 0x%012" PRIx64 "-0x%012" PRIx64 " (VA 0x%" PRIx64 ", %s)\n",
 			r->memory.ranges[i].iova,
 			r->memory.ranges[i].iova + r->memory.ranges[i].len - 1,
 			r->memory.ranges[i].va,
-			size_name(r->memory.ranges[i].len, sz, sizeof(sz)));
+			iol_size_str(r->memory.ranges[i].len, IOL_SIZE_HUMAN, sz, sizeof(sz)));
 	if (r->memory.n_ranges > 4)
 		fprintf(out, "    ... and %u more IOVA ranges (see --json)\n", r->memory.n_ranges - 4);
 

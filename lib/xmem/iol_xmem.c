@@ -27,6 +27,7 @@
 #include <rte_mempool.h>
 
 #include "iol_iommu.h"
+#include "iol_units.h"
 #include "iol_xmem.h"
 
 #define XMEM_LOG(level, fmt, ...) \
@@ -119,20 +120,6 @@ adderr(char *err, size_t len, const char *fmt, ...)
 	va_end(ap);
 }
 
-static const char *
-human(uint64_t b, char *buf, size_t len)
-{
-	if (b >= (1ULL << 30) && b % (1ULL << 30) == 0)
-		snprintf(buf, len, "%" PRIu64 " GiB", b >> 30);
-	else if (b >= (1ULL << 20) && b % (1ULL << 20) == 0)
-		snprintf(buf, len, "%" PRIu64 " MiB", b >> 20);
-	else if (b >= 1024 && b % 1024 == 0)
-		snprintf(buf, len, "%" PRIu64 " KiB", b >> 10);
-	else
-		snprintf(buf, len, "%" PRIu64 " bytes", b);
-	return buf;
-}
-
 /* A number from a sysfs file; -1 when it cannot be read. */
 static int64_t
 read_num(const char *path)
@@ -208,7 +195,7 @@ check_hugepages(uint64_t page_size, uint64_t n_pages, int node, char *err,
 	free_pages = read_num(path);
 	if (free_pages < 0) {
 		seterr(err, errlen, "page size %s is not a hugepage size of this "
-			"host (no %s)", human(page_size, h, sizeof(h)), path);
+			"host (no %s)", iol_size_str(page_size, IOL_SIZE_HUMAN, h, sizeof(h)), path);
 		return -EINVAL;
 	}
 	snprintf(path, sizeof(path),
@@ -417,7 +404,7 @@ xmem_alloc(struct iol_xmem *x, char *err, size_t errlen)
 		e = errno;
 		x->va = NULL;
 		seterr(err, errlen, "cannot map %s of %s hugepages (%s): %s%s",
-			human(x->len, h, sizeof(h)), human(x->page_size, h2, sizeof(h2)),
+			iol_size_str(x->len, IOL_SIZE_HUMAN, h, sizeof(h)), iol_size_str(x->page_size, IOL_SIZE_HUMAN, h2, sizeof(h2)),
 			x->fd >= 0 ? mnt : "anonymous MAP_HUGETLB", strerror(e),
 			e == ENOMEM ? " (not enough free hugepages of that size)" : "");
 		return -e;
@@ -457,8 +444,8 @@ xmem_alloc(struct iol_xmem *x, char *err, size_t errlen)
 	if (madvise(x->va, x->len, MADV_POPULATE_WRITE) != 0 && errno != EINVAL) {
 		e = errno;
 		seterr(err, errlen, "cannot allocate %s of %s hugepages on NUMA "
-			"node %d: %s", human(x->len, h, sizeof(h)),
-			human(x->page_size, h2, sizeof(h2)), x->node, strerror(e));
+			"node %d: %s", iol_size_str(x->len, IOL_SIZE_HUMAN, h, sizeof(h)),
+			iol_size_str(x->page_size, IOL_SIZE_HUMAN, h2, sizeof(h2)), x->node, strerror(e));
 		return -e;
 	}
 	return 0;
@@ -476,7 +463,7 @@ xmem_lock(struct iol_xmem *x, char *err, size_t errlen)
 	if (mlock(x->va, x->len) != 0) {
 		e = errno;
 		seterr(err, errlen, "cannot lock %s in memory (mlock): %s%s",
-			human(x->len, h, sizeof(h)), strerror(e),
+			iol_size_str(x->len, IOL_SIZE_HUMAN, h, sizeof(h)), strerror(e),
 			e == EPERM || e == ENOMEM || e == EAGAIN ? " (raise "
 			"RLIMIT_MEMLOCK: ulimit -l, or run with CAP_IPC_LOCK)" : "");
 		return -e;
@@ -713,11 +700,11 @@ iol_xmem_create(const struct iol_xmem_params *p, struct iol_xmem **out,
 	if (p->size == 0 || p->size % p->page_size != 0) {
 		seterr(err, errlen, "size %" PRIu64 " (%s) is not a non-zero "
 			"multiple of the page size %s", p->size,
-			human(p->size, h, sizeof(h)), human(p->page_size, h2, sizeof(h2)));
+			iol_size_str(p->size, IOL_SIZE_HUMAN, h, sizeof(h)), iol_size_str(p->page_size, IOL_SIZE_HUMAN, h2, sizeof(h2)));
 		return -EINVAL;
 	}
 	if (p->size / p->page_size > UINT32_MAX) {
-		seterr(err, errlen, "size %s is too many pages", human(p->size, h, sizeof(h)));
+		seterr(err, errlen, "size %s is too many pages", iol_size_str(p->size, IOL_SIZE_HUMAN, h, sizeof(h)));
 		return -EINVAL;
 	}
 	if (p->n_devs > 0 && p->devs == NULL) {
@@ -743,7 +730,7 @@ iol_xmem_create(const struct iol_xmem_params *p, struct iol_xmem **out,
 			seterr(err, errlen, "IOVA base 0x%" PRIx64 " is not aligned to "
 				"the page size %s (0x%" PRIx64 "): the next aligned base "
 				"is 0x%" PRIx64, p->iova_base,
-				human(p->page_size, h, sizeof(h)), p->page_size,
+				iol_size_str(p->page_size, IOL_SIZE_HUMAN, h, sizeof(h)), p->page_size,
 				RTE_ALIGN_CEIL(p->iova_base, p->page_size));
 			return -EINVAL;
 		}
@@ -817,8 +804,8 @@ iol_xmem_create(const struct iol_xmem_params *p, struct iol_xmem **out,
 			x->page_size) != 0) {
 		ret = -rte_errno;
 		seterr(err, errlen, "rte_extmem_register(%p, %s, %u pages of %s) "
-			"failed: %s", x->va, human(x->len, h, sizeof(h)), x->n_pages,
-			human(x->page_size, h2, sizeof(h2)), rte_strerror(rte_errno));
+			"failed: %s", x->va, iol_size_str(x->len, IOL_SIZE_HUMAN, h, sizeof(h)), x->n_pages,
+			iol_size_str(x->page_size, IOL_SIZE_HUMAN, h2, sizeof(h2)), rte_strerror(rte_errno));
 		goto fail;
 	}
 	x->registered = true;
@@ -923,7 +910,7 @@ iol_xmem_pool_create(struct iol_xmem *x, const char *name, unsigned int n_mbufs,
 	if (mp->populated_size < mp->size) {
 		seterr(err, errlen, "pool %s: the external memory left (%s) holds "
 			"only %u of the %u mbufs of %u bytes asked for", name,
-			human(x->len, h, sizeof(h)), mp->populated_size, mp->size,
+			iol_size_str(x->len, IOL_SIZE_HUMAN, h, sizeof(h)), mp->populated_size, mp->size,
 			mp->elt_size + mp->header_size + mp->trailer_size);
 		goto fail;
 	}
@@ -1006,7 +993,7 @@ iol_xmem_describe(const struct iol_xmem *x, char *buf, size_t len)
 	int n;
 
 	n = snprintf(buf, len, "xmem %s, %s pages, NUMA node %d, %s, IOVA ",
-		human(x->len, h, sizeof(h)), human(x->page_size, h2, sizeof(h2)),
+		iol_size_str(x->len, IOL_SIZE_HUMAN, h, sizeof(h)), iol_size_str(x->page_size, IOL_SIZE_HUMAN, h2, sizeof(h2)),
 		x->node, x->iova_as_pa ? "PA mode" : x->iova_base_set ?
 		"VA mode, chosen IOVAs" : "VA mode, IOVA = VA");
 	if (n < 0 || (size_t)n >= len)

@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <rte_common.h>
+
+#include "iol_units.h"
+#include "test.h"
+
+static int
+test_units_parse(void)
+{
+	static const struct { const char *s; uint64_t v; } good[] = {
+		{ "0", 0 }, { "4096", 4096 }, { "0x50200000", 0x50200000 },
+		{ "64M", 64ull << 20 }, { "2m", 2ull << 20 }, { "1G", 1ull << 30 },
+		{ "4k", 4096 }, { "0x10K", 16 << 10 },
+	};
+	static const char *const bad[] = {
+		"", "-1", "+1", " 1", "1 ", "1T", "1MB", "x", "99999999999999G",
+		"18446744073709551616",
+	};
+	uint64_t v;
+	unsigned int i;
+
+	for (i = 0; i < RTE_DIM(good); i++) {
+		TEST_ASSERT_SUCCESS(iol_parse_scaled(good[i].s, &v), "'%s' refused", good[i].s);
+		TEST_ASSERT_EQUAL(v, good[i].v, "'%s'", good[i].s);
+	}
+	for (i = 0; i < RTE_DIM(bad); i++)
+		TEST_ASSERT_FAIL(iol_parse_scaled(bad[i], &v), "'%s' accepted", bad[i]);
+	return TEST_SUCCESS;
+}
+
+static int
+test_units_format(void)
+{
+	static const struct { uint64_t b; const char *human, *shortname; } cases[] = {
+		{ 1ull << 30, "1 GiB", "1G" }, { 2ull << 20, "2 MiB", "2M" },
+		{ 3ull << 29, "1536 MiB", "1536M" }, { 4096, "4 KiB", "4k" },
+		{ 1000, "1000 bytes", "1000" }, { 0, "0 bytes", "0" },
+	};
+	char buf[32];
+	unsigned int i;
+
+	for (i = 0; i < RTE_DIM(cases); i++) {
+		TEST_ASSERT(strcmp(iol_size_str(cases[i].b, IOL_SIZE_HUMAN, buf, sizeof(buf)),
+			cases[i].human) == 0, "%" PRIu64 ": '%s'", cases[i].b, buf);
+		TEST_ASSERT(strcmp(iol_size_str(cases[i].b, IOL_SIZE_SHORT, buf, sizeof(buf)),
+			cases[i].shortname) == 0, "%" PRIu64 ": '%s'", cases[i].b, buf);
+		TEST_ASSERT_SUCCESS(iol_parse_scaled(iol_size_str(cases[i].b, IOL_SIZE_SHORT,
+			buf, sizeof(buf)), &(uint64_t){0}), "short form parses back");
+	}
+	return TEST_SUCCESS;
+}
+
+static struct unit_test_suite units_suite = {
+	.suite_name = "units",
+	.unit_test_cases = {
+		TEST_CASE(test_units_parse),
+		TEST_CASE(test_units_format),
+		TEST_CASES_END()
+	}
+};
+
+static int
+units_autotest(void)
+{
+	return unit_test_suite_runner(&units_suite);
+}
+
+REGISTER_TEST_COMMAND(units_autotest, units_autotest);
