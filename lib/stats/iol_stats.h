@@ -95,6 +95,61 @@ iol_hist_add(struct iol_hist *h, uint64_t v)
 		h->max = v;
 }
 
+/**
+ * Samples of one burst on their way into a histogram. Incrementing a
+ * bucket in memory for every frame chains each frame to the previous one
+ * (consecutive frames land in the same bucket); a batch keeps the run of
+ * one bucket, the count, min and max in registers and writes them once.
+ */
+struct iol_hist_batch {
+	unsigned int idx;   /**< Bucket of the current run. */
+	uint32_t run;       /**< Samples in it not yet written. */
+	uint32_t count;
+	uint64_t min;
+	uint64_t max;
+};
+
+/** Start a batch. */
+static inline void
+iol_hist_batch_init(struct iol_hist_batch *b)
+{
+	b->idx = 0;
+	b->run = 0;
+	b->count = 0;
+	b->min = UINT64_MAX;
+	b->max = 0;
+}
+
+/** Record one value of the batch bound for @p h. */
+static inline void
+iol_hist_batch_add(struct iol_hist *h, struct iol_hist_batch *b, uint64_t v)
+{
+	unsigned int idx = iol_hist_index(v);
+
+	if (idx != b->idx) {
+		h->bucket[b->idx] += b->run;
+		b->idx = idx;
+		b->run = 0;
+	}
+	b->run++;
+	b->count++;
+	b->min = v < b->min ? v : b->min;
+	b->max = v > b->max ? v : b->max;
+}
+
+/** Write what the batch holds into @p h. */
+static inline void
+iol_hist_batch_flush(struct iol_hist *h, struct iol_hist_batch *b)
+{
+	h->bucket[b->idx] += b->run;
+	h->count += b->count;
+	if (b->min < h->min)
+		h->min = b->min;
+	if (b->max > h->max)
+		h->max = b->max;
+	iol_hist_batch_init(b);
+}
+
 /** Add @p src into @p dst. */
 void iol_hist_merge(struct iol_hist *dst, const struct iol_hist *src);
 
