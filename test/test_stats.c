@@ -52,6 +52,35 @@ test_hist_index_monotonic(void)
 	return TEST_SUCCESS;
 }
 
+/* A batch leaves exactly the histogram that adding one by one does. */
+static int
+test_hist_batch_equals_one_by_one(void)
+{
+	static struct iol_hist a, b;
+	struct iol_hist_batch batch;
+	uint64_t v = 12345;
+	unsigned int i;
+
+	iol_hist_reset(&a);
+	iol_hist_reset(&b);
+	iol_hist_batch_init(&batch);
+	for (i = 0; i < 5000; i++) {
+		/* Runs in one bucket, jumps between buckets, flushes mid-way. */
+		v = (i % 7 == 0) ? v * 3 % 1000003 : v;
+		iol_hist_add(&a, v);
+		iol_hist_batch_add(&b, &batch, v);
+		if (i % 32 == 31)
+			iol_hist_batch_flush(&b, &batch);
+	}
+	iol_hist_batch_flush(&b, &batch);
+	iol_hist_batch_flush(&b, &batch); /* an empty batch changes nothing */
+	TEST_ASSERT_EQUAL(b.count, a.count, "count");
+	TEST_ASSERT_EQUAL(b.min, a.min, "min");
+	TEST_ASSERT_EQUAL(b.max, a.max, "max");
+	TEST_ASSERT(memcmp(a.bucket, b.bucket, sizeof(a.bucket)) == 0, "buckets");
+	return TEST_SUCCESS;
+}
+
 static int
 test_rates(void)
 {
@@ -151,6 +180,7 @@ static struct unit_test_suite stats_suite = {
 	.unit_test_cases = {
 		TEST_CASE(test_hist_quantiles_within_a_sixteenth),
 		TEST_CASE(test_hist_index_monotonic),
+		TEST_CASE(test_hist_batch_equals_one_by_one),
 		TEST_CASE(test_rates),
 		TEST_CASE(test_qstats_merge_and_errors),
 		TEST_CASE(test_report_json_and_verdict),
