@@ -104,6 +104,11 @@ test_config_defaults_and_values(void)
 	TEST_ASSERT_EQUAL(cfg.faults[1].kind, IOL_FAULT_SWAP, "fault kind");
 	TEST_ASSERT_EQUAL(cfg.faults[1].at, 9, "fault index");
 
+	/* 010 is ten: people do not mean octal on a command line. */
+	TEST_ASSERT_SUCCESS(parse("--burst 010 --run-id 0x10"), "%s", err);
+	TEST_ASSERT_EQUAL(cfg.burst, 10, "leading zero is decimal");
+	TEST_ASSERT_EQUAL(cfg.run_id, 16, "0x is hex");
+
 	TEST_ASSERT_SUCCESS(parse("--mem xmem --xmem-size 1G --page-size 1G "
 		"--iova-base 0x40000000"), "%s", err);
 	TEST_ASSERT_EQUAL(cfg.xmem_size, 1ull << 30, "xmem size");

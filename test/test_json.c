@@ -60,6 +60,38 @@ test_json_escape_and_nesting(void)
 }
 
 static void
+fill_untrusted(struct iol_json *j)
+{
+	iol_json_object_open(j, NULL);
+	/* Latin-1 e-acute, a UTF-8 e-acute, DEL, an escape, a cut sequence. */
+	iol_json_string(j, "s", "a\xe9" "b\xc3\xa9" "c\x7f\x1b[31m\xe2\x82");
+	/* Overlong '/', a surrogate, a code point past Unicode. */
+	iol_json_string(j, "bad", "\xc0\xaf\xed\xa0\x80\xf4\x90\x80\x80");
+	iol_json_object_close(j);
+}
+
+/* Whatever bytes a file held, the output is JSON (strict UTF-8, no controls). */
+static int
+test_json_untrusted_bytes(void)
+{
+	int fin;
+	char *s = render(fill_untrusted, &fin);
+	unsigned int i;
+
+	TEST_ASSERT_NOT_NULL(s, "render failed");
+	TEST_ASSERT_SUCCESS(fin, "finish reported an error");
+	TEST_ASSERT_STR_CONTAINS(s, "\"a\\u00e9" "b\xc3\xa9" "c\\u007f\\u001b[31m\\u00e2\\u0082\"",
+		"invalid bytes escaped, valid UTF-8 kept");
+	TEST_ASSERT_STR_CONTAINS(s, "\"\\u00c0\\u00af\\u00ed\\u00a0\\u0080\\u00f4\\u0090\\u0080\\u0080\"",
+		"overlong, surrogate and out-of-range forms escaped");
+	for (i = 0; s[i] != '\0'; i++)
+		TEST_ASSERT((unsigned char)s[i] >= 0x20 || s[i] == '\n', "raw control 0x%02x",
+			(unsigned char)s[i]);
+	free(s);
+	return TEST_SUCCESS;
+}
+
+static void
 fill_unbalanced(struct iol_json *j)
 {
 	iol_json_object_open(j, NULL);
@@ -98,6 +130,7 @@ static struct unit_test_suite json_suite = {
 	.suite_name = "json writer",
 	.unit_test_cases = {
 		TEST_CASE(test_json_escape_and_nesting),
+		TEST_CASE(test_json_untrusted_bytes),
 		TEST_CASE(test_json_misuse_reported),
 		TEST_CASES_END()
 	}

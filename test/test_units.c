@@ -10,11 +10,11 @@ test_units_parse(void)
 	static const struct { const char *s; uint64_t v; } good[] = {
 		{ "0", 0 }, { "4096", 4096 }, { "0x50200000", 0x50200000 },
 		{ "64M", 64ull << 20 }, { "2m", 2ull << 20 }, { "1G", 1ull << 30 },
-		{ "4k", 4096 }, { "0x10K", 16 << 10 },
+		{ "4k", 4096 }, { "0x10K", 16 << 10 }, { "010", 10 }, { "0X1f", 31 },
 	};
 	static const char *const bad[] = {
 		"", "-1", "+1", " 1", "1 ", "1T", "1MB", "x", "99999999999999G",
-		"18446744073709551616",
+		"18446744073709551616", "0x", "0xg", "x10",
 	};
 	uint64_t v;
 	unsigned int i;
@@ -25,6 +25,11 @@ test_units_parse(void)
 	}
 	for (i = 0; i < RTE_DIM(bad); i++)
 		TEST_ASSERT_FAIL(iol_parse_scaled(bad[i], &v), "'%s' accepted", bad[i]);
+	TEST_ASSERT_SUCCESS(iol_parse_u64("0x50200000", &v), "hex");
+	TEST_ASSERT_EQUAL(v, 0x50200000, "hex value");
+	TEST_ASSERT_SUCCESS(iol_parse_u64("0032", &v), "leading zeros");
+	TEST_ASSERT_EQUAL(v, 32, "decimal, not octal");
+	TEST_ASSERT_FAIL(iol_parse_u64("64M", &v), "no suffix without scaling");
 	return TEST_SUCCESS;
 }
 

@@ -119,14 +119,9 @@ fail(char *err, size_t errlen, const char *fmt, ...)
 static int
 parse_uint(const char *s, uint64_t lo, uint64_t hi, uint64_t *out)
 {
-	unsigned long long v;
-	char *end;
+	uint64_t v;
 
-	if (*s == '\0' || *s == '-' || *s == '+')
-		return -1;
-	errno = 0;
-	v = strtoull(s, &end, 0);
-	if (errno != 0 || *end != '\0' || v < lo || v > hi)
+	if (iol_parse_u64(s, &v) < 0 || v < lo || v > hi)
 		return -1;
 	*out = v;
 	return 0;

@@ -13,25 +13,70 @@ iol_json_init(struct iol_json *j, FILE *out)
 	j->overflow = false;
 }
 
+/*
+ * Length of the well-formed UTF-8 sequence at @p p (1 to 4), or 0. The
+ * string ends in a NUL, which stops a truncated sequence before its end.
+ */
+static unsigned int
+utf8_len(const unsigned char *p)
+{
+	unsigned int n, i;
+	uint32_t cp;
+
+	if (p[0] < 0x80)
+		return 1;
+	if ((p[0] & 0xe0) == 0xc0) {
+		n = 2;
+		cp = p[0] & 0x1f;
+	} else if ((p[0] & 0xf0) == 0xe0) {
+		n = 3;
+		cp = p[0] & 0x0f;
+	} else if ((p[0] & 0xf8) == 0xf0) {
+		n = 4;
+		cp = p[0] & 0x07;
+	} else {
+		return 0;
+	}
+	for (i = 1; i < n; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (p[i] & 0x3f);
+	}
+	/* Overlong forms, surrogates and code points past Unicode are not UTF-8. */
+	if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
+	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+		return 0;
+	return n;
+}
+
+/*
+ * Strings often come from files (sysfs, pci.ids) that may hold anything:
+ * control characters and bytes that are not UTF-8 are escaped, so the
+ * output is always valid JSON (a stray byte 0xNN becomes \u00NN).
+ */
 static void
 put_string(FILE *out, const char *s)
 {
-	const unsigned char *p;
+	const unsigned char *p = (const unsigned char *)s;
+	unsigned int n;
 
 	fputc('"', out);
-	for (p = (const unsigned char *)s; *p != '\0'; p++) {
+	while (*p != '\0') {
 		switch (*p) {
-		case '"': fputs("\\\"", out); break;
-		case '\\': fputs("\\\\", out); break;
-		case '\n': fputs("\\n", out); break;
-		case '\r': fputs("\\r", out); break;
-		case '\t': fputs("\\t", out); break;
-		default:
-			if (*p < 0x20)
-				fprintf(out, "\\u%04x", *p);
-			else
-				fputc(*p, out);
+		case '"': fputs("\\\"", out); p++; continue;
+		case '\\': fputs("\\\\", out); p++; continue;
+		case '\n': fputs("\\n", out); p++; continue;
+		case '\r': fputs("\\r", out); p++; continue;
+		case '\t': fputs("\\t", out); p++; continue;
 		}
+		n = utf8_len(p);
+		if (n == 0 || *p < 0x20 || *p == 0x7f) {
+			fprintf(out, "\\u%04x", *p);
+			p++;
+			continue;
+		}
+		fwrite(p, 1, n, out);
+		p += n;
 	}
 	fputc('"', out);
 }

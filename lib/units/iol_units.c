@@ -1,35 +1,71 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <ctype.h>
 #include <errno.h>
-#include <stdlib.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "iol_units.h"
+
+/*
+ * The digits of a number: hex after 0x, else decimal. A leading 0 is not
+ * octal: people write 010 for ten, and "0x" for hex.
+ */
+static int
+parse_digits(const char *s, uint64_t *v, const char **rest)
+{
+	unsigned long long n;
+	int base = 10;
+	char *end;
+
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		base = 16;
+		s += 2;
+		if (!isxdigit((unsigned char)*s))
+			return -1;
+	} else if (!isdigit((unsigned char)*s)) {
+		return -1;      /* signs, spaces, nothing */
+	}
+	errno = 0;
+	n = strtoull(s, &end, base);
+	if (errno != 0)
+		return -1;
+	*v = n;
+	*rest = end;
+	return 0;
+}
+
+int
+iol_parse_u64(const char *s, uint64_t *out)
+{
+	const char *rest;
+	uint64_t v;
+
+	if (parse_digits(s, &v, &rest) < 0 || *rest != '\0')
+		return -1;
+	*out = v;
+	return 0;
+}
 
 int
 iol_parse_scaled(const char *s, uint64_t *out)
 {
-	unsigned long long v;
 	unsigned int shift = 0;
-	char *end;
+	const char *rest;
+	uint64_t v;
 
-	if (*s == '\0' || *s == '-' || *s == '+' || isspace((unsigned char)*s))
+	if (parse_digits(s, &v, &rest) < 0)
 		return -1;
-	errno = 0;
-	v = strtoull(s, &end, 0);
-	if (errno != 0 || end == s)
-		return -1;
-	switch (*end) {
+	switch (*rest) {
 	case '\0': break;
-	case 'k': case 'K': shift = 10; end++; break;
-	case 'm': case 'M': shift = 20; end++; break;
-	case 'g': case 'G': shift = 30; end++; break;
+	case 'k': case 'K': shift = 10; rest++; break;
+	case 'm': case 'M': shift = 20; rest++; break;
+	case 'g': case 'G': shift = 30; rest++; break;
 	default: return -1;
 	}
-	if (*end != '\0' || v > (UINT64_MAX >> shift))
+	if (*rest != '\0' || v > (UINT64_MAX >> shift))
 		return -1;
-	*out = (uint64_t)v << shift;
+	*out = v << shift;
 	return 0;
 }
 

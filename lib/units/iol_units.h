@@ -16,9 +16,16 @@ extern "C" {
 #endif
 
 /**
- * Parse a whole number, decimal or 0x-prefixed hex, with an optional
- * suffix k/K, m/M or g/G (powers of 1024): "4096", "0x50200000", "64M".
- * Signs, spaces, other suffixes and overflow are refused.
+ * Parse a whole number: decimal (a leading 0 is still decimal) or
+ * 0x-prefixed hex. Signs, spaces, suffixes and overflow are refused.
+ *
+ * @return 0 with the value in @p out, or -1.
+ */
+int iol_parse_u64(const char *s, uint64_t *out);
+
+/**
+ * Parse a number as iol_parse_u64() does, with an optional suffix k/K,
+ * m/M or g/G (powers of 1024): "4096", "0x50200000", "64M".
  *
  * @return 0 with the value in @p out, or -1.
  */
