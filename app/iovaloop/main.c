@@ -110,6 +110,8 @@ preflight(const struct iol_config *cfg, char names[][32], unsigned int n)
 	}
 	printf("Pre-flight checks of the devices (iovaloop-info --check):\n");
 	iol_doctor_report_print(rep, stdout);
+	/* Before the EAL and the run log to stderr: keep the order on a terminal or a file. */
+	fflush(stdout);
 	ret = rep->n_fail > 0 ? -1 : 0;
 	if (ret < 0)
 		fprintf(stderr, "iovaloop: %u check(s) failed: nothing was touched; "
