@@ -8,6 +8,7 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -23,16 +24,67 @@
 /* Files read whole are small in sysfs and procfs; more is garbage. */
 #define READ_MAX (1 << 20)
 
-/* Bounded copy; sysfs values longer than the field are cut. */
+/* Number of warnings quoted text is cut to, so that one line stays short. */
+#define QUOTE_MAX 61
+
+/*
+ * Private errno value for a file that is not a regular file (a FIFO, a
+ * socket, a device): opening one could block or have side effects.
+ */
+#define ENOTREG 4096
+
+static const char *
+errstr(int e)
+{
+	return e == ENOTREG ? "not a regular file, skipped" : strerror(e);
+}
+
+/*
+ * Bounded copy of text read from a file or a directory name. Such text is
+ * untrusted: control characters (an escape sequence reaching a terminal)
+ * become '?', and a cut falls between UTF-8 sequences, never inside one.
+ * Invalid UTF-8 is left to the JSON writer, which escapes it.
+ */
 static void
 copy_str(char *dst, size_t size, const char *src)
 {
-	size_t n = strlen(src);
+	size_t n = strlen(src), i;
 
-	if (n >= size)
+	if (n >= size) {
 		n = size - 1;
-	memcpy(dst, src, n);
+		/* Back off over continuation bytes to a lead byte. */
+		while (n > 0 && ((unsigned char)src[n] & 0xc0) == 0x80)
+			n--;
+	}
+	for (i = 0; i < n; i++) {
+		unsigned char ch = src[i];
+
+		/* C1 controls, U+0080-U+009F, are escapes too (U+009B: CSI). */
+		if (ch == 0xc2 && i + 1 < n &&
+		    (unsigned char)src[i + 1] >= 0x80 &&
+		    (unsigned char)src[i + 1] <= 0x9f) {
+			dst[i++] = '?';
+			dst[i] = '?';
+			continue;
+		}
+		dst[i] = ch < 0x20 || ch == 0x7f ? '?' : (char)ch;
+	}
 	dst[n] = '\0';
+}
+
+/* copy_str() in place, for strings that are already allocated. */
+static void
+sanitize(char *s)
+{
+	copy_str(s, strlen(s) + 1, s);
+}
+
+/* Untrusted text to quote in a warning: sanitised and cut short. */
+static const char *
+quote(char buf[QUOTE_MAX], const char *s)
+{
+	copy_str(buf, QUOTE_MAX, s);
+	return buf;
 }
 
 /*
@@ -85,6 +137,8 @@ warn(struct ctx *c, const char *fmt, ...)
 		c->oom = true;
 		return;
 	}
+	/* Whatever was quoted, no control character reaches a terminal. */
+	sanitize(msg);
 	w = realloc(c->t->warnings, (c->t->n_warnings + 1) * sizeof(*w));
 	if (w == NULL) {
 		free(msg);
@@ -136,6 +190,38 @@ mkpath(struct ctx *c, char *buf, size_t size, const char *fmt, ...)
 }
 
 /*
+ * Open a file for reading, only if it is a regular file: sysfs attributes
+ * and procfs files are, while opening a FIFO would block and a device
+ * could have side effects. NULL with errno set (EISDIR, ENOTREG).
+ */
+static FILE *
+open_regular(const char *path)
+{
+	struct stat st;
+	FILE *f;
+	int fd, e;
+
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return NULL;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		e = errno;
+		if (!S_ISREG(st.st_mode))
+			e = S_ISDIR(st.st_mode) ? EISDIR : ENOTREG;
+		close(fd);
+		errno = e;
+		return NULL;
+	}
+	f = fdopen(fd, "r");
+	if (f == NULL) {
+		e = errno;
+		close(fd);
+		errno = e;
+	}
+	return f;
+}
+
+/*
  * Read a whole file into a NUL-terminated buffer (free it).
  * Returns NULL with errno set; EFBIG when it is larger than READ_MAX.
  */
@@ -149,9 +235,12 @@ slurp(const char *path)
 
 	if (buf == NULL)
 		return NULL;
-	f = fopen(path, "re");
+	f = open_regular(path);
 	if (f == NULL) {
+		int e = errno;
+
 		free(buf);
+		errno = e;
 		return NULL;
 	}
 	for (;;) {
@@ -237,15 +326,15 @@ static int
 read_u64_warn(struct ctx *c, const char *path, int base, uint64_t *val,
 	const char *what)
 {
-	char buf[128];
+	char buf[128], q[QUOTE_MAX];
 	int ret = read_line(path, buf, sizeof(buf));
 
 	if (ret < 0) {
-		warn(c, "%s: %s could not be read: %s", what, path, strerror(-ret));
+		warn(c, "%s: %s could not be read: %s", what, path, errstr(-ret));
 		return -1;
 	}
 	if (parse_u64(buf, base, val) < 0) {
-		warn(c, "%s: %s holds garbage: '%.40s'", what, path, buf);
+		warn(c, "%s: %s holds garbage: '%s'", what, path, quote(q, buf));
 		return -1;
 	}
 	return 0;
@@ -319,6 +408,20 @@ free_names(char **names, unsigned int n)
 	free(names);
 }
 
+/* Decimal digits only, without a leading zero unless it is "0". */
+static bool
+canonical_uint(const char *s)
+{
+	const char *p;
+
+	if (s[0] == '\0' || (s[0] == '0' && s[1] != '\0'))
+		return false;
+	for (p = s; *p != '\0'; p++)
+		if (*p < '0' || *p > '9')
+			return false;
+	return true;
+}
+
 /* "0000:00:03.0" */
 static bool
 looks_like_bdf(const char *s)
@@ -334,15 +437,24 @@ looks_like_bdf(const char *s)
 static void
 read_device(struct ctx *c, struct iol_device *dev, const char *dir)
 {
-	char path[PATH_MAX], buf[64];
+	char path[PATH_MAX], buf[64], q[QUOTE_MAX];
 	uint64_t v, d, cl;
+	struct stat st;
 	int ret;
 
 	dev->numa_node = -1;
 	dev->group = -1;
-	if (!is_dir(dir)) {
-		warn(c, "device %s: its sysfs directory %s is gone "
-			"(removed while reading?)", dev->name, dir);
+	if (stat(dir, &st) < 0) {
+		if (errno == ENOENT)
+			warn(c, "device %s: its sysfs directory %s is gone "
+				"(removed while reading?)", dev->name, dir);
+		else
+			warn(c, "device %s: its sysfs directory %s could not be "
+				"read: %s", dev->name, dir, errstr(errno));
+		return;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		warn(c, "device %s: %s is not a directory", dev->name, dir);
 		return;
 	}
 	dev->present = true;
@@ -369,13 +481,13 @@ read_device(struct ctx *c, struct iol_device *dev, const char *dir)
 			long n = strtol(buf, &end, 10);
 
 			if (*end != '\0' || end == buf || n < -1 || n > 4096)
-				warn(c, "%s: %s holds garbage: '%.40s'",
-					dev->name, path, buf);
+				warn(c, "%s: %s holds garbage: '%s'",
+					dev->name, path, quote(q, buf));
 			else
 				dev->numa_node = n;
 		} else if (ret != -ENOENT) {
 			warn(c, "%s: %s could not be read: %s", dev->name,
-				path, strerror(-ret));
+				path, errstr(-ret));
 		}
 	}
 	cat_path(path, sizeof(path), dir, "driver");
@@ -386,7 +498,7 @@ read_device(struct ctx *c, struct iol_device *dev, const char *dir)
 			dev->group = v;
 		else
 			warn(c, "%s: iommu_group link points to '%s', not a group",
-				dev->name, buf);
+				dev->name, quote(q, buf));
 	}
 	cat_path(path, sizeof(path), dir, "iommu");
 	read_link_base(path, dev->iommu, sizeof(dev->iommu));
@@ -411,7 +523,7 @@ read_pci_devices(struct ctx *c)
 		return;
 	names = list_dir(c, path, &n, &err);
 	if (err != 0) {
-		warn(c, "PCI devices: %s could not be read: %s", path, strerror(err));
+		warn(c, "PCI devices: %s could not be read: %s", path, errstr(err));
 		return;
 	}
 	for (i = 0; i < n; i++) {
@@ -495,27 +607,36 @@ parse_resv_line(char *line, struct iol_resv_region *r)
 static void
 read_resv(struct ctx *c, struct iol_iommu_group *g, const char *gdir)
 {
-	char path[PATH_MAX], *s, *line, *save = NULL;
+	char path[PATH_MAX], *s, *line, *next;
 	unsigned int lineno = 0;
 
 	cat_path(path, sizeof(path), gdir, "reserved_regions");
 	s = slurp(path);
 	if (s == NULL) {
 		warn(c, "IOMMU group %d: %s could not be read: %s", g->id, path,
-			strerror(errno));
+			errstr(errno));
 		return;
 	}
-	for (line = strtok_r(s, "\n", &save); line != NULL;
-	     line = strtok_r(NULL, "\n", &save)) {
+	/* Line by line, blank ones counted too, so that warnings name the
+	 * line an editor shows.
+	 */
+	for (line = s; *line != '\0'; line = next) {
 		struct iol_resv_region r, *slot;
-		char copy[128];
+		char q[QUOTE_MAX];
 
+		next = strchr(line, '\n');
+		if (next != NULL)
+			*next++ = '\0';
+		else
+			next = line + strlen(line);
 		lineno++;
-		copy_str(copy, sizeof(copy), line);
+		quote(q, line);
 		rstrip(line);
+		if (line[0] == '\0')
+			continue;
 		if (parse_resv_line(line, &r) < 0) {
 			warn(c, "IOMMU group %d: reserved_regions line %u is not "
-				"'START END TYPE': '%.60s'", g->id, lineno, copy);
+				"'START END TYPE': '%s'", g->id, lineno, q);
 			continue;
 		}
 		if (r.type == IOL_RESV_UNKNOWN)
@@ -542,7 +663,7 @@ cmp_group(const void *a, const void *b)
 static void
 read_group(struct ctx *c, struct iol_iommu_group *g, const char *gdir)
 {
-	char path[PATH_MAX], dpath[PATH_MAX];
+	char path[PATH_MAX], dpath[PATH_MAX], name[IOL_DEV_NAME_LEN];
 	unsigned int n, i;
 	char **names;
 	int err, ret;
@@ -551,19 +672,34 @@ read_group(struct ctx *c, struct iol_iommu_group *g, const char *gdir)
 	ret = read_line(path, g->type, sizeof(g->type));
 	if (ret < 0 && ret != -ENOENT)
 		warn(c, "IOMMU group %d: %s could not be read: %s", g->id, path,
-			strerror(-ret));
+			errstr(-ret));
+	/* vfio names the groups it makes for noiommu mode; the
+	 * /dev/vfio/noiommu-N node may be missing (no udev, no devtmpfs)
+	 * while the group still gives no isolation.
+	 */
+	cat_path(path, sizeof(path), gdir, "name");
+	ret = read_line(path, name, sizeof(name));
+	if (ret == 0 && strcmp(name, "vfio-noiommu") == 0)
+		g->noiommu = true;
+	else if (ret < 0 && ret != -ENOENT)
+		warn(c, "IOMMU group %d: %s could not be read: %s", g->id, path,
+			errstr(-ret));
 	read_resv(c, g, gdir);
 
 	cat_path(path, sizeof(path), gdir, "devices");
 	names = list_dir(c, path, &n, &err);
 	if (err != 0) {
 		warn(c, "IOMMU group %d: %s could not be read: %s", g->id, path,
-			strerror(err));
+			errstr(err));
 		return;
 	}
 	for (i = 0; i < n; i++) {
-		int idx = find_dev(c->t, names[i]);
 		unsigned int *slot;
+		int idx;
+
+		/* Device names are stored sanitised: compare likewise. */
+		copy_str(name, sizeof(name), names[i]);
+		idx = find_dev(c->t, name);
 
 		if (idx < 0) {
 			/* Not a PCI device listed on the bus: a platform
@@ -575,14 +711,14 @@ read_group(struct ctx *c, struct iol_iommu_group *g, const char *gdir)
 			if (dev == NULL)
 				break;
 			copy_str(dev->name, sizeof(dev->name), names[i]);
-			dev->is_pci = looks_like_bdf(names[i]);
+			dev->is_pci = looks_like_bdf(dev->name);
 			cat_path(dpath, sizeof(dpath), path, names[i]);
 			read_device(c, dev, dpath);
 			idx = c->t->n_devs - 1;
 		}
 		if (c->t->devs[idx].group >= 0 && c->t->devs[idx].group != g->id)
 			warn(c, "device %s: its iommu_group link says group %d "
-				"but it is listed in group %d", names[i],
+				"but it is listed in group %d", name,
 				c->t->devs[idx].group, g->id);
 		c->t->devs[idx].group = g->id;
 		slot = grow(c, &g->devs, &g->n_devs, sizeof(*slot));
@@ -601,6 +737,8 @@ read_groups(struct ctx *c)
 	char **names;
 	int err;
 
+	char q[QUOTE_MAX];
+
 	if (mkpath(c, path, sizeof(path), "/sys/kernel/iommu_groups") < 0)
 		return;
 	names = list_dir(c, path, &n, &err);
@@ -608,16 +746,20 @@ read_groups(struct ctx *c)
 		/* Kernels without IOMMU support have no such directory. */
 		if (err != ENOENT)
 			warn(c, "IOMMU groups: %s could not be read: %s", path,
-				strerror(err));
+				errstr(err));
 		return;
 	}
 	for (i = 0; i < n; i++) {
 		struct iol_iommu_group *g;
 		uint64_t id;
 
-		if (parse_u64(names[i], 10, &id) < 0 || id > INT_MAX) {
+		/* The kernel writes group numbers in canonical decimal;
+		 * "02" or "+2" would make a second group 2.
+		 */
+		if (!canonical_uint(names[i]) ||
+		    parse_u64(names[i], 10, &id) < 0 || id > INT_MAX) {
 			warn(c, "IOMMU groups: '%s' in %s is not a group number",
-				names[i], path);
+				quote(q, names[i]), path);
 			continue;
 		}
 		g = grow(c, &c->t->groups, &c->t->n_groups, sizeof(*g));
@@ -678,7 +820,7 @@ read_unit(struct ctx *c, struct iol_iommu_unit *u, const char *dir)
 	}
 	cat_path(path, sizeof(path), dir, "amd-iommu");
 	if (is_dir(path) || strncmp(u->name, "ivhd", 4) == 0) {
-		char buf[128], *colon;
+		char buf[128], q[QUOTE_MAX], *colon;
 		int ret;
 
 		u->kind = IOL_IOMMU_AMD;
@@ -686,7 +828,7 @@ read_unit(struct ctx *c, struct iol_iommu_unit *u, const char *dir)
 		ret = read_line(path, buf, sizeof(buf));
 		if (ret < 0) {
 			warn(c, "%s: %s could not be read: %s", what, path,
-				strerror(-ret));
+				errstr(-ret));
 			return;
 		}
 		/* Newer kernels print "EFR:EFR2". */
@@ -694,7 +836,8 @@ read_unit(struct ctx *c, struct iol_iommu_unit *u, const char *dir)
 		if (colon != NULL)
 			*colon = '\0';
 		if (parse_u64(buf, 16, &cap) < 0) {
-			warn(c, "%s: %s holds garbage: '%.40s'", what, path, buf);
+			warn(c, "%s: %s holds garbage: '%s'", what, path,
+				quote(q, buf));
 			return;
 		}
 		u->has_cap = true;
@@ -739,7 +882,7 @@ read_units(struct ctx *c)
 	if (err != 0) {
 		if (err != ENOENT)
 			warn(c, "IOMMU instances: %s could not be read: %s",
-				path, strerror(err));
+				path, errstr(err));
 		return;
 	}
 	for (i = 0; i < n; i++) {
@@ -783,7 +926,7 @@ read_cmdline(struct ctx *c)
 	s = slurp(path);
 	if (s == NULL) {
 		warn(c, "kernel command line: %s could not be read: %s", path,
-			strerror(errno));
+			errstr(errno));
 		return;
 	}
 	c->t->cmdline_read = true;
@@ -806,6 +949,7 @@ read_cmdline(struct ctx *c)
 			c->t->n_cmdline_opts--;
 			break;
 		}
+		sanitize(*slot);
 	}
 	free(s);
 }
@@ -829,12 +973,13 @@ read_module(struct ctx *c, const char *mod, bool *loaded)
 	if (err != 0) {
 		if (err != ENOENT)
 			warn(c, "module %s: %s could not be read: %s", mod, path,
-				strerror(err));
+				errstr(err));
 		return;
 	}
 	for (i = 0; i < n; i++) {
 		struct iol_module_param *p = grow(c, &c->t->params,
 			&c->t->n_params, sizeof(*p));
+		char q[QUOTE_MAX];
 		uint64_t v;
 
 		if (p == NULL)
@@ -845,7 +990,7 @@ read_module(struct ctx *c, const char *mod, bool *loaded)
 		ret = read_line(file, p->value, sizeof(p->value));
 		if (ret < 0) {
 			warn(c, "module %s: parameter %s could not be read: %s",
-				mod, names[i], strerror(-ret));
+				mod, names[i], errstr(-ret));
 			snprintf(p->value, sizeof(p->value), "?");
 			continue;
 		}
@@ -854,7 +999,7 @@ read_module(struct ctx *c, const char *mod, bool *loaded)
 				c->t->dma_entry_limit = v;
 			else
 				warn(c, "module %s: dma_entry_limit holds garbage: "
-					"'%.40s'", mod, p->value);
+					"'%s'", mod, quote(q, p->value));
 		} else if (strcmp(names[i], "enable_unsafe_noiommu_mode") == 0) {
 			if (strcmp(p->value, "Y") == 0 || strcmp(p->value, "1") == 0)
 				c->t->noiommu_mode = 1;
@@ -863,7 +1008,7 @@ read_module(struct ctx *c, const char *mod, bool *loaded)
 				c->t->noiommu_mode = 0;
 			else
 				warn(c, "module %s: enable_unsafe_noiommu_mode "
-					"holds garbage: '%.40s'", mod, p->value);
+					"holds garbage: '%s'", mod, quote(q, p->value));
 		}
 	}
 	free_names(names, n);
@@ -890,7 +1035,7 @@ read_dev_vfio(struct ctx *c)
 	if (err != 0) {
 		if (err != ENOENT)
 			warn(c, "/dev/vfio: %s could not be read: %s", path,
-				strerror(err));
+				errstr(err));
 		return;
 	}
 	c->t->has_dev_vfio = true;
@@ -901,7 +1046,7 @@ read_dev_vfio(struct ctx *c)
 		cat_path(file, sizeof(file), path, names[i]);
 		if (stat(file, &st) < 0) {
 			warn(c, "/dev/vfio: %s could not be read: %s", file,
-				strerror(errno));
+				errstr(errno));
 			continue;
 		}
 		v = grow(c, &c->t->nodes, &c->t->n_nodes, sizeof(*v));
@@ -921,6 +1066,7 @@ read_dev_vfio(struct ctx *c)
 		uint64_t id;
 
 		if (strncmp(c->t->nodes[i].name, "noiommu-", 8) != 0 ||
+		    !canonical_uint(c->t->nodes[i].name + 8) ||
 		    parse_u64(c->t->nodes[i].name + 8, 10, &id) < 0)
 			continue;
 		for (g = 0; g < c->t->n_groups; g++)
@@ -962,7 +1108,7 @@ read_hp_pools(struct ctx *c, const char *path, int node)
 	if (err != 0) {
 		if (err != ENOENT)
 			warn(c, "hugepages: %s could not be read: %s", path,
-				strerror(err));
+				errstr(err));
 		return;
 	}
 	if (node < 0)
@@ -1057,7 +1203,7 @@ read_hugepages(struct ctx *c)
 		s = slurp(path);
 		if (s == NULL) {
 			warn(c, "hugepages: %s could not be read: %s", path,
-				strerror(errno));
+				errstr(errno));
 		} else {
 			char *hp = strstr(s, "Hugepagesize:");
 			uint64_t kb;
@@ -1073,6 +1219,10 @@ read_hugepages(struct ctx *c)
 		read_hp_pools(c, path, -1);
 	if (mkpath(c, path, sizeof(path), "/sys/devices/system/node") == 0) {
 		names = list_dir(c, path, &n, &err);
+		/* No NUMA in the kernel: no such directory, host pools serve. */
+		if (err != 0 && err != ENOENT)
+			warn(c, "hugepages: %s could not be read: %s", path,
+				errstr(err));
 		for (i = 0; i < n; i++) {
 			char hp[PATH_MAX];
 			uint64_t node;
@@ -1094,19 +1244,20 @@ read_hugepages(struct ctx *c)
 	s = slurp(path);
 	if (s == NULL) {
 		warn(c, "hugetlbfs mounts: %s could not be read: %s", path,
-			strerror(errno));
+			errstr(errno));
 		return;
 	}
 	for (line = strtok_r(s, "\n", &save); line != NULL;
 	     line = strtok_r(NULL, "\n", &save)) {
 		char dev[256], dir[256], type[64], opts[512], *o, *osave = NULL;
+		char q[QUOTE_MAX];
 		struct iol_hugetlbfs_mount *m;
 		uint64_t size;
 
 		if (sscanf(line, "%255s %255s %63s %511s", dev, dir, type, opts) != 4) {
 			if (strstr(line, "hugetlbfs") != NULL)
 				warn(c, "hugetlbfs mounts: truncated line in %s: "
-					"'%.60s'", path, line);
+					"'%s'", path, quote(q, line));
 			continue;
 		}
 		if (strcmp(type, "hugetlbfs") != 0)
@@ -1117,7 +1268,7 @@ read_hugepages(struct ctx *c)
 			if (strncmp(o, "pagesize=", 9) == 0 &&
 			    parse_size(o + 9, &size) < 0) {
 				warn(c, "hugetlbfs mount %s: pagesize '%s' unreadable",
-					dir, o + 9);
+					dir, quote(q, o + 9));
 				size = 0;
 			}
 		m = grow(c, &c->t->mounts, &c->t->n_mounts, sizeof(*m));
@@ -1151,82 +1302,128 @@ iol_memlock_get(uint64_t *limit, bool *cap_ipc_lock)
 	free(s);
 }
 
+/*
+ * A pci.ids entry: @p n hex digits, one or more spaces, then a non-empty
+ * name. Anything else (a short line, a stray tab) is no entry, so that
+ * the name is never taken from beyond the end of the line.
+ */
+static const char *
+ids_entry(const char *s, unsigned int n, unsigned int *id)
+{
+	unsigned int i, v = 0;
+
+	for (i = 0; i < n; i++) {
+		if (!isxdigit((unsigned char)s[i]))
+			return NULL;
+		v = v << 4 | (isdigit((unsigned char)s[i]) ? s[i] - '0' :
+			(tolower((unsigned char)s[i]) - 'a' + 10));
+	}
+	if (s[n] != ' ')
+		return NULL;
+	s += n;
+	while (*s == ' ')
+		s++;
+	if (*s == '\0')
+		return NULL;
+	*id = v;
+	return s;
+}
+
+enum ids_field { IDS_VENDOR, IDS_DEVICE, IDS_CLASS, IDS_SUBCLASS };
+
+/* Give @p name to every device whose @p field matches. */
 static void
-read_pci_ids_file(struct iol_topology *t, FILE *f, struct ctx *c)
+ids_assign(struct ctx *c, enum ids_field field, int vendor, int cls,
+	unsigned int id, const char *name)
+{
+	struct iol_topology *t = c->t;
+	unsigned int i;
+
+	for (i = 0; i < t->n_devs; i++) {
+		struct iol_device *d = &t->devs[i];
+		char **slot;
+
+		if (!d->has_ids)
+			continue;
+		switch (field) {
+		case IDS_VENDOR:
+			if (d->vendor != id || d->vendor_name != NULL)
+				continue;
+			slot = &d->vendor_name;
+			break;
+		case IDS_DEVICE:
+			if (d->vendor != vendor || d->device != id ||
+			    d->device_name != NULL)
+				continue;
+			slot = &d->device_name;
+			break;
+		case IDS_CLASS:
+			if ((d->class_code >> 16) != id || d->class_name != NULL)
+				continue;
+			slot = &d->class_name;
+			break;
+		default:
+			/* The subclass name is the one lspci shows. */
+			if ((d->class_code >> 8) != ((unsigned int)cls << 8 | id))
+				continue;
+			slot = &d->class_name;
+			free(*slot);
+			*slot = NULL;
+			break;
+		}
+		*slot = strdup(name);
+		if (*slot == NULL)
+			c->oom = true;
+		else
+			sanitize(*slot);
+	}
+}
+
+static void
+read_pci_ids_file(struct ctx *c, FILE *f)
 {
 	char *line = NULL;
 	size_t cap = 0;
 	int vendor = -1, cls = -1;
 	ssize_t len;
-	unsigned int i;
 
 	while ((len = getline(&line, &cap, f)) > 0) {
+		const char *name;
 		unsigned int id;
-		char *name;
 
 		rstrip(line);
 		if (line[0] == '#' || line[0] == '\0')
 			continue;
 		if (line[0] == 'C' && line[1] == ' ') {
 			vendor = -1;
-			if (sscanf(line + 2, "%2x", &id) != 1)
+			cls = -1;
+			name = ids_entry(line + 2, 2, &id);
+			if (name == NULL)
 				continue;
 			cls = id;
-			name = line + 4;
-			while (*name == ' ')
-				name++;
-			for (i = 0; i < t->n_devs; i++)
-				if (t->devs[i].has_ids && t->devs[i].class_name == NULL &&
-				    (t->devs[i].class_code >> 16) == id)
-					t->devs[i].class_name = strdup(name);
+			ids_assign(c, IDS_CLASS, -1, -1, id, name);
 			continue;
 		}
 		if (line[0] != '\t') {
 			/* Vendor line; other top-level sections end classes. */
 			cls = -1;
 			vendor = -1;
-			if (sscanf(line, "%4x", &id) != 1 || !isxdigit((unsigned char)line[3]) ||
-			    line[4] != ' ')
+			name = ids_entry(line, 4, &id);
+			if (name == NULL)
 				continue;
 			vendor = id;
-			name = line + 4;
-			while (*name == ' ')
-				name++;
-			for (i = 0; i < t->n_devs; i++)
-				if (t->devs[i].has_ids && t->devs[i].vendor == id &&
-				    t->devs[i].vendor_name == NULL)
-					t->devs[i].vendor_name = strdup(name);
+			ids_assign(c, IDS_VENDOR, -1, -1, id, name);
 			continue;
 		}
 		if (line[1] == '\t')
 			continue; /* subsystem or prog-if */
-		if (vendor >= 0 && sscanf(line + 1, "%4x", &id) == 1) {
-			name = line + 5;
-			while (*name == ' ')
-				name++;
-			for (i = 0; i < t->n_devs; i++)
-				if (t->devs[i].has_ids && t->devs[i].vendor == vendor &&
-				    t->devs[i].device == id &&
-				    t->devs[i].device_name == NULL)
-					t->devs[i].device_name = strdup(name);
-		} else if (cls >= 0 && sscanf(line + 1, "%2x", &id) == 1) {
-			/* The subclass name is the one lspci shows. */
-			name = line + 3;
-			while (*name == ' ')
-				name++;
-			for (i = 0; i < t->n_devs; i++) {
-				struct iol_device *d = &t->devs[i];
-
-				if (!d->has_ids || (d->class_code >> 8) !=
-				    ((unsigned int)cls << 8 | id))
-					continue;
-				free(d->class_name);
-				d->class_name = strdup(name);
-			}
-		}
+		if (vendor >= 0 && (name = ids_entry(line + 1, 4, &id)) != NULL)
+			ids_assign(c, IDS_DEVICE, vendor, -1, id, name);
+		else if (cls >= 0 && (name = ids_entry(line + 1, 2, &id)) != NULL)
+			ids_assign(c, IDS_SUBCLASS, -1, cls, id, name);
 	}
 	if (!feof(f))
-		warn(c, "pci.ids could not be read to the end: %s", strerror(errno));
+		warn(c, "pci.ids could not be read to the end: %s", errstr(errno));
 	free(line);
 }
 
@@ -1243,10 +1440,14 @@ read_pci_ids(struct ctx *c)
 	for (i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
 		if (mkpath(c, path, sizeof(path), "%s", paths[i]) < 0)
 			continue;
-		f = fopen(path, "re");
-		if (f == NULL)
+		f = open_regular(path);
+		if (f == NULL) {
+			if (errno != ENOENT)
+				warn(c, "pci.ids: %s could not be read: %s", path,
+					errstr(errno));
 			continue;
-		read_pci_ids_file(c->t, f, c);
+		}
+		read_pci_ids_file(c, f);
 		fclose(f);
 		return;
 	}
@@ -1263,12 +1464,21 @@ iol_topology_read(const char *root)
 		return NULL;
 	if (root == NULL || root[0] == '\0')
 		root = "/";
-	copy_str(t->root, sizeof(t->root), root);
 	t->dma_entry_limit = -1;
 	t->noiommu_mode = -1;
-	if (strlen(root) >= sizeof(t->root))
-		warn(&c, "root directory name too long: %.60s...", root);
-	else if (!is_dir(root))
+	if (strlen(root) >= sizeof(t->root)) {
+		char q[QUOTE_MAX];
+
+		/* Reading below a cut name would read another directory. */
+		copy_str(t->root, sizeof(t->root), root);
+		warn(&c, "root directory name too long (%zu bytes, at most %zu), "
+			"nothing read: '%s...'", strlen(root), sizeof(t->root) - 1,
+			quote(q, root));
+		goto out;
+	}
+	/* Kept as given (not sanitised): every path is built from it. */
+	memcpy(t->root, root, strlen(root) + 1);
+	if (!is_dir(root))
 		warn(&c, "root %s is not a readable directory", root);
 
 	read_pci_devices(&c);
@@ -1294,6 +1504,7 @@ iol_topology_read(const char *root)
 	read_hugepages(&c);
 	read_pci_ids(&c);
 	iol_memlock_get(&t->memlock_limit, &t->cap_ipc_lock);
+out:
 	if (c.oom) {
 		iol_topology_free(t);
 		return NULL;
