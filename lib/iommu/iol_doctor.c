@@ -78,15 +78,54 @@ fail:
 	free(fix);
 }
 
+/*
+ * Whether the kernel command line has @p key (e.g. "intel_iommu=") with
+ * @p word among its comma-separated values: intel_iommu=on,sm_on is on,
+ * intel_iommu=igfx_off is not off.
+ */
 static bool
-cmdline_has(const struct iol_topology *t, const char *opt)
+cmdline_has(const struct iol_topology *t, const char *key, const char *word)
 {
+	size_t kl = strlen(key), wl = strlen(word);
 	unsigned int i;
 
-	for (i = 0; i < t->n_cmdline_opts; i++)
-		if (strcmp(t->cmdline_opts[i], opt) == 0)
-			return true;
+	for (i = 0; i < t->n_cmdline_opts; i++) {
+		const char *v = t->cmdline_opts[i];
+
+		if (strncmp(v, key, kl) != 0)
+			continue;
+		for (v += kl;; v++) {
+			size_t n = strcspn(v, ",");
+
+			if (n == wl && strncmp(v, word, wl) == 0)
+				return true;
+			v += n;
+			if (*v == '\0')
+				break;
+		}
+	}
 	return false;
+}
+
+/* x / d rounded up, for any x (x + d - 1 wraps near UINT64_MAX). */
+static uint64_t
+ceil_div(uint64_t x, uint64_t d)
+{
+	return x / d + (x % d != 0);
+}
+
+/* a + b, UINT64_MAX when it does not fit. */
+static uint64_t
+sat_add(uint64_t a, uint64_t b)
+{
+	return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+}
+
+/* a * b, UINT64_MAX when it does not fit. */
+static uint64_t
+sat_mul(uint64_t a, uint64_t b)
+{
+	return b != 0 && a > UINT64_MAX / b ? UINT64_MAX : a * b;
 }
 
 static bool
@@ -99,8 +138,13 @@ noiommu_accepted(const struct iol_topology *t, const struct iol_doctor_plan *p)
 static void
 check_iommu(struct doc *d, const struct iol_doctor_plan *p)
 {
+	static const char *const off_keys[] = {
+		"intel_iommu=", "amd_iommu=", "iommu=",
+	};
 	const struct iol_topology *t = d->t;
-	const char *fix;
+	char off[64], why[128];
+	unsigned int i;
+	char *fix;
 
 	if (iol_topology_iommu_enabled(t)) {
 		add(d, "iommu", NULL, IOL_PASS,
@@ -108,30 +152,50 @@ check_iommu(struct doc *d, const struct iol_doctor_plan *p)
 				t->n_units, t->n_groups), NULL);
 		return;
 	}
+	/* An option turning the IOMMU off is the cause: name it. */
+	off[0] = '\0';
+	for (i = 0; i < sizeof(off_keys) / sizeof(off_keys[0]); i++) {
+		size_t l = strlen(off);
+
+		if (cmdline_has(t, off_keys[i], "off"))
+			snprintf(off + l, sizeof(off) - l, "%s%soff",
+				l > 0 ? " and " : "", off_keys[i]);
+	}
+	if (off[0] != '\0') {
+		snprintf(why, sizeof(why), "the kernel command line has %s", off);
+		fix = fmt(d, "remove %s from the kernel command line "
+			"(GRUB_CMDLINE_LINUX in /etc/default/grub, then "
+			"update-grub) and reboot%s", off,
+			cmdline_has(t, "intel_iommu=", "off") ?
+			"; on Intel put intel_iommu=on in its place" : "");
+	} else if (cmdline_has(t, "intel_iommu=", "on")) {
+		snprintf(why, sizeof(why), "no /sys/class/iommu entry and no "
+			"IOMMU group although the kernel has intel_iommu=on");
+		fix = fmt(d, "enable VT-d (IOMMU) in the firmware setup; in a "
+			"QEMU guest add -device intel-iommu,intremap=on with "
+			"-machine q35,kernel-irqchip=split");
+	} else {
+		snprintf(why, sizeof(why), "no /sys/class/iommu entry and no "
+			"IOMMU group");
+		/* AMD-Vi is on by default; amd_iommu=on is no option. */
+		fix = fmt(d, "on Intel add intel_iommu=on to the kernel command "
+			"line (GRUB_CMDLINE_LINUX in /etc/default/grub, then "
+			"update-grub) and reboot, and enable VT-d in the firmware "
+			"setup; on AMD the kernel enables AMD-Vi by default: enable "
+			"the IOMMU (AMD-Vi) in the firmware setup; on ARM the SMMU "
+			"must be described by the firmware");
+	}
 	if (noiommu_accepted(t, p)) {
 		add(d, "iommu", NULL, IOL_WARN,
-			fmt(d, "IOMMU not enabled: running in vfio noiommu mode "
-				"as allowed"),
-			fmt(d, "enable the IOMMU for DMA isolation: add "
-				"intel_iommu=on (or amd_iommu=on) to the kernel "
-				"command line and reboot"));
+			fmt(d, "IOMMU not enabled (%s): running in vfio noiommu "
+				"mode as allowed", why),
+			fix != NULL ? fmt(d, "enable the IOMMU for DMA isolation: "
+				"%s", fix) : NULL);
+		free(fix);
 		return;
 	}
-	if (cmdline_has(t, "intel_iommu=on") || cmdline_has(t, "amd_iommu=on"))
-		fix = "the kernel was booted with the IOMMU option but found no "
-			"IOMMU: enable VT-d / AMD-Vi (IOMMU) in the firmware setup; "
-			"in a QEMU guest add -device intel-iommu,intremap=on with "
-			"-machine q35,kernel-irqchip=split";
-	else
-		fix = "add intel_iommu=on (Intel) or amd_iommu=on (AMD) to the "
-			"kernel command line (GRUB_CMDLINE_LINUX in /etc/default/grub, "
-			"then update-grub) and reboot: the kernel must have been "
-			"booted with it; enable VT-d / AMD-Vi in the firmware too "
-			"(on ARM the SMMU must be described by the firmware)";
 	add(d, "iommu", NULL, IOL_FAIL,
-		fmt(d, "IOMMU not enabled: no /sys/class/iommu entry and no IOMMU "
-			"group under %s", t->root),
-		fmt(d, "%s", fix));
+		fmt(d, "IOMMU not enabled under %s: %s", t->root, why), fix);
 }
 
 static void
@@ -239,7 +303,8 @@ check_memlock(struct doc *d, const struct iol_doctor_plan *p)
 				" bytes to pin", p->memlock_limit, p->pin_bytes), NULL);
 		return;
 	}
-	kib = (p->pin_bytes + 1023) / 1024;
+	/* Rounded up without overflow: 2^64-1 bytes must not need 0. */
+	kib = ceil_div(p->pin_bytes, 1024);
 	add(d, "memlock", NULL, IOL_FAIL,
 		fmt(d, "memlock limit %" PRIu64 " bytes is below the %" PRIu64
 			" bytes the run pins", p->memlock_limit, p->pin_bytes),
@@ -249,13 +314,23 @@ check_memlock(struct doc *d, const struct iol_doctor_plan *p)
 			"or run as root (CAP_IPC_LOCK)", kib, kib));
 }
 
+/* The fix for a loaded vfio_iommu_type1 whose limit is too low. */
+static char *
+set_limit_fix(struct doc *d, uint64_t mappings)
+{
+	return fmt(d, "echo %" PRIu64 " > /sys/module/vfio_iommu_type1/"
+		"parameters/dma_entry_limit (lasting: options vfio_iommu_type1 "
+		"dma_entry_limit=%" PRIu64 " in /etc/modprobe.d/vfio.conf)",
+		mappings, mappings);
+}
+
 static void
 check_dma_limit(struct doc *d, const struct iol_doctor_plan *p)
 {
 	const struct iol_topology *t = d->t;
 	int64_t limit = t->dma_entry_limit;
 
-	if (limit < 0) {
+	if (limit < 0 && !t->mod_vfio_type1) {
 		if (p->mappings > DEFAULT_DMA_ENTRY_LIMIT)
 			add(d, "dma-entry-limit", NULL, IOL_WARN,
 				fmt(d, "vfio_iommu_type1 not loaded: its default "
@@ -263,12 +338,35 @@ check_dma_limit(struct doc *d, const struct iol_doctor_plan *p)
 					" mappings the run needs",
 					DEFAULT_DMA_ENTRY_LIMIT, p->mappings),
 				fmt(d, "modprobe vfio_iommu_type1 dma_entry_limit=%"
-					PRIu64, p->mappings));
+					PRIu64 " (lasting: options vfio_iommu_type1 "
+					"dma_entry_limit=%" PRIu64 " in "
+					"/etc/modprobe.d/vfio.conf)", p->mappings,
+					p->mappings));
 		else
 			add(d, "dma-entry-limit", NULL, IOL_PASS,
 				fmt(d, "%" PRIu64 " mappings within the default "
 					"dma_entry_limit %d (vfio_iommu_type1 not loaded)",
 					p->mappings, DEFAULT_DMA_ENTRY_LIMIT), NULL);
+		return;
+	}
+	if (limit < 0) {
+		/* Loaded, value unreadable: modprobe would do nothing, the
+		 * parameter is writable in sysfs.
+		 */
+		if (p->mappings > DEFAULT_DMA_ENTRY_LIMIT)
+			add(d, "dma-entry-limit", NULL, IOL_WARN,
+				fmt(d, "vfio_iommu_type1 is loaded but its "
+					"dma_entry_limit could not be read; if it is the "
+					"default %d it is below the %" PRIu64 " mappings "
+					"the run needs", DEFAULT_DMA_ENTRY_LIMIT,
+					p->mappings),
+				set_limit_fix(d, p->mappings));
+		else
+			add(d, "dma-entry-limit", NULL, IOL_PASS,
+				fmt(d, "%" PRIu64 " mappings within the default "
+					"dma_entry_limit %d (the loaded vfio_iommu_type1's "
+					"value could not be read)", p->mappings,
+					DEFAULT_DMA_ENTRY_LIMIT), NULL);
 		return;
 	}
 	if ((uint64_t)limit >= p->mappings) {
@@ -280,10 +378,7 @@ check_dma_limit(struct doc *d, const struct iol_doctor_plan *p)
 	add(d, "dma-entry-limit", NULL, IOL_FAIL,
 		fmt(d, "dma_entry_limit %" PRId64 " is below the %" PRIu64
 			" mappings the run needs", limit, p->mappings),
-		fmt(d, "echo %" PRIu64 " > /sys/module/vfio_iommu_type1/parameters/"
-			"dma_entry_limit (lasting: options vfio_iommu_type1 "
-			"dma_entry_limit=%" PRIu64 " in /etc/modprobe.d/vfio.conf)",
-			p->mappings, p->mappings));
+		set_limit_fix(d, p->mappings));
 }
 
 static const struct iol_hugepages *
@@ -315,11 +410,11 @@ check_hugepages_node(struct doc *d, const struct iol_doctor_plan *p, int node)
 	const struct iol_topology *t = d->t;
 	uint64_t size = plan_page_size(t, p);
 	const struct iol_hugepages *h;
-	uint64_t need;
-	char sz[32], where[48], subject[32], sysfs[160];
+	uint64_t need, pages;
+	char sz[32], where[48], subject[32], sysfs[160], total[32], nodeopt[24];
 
 	iol_size_str(size, IOL_SIZE_SHORT, sz, sizeof(sz));
-	need = p->hugepage_bytes == 0 ? 1 : (p->hugepage_bytes + size - 1) / size;
+	need = p->hugepage_bytes == 0 ? 1 : ceil_div(p->hugepage_bytes, size);
 	h = node >= 0 ? find_pool(t, node, size) : NULL;
 	/* Without per-node counts (no NUMA in sysfs) the host pool serves. */
 	if (h == NULL)
@@ -353,13 +448,29 @@ check_hugepages_node(struct doc *d, const struct iol_doctor_plan *p, int node)
 				h->free, sz, where, need), NULL);
 		return;
 	}
+	/* The pool grows by what is missing; saturated, an absurd plan
+	 * still gives a number rather than a wrapped small one.
+	 */
+	pages = sat_add(h->total, need - h->free);
+	iol_size_str(sat_mul(pages, size), IOL_SIZE_SHORT, total, sizeof(total));
+	if (h->node >= 0)
+		snprintf(nodeopt, sizeof(nodeopt), "--node %d ", h->node);
+	else
+		nodeopt[0] = '\0';
+	if (sat_mul(pages, size) == UINT64_MAX) {
+		add(d, "hugepages", subject, IOL_FAIL,
+			fmt(d, "%" PRIu64 " %sB hugepages needed %s: more than a "
+				"64-bit address space holds", need, sz, where),
+			fmt(d, "pin less memory"));
+		return;
+	}
 	add(d, "hugepages", subject, IOL_FAIL,
 		fmt(d, "%s free %sB hugepages %s: %" PRIu64 " free of %" PRIu64
 			", need %" PRIu64, h->free == 0 ? "no" : "too few", sz, where,
 			h->free, h->total, need),
-		fmt(d, "echo %" PRIu64 " > %s (or dpdk-hugepages.py --node %d "
-			"--pagesize %s --reserve ...)", h->total + need - h->free, sysfs,
-			node >= 0 ? node : 0, sz));
+		fmt(d, "echo %" PRIu64 " > %s (or dpdk-hugepages.py %s-p %s "
+			"-r %s, -r being the total to reserve)", pages, sysfs,
+			nodeopt, sz, total));
 }
 
 static void
@@ -523,17 +634,25 @@ check_device(struct doc *d, const char *name)
 	}
 	if (!dev->present) {
 		add(d, "device", name, IOL_FAIL,
-			fmt(d, "%s could not be read (removed while reading?)", name),
+			fmt(d, "%s could not be read (removed while reading? see "
+				"the warnings)", name),
 			fmt(d, "check that the device is still there: lspci -D -s %s",
 				name));
 		return;
 	}
-	add(d, "device", name, IOL_PASS,
-		fmt(d, "%s [%04x:%04x] %s%s%s numa %d", name, dev->vendor,
-			dev->device, dev->vendor_name ? dev->vendor_name : "",
-			dev->vendor_name && dev->device_name ? " " : "",
-			dev->device_name ? dev->device_name : "", dev->numa_node),
-		NULL);
+	if (!dev->has_ids)
+		add(d, "device", name, IOL_WARN,
+			fmt(d, "%s is there but its vendor, device or class could "
+				"not be read (see the warnings) numa %d", name,
+				dev->numa_node),
+			fmt(d, "check it with lspci -D -nn -s %s", name));
+	else
+		add(d, "device", name, IOL_PASS,
+			fmt(d, "%s [%04x:%04x] %s%s%s numa %d", name, dev->vendor,
+				dev->device, dev->vendor_name ? dev->vendor_name : "",
+				dev->vendor_name && dev->device_name ? " " : "",
+				dev->device_name ? dev->device_name : "",
+				dev->numa_node), NULL);
 	if (strcmp(dev->driver, "vfio-pci") == 0)
 		add(d, "driver", name, IOL_PASS,
 			fmt(d, "%s bound to vfio-pci", name), NULL);
