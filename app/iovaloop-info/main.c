@@ -63,6 +63,38 @@ bad_option(const char *opt, const char *accepts)
 	return 2;
 }
 
+/*
+ * getopt_long's complaint about argv[optind - 1], as one line: @p c is
+ * ':' for a missing value, '?' for an unknown option or a value given
+ * to an option that takes none.
+ */
+static int
+getopt_error(int c, const char *word, int optopt_)
+{
+	const char *eq = strchr(word, '=');
+
+	if (c == ':')
+		fprintf(stderr, "iovaloop-info: %s needs a value (see --help)\n",
+			word);
+	else if (strncmp(word, "--", 2) != 0 && optopt_ != 0)
+		fprintf(stderr, "iovaloop-info: unknown option -%c (see --help)\n",
+			optopt_);
+	else if (eq != NULL && optopt_ != 0) /* --json=foo: a known option */
+		fprintf(stderr, "iovaloop-info: %.*s takes no value (see --help)\n",
+			(int)(eq - word), word);
+	else
+		fprintf(stderr, "iovaloop-info: unknown option %.*s (see --help)\n",
+			eq != NULL ? (int)(eq - word) : (int)strlen(word), word);
+	return 2;
+}
+
+/* Hugepage sizes are powers of two of at least a 4 KiB page. */
+static bool
+valid_page_size(uint64_t v)
+{
+	return v >= 4096 && (v & (v - 1)) == 0;
+}
+
 static void
 print_warnings(const struct iol_topology *t)
 {
@@ -99,7 +131,10 @@ main(int argc, char **argv)
 
 	iol_doctor_plan_init(&plan);
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	/* The leading ':' tells a missing value (':') from an unknown
+	 * option ('?').
+	 */
+	while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
 		switch (c) {
 		case 'r': root = optarg; break;
 		case 'd': device = optarg; break;
@@ -118,9 +153,9 @@ main(int argc, char **argv)
 			break;
 		case 's':
 			if (iol_parse_scaled(optarg, &plan.hugepage_size) < 0 ||
-			    plan.hugepage_size == 0)
-				return bad_option("--hugepage-size", "a size, e.g. 2M "
-					"or 1G");
+			    !valid_page_size(plan.hugepage_size))
+				return bad_option("--hugepage-size", "a power of two "
+					"of at least 4096 bytes, e.g. 2M or 1G");
 			plan_opt = true;
 			break;
 		case 'i':
@@ -135,12 +170,7 @@ main(int argc, char **argv)
 		case 'n': plan.allow_noiommu = true; plan_opt = true; break;
 		case 'h': usage(stdout); return 0;
 		default:
-			if (optopt != 0)
-				return bad_option(argv[optind - 1],
-					"an argument; run --help for the options");
-			fprintf(stderr, "iovaloop-info: unknown option %s (see --help)\n",
-				argv[optind - 1]);
-			return 2;
+			return getopt_error(c, argv[optind - 1], optopt);
 		}
 	}
 	if (!check && optind < argc) {
@@ -198,6 +228,8 @@ main(int argc, char **argv)
 			putchar('\n');
 		}
 	} else if (iol_topology_print(t, stdout, device) < 0) {
+		fprintf(stderr, "iovaloop-info: device %s not found under %s\n",
+			device, t->root);
 		ret = 1;
 	}
 	iol_topology_free(t);

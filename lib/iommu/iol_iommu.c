@@ -1732,10 +1732,9 @@ iol_topology_print(const struct iol_topology *t, FILE *out, const char *device)
 
 	if (device != NULL) {
 		d = iol_topology_device(t, device);
-		if (d == NULL) {
-			fprintf(out, "device %s not found under %s\n", device, t->root);
+		/* Nothing printed: the caller says it where errors go. */
+		if (d == NULL)
 			return -1;
-		}
 		g = d->group >= 0 ? iol_topology_group(t, d->group) : NULL;
 		if (g != NULL) {
 			print_group(t, g, out);

@@ -201,7 +201,7 @@ const char *iol_resv_type_name(enum iol_resv_type type);
  *
  * @param device
  *   NULL for every group; otherwise only this device and its group.
- * @return 0, or -1 when @p device is not found (a message is printed).
+ * @return 0, or -1 when @p device is not found (nothing is printed).
  */
 int iol_topology_print(const struct iol_topology *topo, FILE *out,
 	const char *device);
