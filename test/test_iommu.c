@@ -3,8 +3,14 @@
  * IOMMU topology and doctor against the fixture trees of test/fixtures
  * (meson passes their directory in IOL_FIXTURES).
  */
+#define _GNU_SOURCE /* nftw's FTW_PHYS */
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
 #include <limits.h>
 #include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "iol_iommu.h"
 #include "iol_json.h"
@@ -248,9 +254,9 @@ test_x86_listing(void)
 		"I219-LM [8086:15b7] driver=vfio-pci numa=1\n", "one device");
 	TEST_ASSERT(strstr(s, "IOMMU Group 2:") == NULL, "only its group");
 	free(s);
-	s = listing(t, "0000:99:00.0");
-	TEST_ASSERT_STR_CONTAINS(s, "device 0000:99:00.0 not found", "unknown");
-	free(s);
+	/* An unknown device: -1 and nothing written (the caller says it). */
+	TEST_ASSERT_EQUAL(iol_topology_print(t, stdout, "0000:99:00.0"), -1,
+		"unknown device");
 	iol_topology_free(t);
 	return TEST_SUCCESS;
 }
@@ -261,7 +267,7 @@ test_x86_json(void)
 	struct iol_topology *t;
 	struct iol_json j;
 	int fin = -1;
-	char *s;
+	char *s, *g2, *g10;
 
 	LOAD(t, "x86-vtd");
 	s = json_text(t, NULL, &fin);
@@ -281,7 +287,10 @@ test_x86_json(void)
 	TEST_ASSERT_STR_CONTAINS(s, "\"dma_entry_limit\": 65535", "limit");
 	TEST_ASSERT_STR_CONTAINS(s, "\"noiommu_mode\": false", "noiommu");
 	TEST_ASSERT_STR_CONTAINS(s, "\"warnings\": []", "no warnings");
-	TEST_ASSERT(strstr(s, "\"id\": 2,") < strstr(s, "\"id\": 10,"), "order");
+	g2 = strstr(s, "\"id\": 2,");
+	g10 = strstr(s, "\"id\": 10,");
+	TEST_ASSERT(g2 != NULL && g10 != NULL, "groups 2 and 10 in the JSON");
+	TEST_ASSERT(g2 < g10, "order");
 	free(s);
 
 	/* An unknown device writes nothing and says so. */
@@ -447,6 +456,227 @@ test_two_roots_at_once(void)
 	return TEST_SUCCESS;
 }
 
+/* mkdir -p of the directory part of @p path. */
+static int
+mkparents(char *path)
+{
+	char *slash;
+
+	for (slash = strchr(path + 1, '/'); slash != NULL;
+	     slash = strchr(slash + 1, '/')) {
+		*slash = '\0';
+		if (mkdir(path, 0755) < 0 && errno != EEXIST) {
+			*slash = '/';
+			return -1;
+		}
+		*slash = '/';
+	}
+	return 0;
+}
+
+/* Write @p text to @p root/@p rel, making the directories. */
+static int
+put(const char *root, const char *rel, const char *text)
+{
+	char path[PATH_MAX];
+	FILE *f;
+	int ret;
+
+	snprintf(path, sizeof(path), "%s/%s", root, rel);
+	if (mkparents(path) < 0)
+		return -1;
+	f = fopen(path, "w");
+	if (f == NULL)
+		return -1;
+	ret = fputs(text, f) < 0 ? -1 : 0;
+	if (fclose(f) != 0)
+		ret = -1;
+	return ret;
+}
+
+static int
+rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+/* A scratch root for trees git cannot hold (FIFOs) or one-line ones. */
+static int
+tmp_root(char *buf, size_t size)
+{
+	const char *tmp = getenv("TMPDIR");
+
+	snprintf(buf, size, "%s/iol-iommu-XXXXXX", tmp != NULL ? tmp : "/tmp");
+	return mkdtemp(buf) != NULL ? 0 : -1;
+}
+
+static void
+rm_root(const char *root)
+{
+	nftw(root, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* A host whose only content is /proc/cmdline holding @p cmdline. */
+static struct iol_topology *
+cmdline_host(const char *cmdline)
+{
+	struct iol_topology *t = NULL;
+	char root[PATH_MAX];
+
+	if (tmp_root(root, sizeof(root)) < 0)
+		return NULL;
+	if (put(root, "proc/cmdline", cmdline) == 0)
+		t = iol_topology_read(root);
+	rm_root(root);
+	return t;
+}
+
+/* No control character may reach a terminal from the snapshot. */
+static bool
+has_control(const char *s)
+{
+	for (; s != NULL && *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return true;
+	return false;
+}
+
+static int
+test_hostile(void)
+{
+	const struct iol_iommu_group *g;
+	const struct iol_device *d;
+	struct iol_topology *t;
+	unsigned int i;
+	char *s;
+
+	LOAD(t, "hostile");
+	/* "02" and "+2" are not group 2 again. */
+	TEST_ASSERT_EQUAL(t->n_groups, 1, "only the canonical group 2");
+	TEST_ASSERT(has_warning(t, "'02' in"), "02 warned");
+	TEST_ASSERT(has_warning(t, "'+2' in"), "+2 warned");
+	g = iol_topology_group(t, 2);
+	TEST_ASSERT_NOT_NULL(g, "group 2");
+	TEST_ASSERT_EQUAL(g->n_devs, 1, "its device");
+	/* Line 2 is blank and still counted. */
+	TEST_ASSERT(has_warning(t, "reserved_regions line 3 is not 'START END "
+		"TYPE': '?]0;owned? bad'"), "line 3, escapes as '?'");
+	TEST_ASSERT_EQUAL(g->n_resv, 2, "good lines kept");
+	/* UTF-8 kept, the C1 control (U+009B, CSI) is not. */
+	TEST_ASSERT(strcmp(g->resv[0].type_name, "caf\xc3\xa9??1m") == 0,
+		"type_name '%s'", g->resv[0].type_name);
+	TEST_ASSERT(strcmp(g->type, "DMA?[31m") == 0, "type '%s'", g->type);
+
+	/* pci.ids lines too short for a name give none, never leftovers. */
+	d = iol_topology_device(t, "0000:00:02.0");
+	TEST_ASSERT_NOT_NULL(d, "device");
+	TEST_ASSERT(d->has_ids && d->device == 0x0001, "ids");
+	TEST_ASSERT(d->device_name == NULL, "device name '%s'", d->device_name);
+	TEST_ASSERT(d->class_name == NULL, "class name '%s'", d->class_name);
+	TEST_ASSERT(d->vendor_name != NULL &&
+		strcmp(d->vendor_name, "Evil?[2J Corp") == 0, "vendor name");
+
+	for (i = 0; i < t->n_warnings; i++)
+		TEST_ASSERT(!has_control(t->warnings[i]), "warning %u", i);
+	for (i = 0; i < t->n_cmdline_opts; i++)
+		TEST_ASSERT(!has_control(t->cmdline_opts[i]), "cmdline %u", i);
+	s = listing(t, NULL);
+	TEST_ASSERT_NOT_NULL(s, "listing");
+	TEST_ASSERT(strchr(s, '\033') == NULL && strchr(s, '\007') == NULL,
+		"no escape in the listing");
+	free(s);
+	iol_topology_free(t);
+	return TEST_SUCCESS;
+}
+
+static int
+test_long_root(void)
+{
+	struct iol_topology *t;
+	char root[600];
+
+	/* Cut to 255 bytes it could name another, real directory. */
+	memset(root, 'a', sizeof(root) - 1);
+	root[0] = '/';
+	root[sizeof(root) - 1] = '\0';
+	t = iol_topology_read(root);
+	TEST_ASSERT_NOT_NULL(t, "snapshot");
+	TEST_ASSERT_EQUAL(t->n_warnings, 1, "only the root warning");
+	TEST_ASSERT_STR_CONTAINS(t->warnings[0], "root directory name too long",
+		"says why");
+	TEST_ASSERT(t->n_devs == 0 && t->n_groups == 0 && !t->cmdline_read,
+		"nothing read");
+	iol_topology_free(t);
+	return TEST_SUCCESS;
+}
+
+static int
+test_fifo(void)
+{
+	struct iol_topology *t;
+	char root[PATH_MAX], path[PATH_MAX + 32];
+
+	TEST_ASSERT_SUCCESS(tmp_root(root, sizeof(root)), "temp root");
+	TEST_ASSERT_SUCCESS(put(root, "proc/meminfo", "Hugepagesize: 2048 kB\n"),
+		"proc");
+	TEST_ASSERT_SUCCESS(put(root, "usr/share/misc/.keep", ""), "usr");
+	snprintf(path, sizeof(path), "%s/proc/cmdline", root);
+	TEST_ASSERT_SUCCESS(mkfifo(path, 0600), "mkfifo cmdline");
+	snprintf(path, sizeof(path), "%s/usr/share/misc/pci.ids", root);
+	TEST_ASSERT_SUCCESS(mkfifo(path, 0600), "mkfifo pci.ids");
+	/* Blocking opens would hang here; a hang becomes a kill. */
+	alarm(10);
+	t = iol_topology_read(root);
+	alarm(0);
+	rm_root(root);
+	TEST_ASSERT_NOT_NULL(t, "snapshot");
+	TEST_ASSERT(has_warning(t, "proc/cmdline could not be read: not a "
+		"regular file"), "cmdline FIFO skipped");
+	TEST_ASSERT(has_warning(t, "pci.ids could not be read: not a regular "
+		"file"), "pci.ids FIFO skipped");
+	TEST_ASSERT(!t->cmdline_read, "nothing read from the FIFO");
+	TEST_ASSERT_EQUAL(t->default_hugepage_size, 2 * MIB, "the rest read");
+	iol_topology_free(t);
+	return TEST_SUCCESS;
+}
+
+/* A noiommu group without its /dev/vfio/noiommu-N node (no udev). */
+static struct iol_topology *
+noiommu_no_node(void)
+{
+	struct iol_topology *t = NULL;
+	char root[PATH_MAX];
+
+	if (tmp_root(root, sizeof(root)) < 0)
+		return NULL;
+	if (put(root, "sys/kernel/iommu_groups/0/name", "vfio-noiommu\n") == 0 &&
+	    put(root, "sys/kernel/iommu_groups/0/reserved_regions", "") == 0 &&
+	    put(root, "sys/kernel/iommu_groups/0/devices/.keep", "") == 0 &&
+	    put(root, "sys/module/vfio/parameters/enable_unsafe_noiommu_mode",
+		"Y\n") == 0)
+		t = iol_topology_read(root);
+	rm_root(root);
+	return t;
+}
+
+static int
+test_noiommu_by_name(void)
+{
+	const struct iol_iommu_group *g;
+	struct iol_topology *t = noiommu_no_node();
+
+	TEST_ASSERT_NOT_NULL(t, "snapshot");
+	g = iol_topology_group(t, 0);
+	TEST_ASSERT_NOT_NULL(g, "group 0");
+	TEST_ASSERT(g->noiommu, "named vfio-noiommu");
+	TEST_ASSERT(!iol_topology_iommu_enabled(t), "no IOMMU");
+	iol_topology_free(t);
+	return TEST_SUCCESS;
+}
+
 static struct unit_test_suite iommu_suite = {
 	.suite_name = "iommu topology",
 	.unit_test_cases = {
@@ -457,6 +687,10 @@ static struct unit_test_suite iommu_suite = {
 		TEST_CASE(test_no_iommu_listing),
 		TEST_CASE(test_malformed),
 		TEST_CASE(test_two_roots_at_once),
+		TEST_CASE(test_hostile),
+		TEST_CASE(test_long_root),
+		TEST_CASE(test_fifo),
+		TEST_CASE(test_noiommu_by_name),
 		TEST_CASES_END()
 	}
 };
@@ -563,6 +797,9 @@ test_doctor_x86_fails(void)
 		"no free 2MB hugepages on node 1: 0 free of 512, need 256",
 		"echo 768 > /sys/devices/system/node/node1/hugepages/"
 		"hugepages-2048kB/nr_hugepages");
+	/* -r is the total to reserve: 768 pages of 2M. */
+	TEST_ASSERT_STR_CONTAINS(check(rep, "hugepages", "node1")->fix,
+		"dpdk-hugepages.py --node 1 -p 2M -r 1536M", "script");
 	TEST_ASSERT(check(rep, "driver", "0000:00:1f.0") == NULL,
 		"no further checks for a missing device");
 	TEST_ASSERT_EQUAL(rep->n_fail, 6, "FAILs");
@@ -674,9 +911,11 @@ test_doctor_no_iommu(void)
 	plan_init(&p, devs, 1);
 	rep = iol_doctor_run(t, &p);
 	ASSERT_CHECK(rep, "iommu", NULL, IOL_FAIL, "IOMMU not enabled",
-		"add intel_iommu=on (Intel) or amd_iommu=on (AMD) to the kernel "
-		"command line");
-	ASSERT_CHECK(rep, "iommu", NULL, IOL_FAIL, "", "must have been booted");
+		"on Intel add intel_iommu=on to the kernel command line");
+	/* amd_iommu=on is no kernel option: AMD-Vi is on by default. */
+	ASSERT_CHECK(rep, "iommu", NULL, IOL_FAIL, "", "AMD-Vi by default");
+	TEST_ASSERT(strstr(check(rep, "iommu", NULL)->fix, "amd_iommu=on") == NULL,
+		"no amd_iommu=on");
 	ASSERT_CHECK(rep, "noiommu", NULL, IOL_PASS, "noiommu mode off", "");
 	ASSERT_CHECK(rep, "driver", "0000:00:03.0", IOL_FAIL, "virtio-pci",
 		"dpdk-devbind.py -b vfio-pci 0000:00:03.0");
@@ -687,6 +926,9 @@ test_doctor_no_iommu(void)
 	ASSERT_CHECK(rep, "hugepages", "host", IOL_FAIL,
 		"no free 2MB hugepages on the host",
 		"/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages");
+	/* Host-wide: no --node; 256 pages of 2M to reserve in all. */
+	ASSERT_CHECK(rep, "hugepages", "host", IOL_FAIL, "",
+		"dpdk-hugepages.py -p 2M -r 512M");
 	TEST_ASSERT(check(rep, "vfio-node", "0000:00:03.0") == NULL,
 		"no node check without a group");
 	iol_doctor_report_free(rep);
@@ -711,6 +953,7 @@ test_doctor_noiommu_mode(void)
 	struct iol_topology *t;
 
 	LOAD(t, "noiommu-mode");
+	TEST_ASSERT_NOT_NULL(iol_topology_group(t, 0), "group 0");
 	TEST_ASSERT(iol_topology_group(t, 0)->noiommu, "noiommu group");
 	plan_init(&p, devs, 1);
 	rep = iol_doctor_run(t, &p);
@@ -800,7 +1043,134 @@ test_doctor_malformed(void)
 	iol_doctor_report_free(rep);
 	p.mappings = 70000;
 	rep = iol_doctor_run(t, &p);
-	ASSERT_CHECK(rep, "dma-entry-limit", NULL, IOL_WARN, "default",
+	/* Loaded but unreadable: modprobe would do nothing. */
+	ASSERT_CHECK(rep, "dma-entry-limit", NULL, IOL_WARN,
+		"vfio_iommu_type1 is loaded but its dma_entry_limit could not be read",
+		"echo 70000 > /sys/module/vfio_iommu_type1/parameters/dma_entry_limit");
+	TEST_ASSERT_STR_CONTAINS(check(rep, "dma-entry-limit", NULL)->fix,
+		"options vfio_iommu_type1 dma_entry_limit=70000", "lasting");
+	/* Ids unreadable: no "[0000:0000]" PASS. */
+	ASSERT_CHECK(rep, "device", "0000:00:06.0", IOL_WARN,
+		"could not be read", "lspci");
+	iol_doctor_report_free(rep);
+	iol_topology_free(t);
+	return TEST_SUCCESS;
+}
+
+static int
+test_doctor_overflow(void)
+{
+	static const char *const devs[] = { "0000:00:02.0" };
+	struct iol_doctor_report *rep;
+	struct iol_doctor_plan p;
+	struct iol_topology *t;
+
+	LOAD(t, "x86-vtd");
+	plan_init(&p, devs, 1);
+	/* (x + d - 1) / d wrapped to 0 pages: "PASS ... (need 0)". */
+	p.pin_bytes = UINT64_MAX;
+	p.hugepage_bytes = UINT64_MAX;
+	rep = iol_doctor_run(t, &p);
+	TEST_ASSERT_NOT_NULL(rep, "report");
+	ASSERT_CHECK(rep, "hugepages", "node0", IOL_FAIL,
+		"8796093022208 2MB hugepages needed", "pin less");
+	ASSERT_CHECK(rep, "memlock", NULL, IOL_FAIL, "below",
+		"ulimit -l 18014398509481984 ");
+	iol_doctor_report_free(rep);
+	/* Just one byte over a page: two pages. */
+	p.hugepage_bytes = 2 * MIB + 1;
+	p.pin_bytes = 1025;
+	p.memlock_limit = 1024;
+	rep = iol_doctor_run(t, &p);
+	ASSERT_CHECK(rep, "hugepages", "node0", IOL_PASS, "(need 2)", "");
+	ASSERT_CHECK(rep, "memlock", NULL, IOL_FAIL, "below", "ulimit -l 2 ");
+	iol_doctor_report_free(rep);
+	iol_topology_free(t);
+	return TEST_SUCCESS;
+}
+
+static int
+test_doctor_cmdline_off(void)
+{
+	struct iol_doctor_report *rep;
+	struct iol_doctor_plan p;
+	struct iol_topology *t;
+
+	plan_init(&p, NULL, 0);
+	t = cmdline_host("BOOT_IMAGE=/vmlinuz intel_iommu=off iommu=off quiet\n");
+	TEST_ASSERT_NOT_NULL(t, "snapshot");
+	rep = iol_doctor_run(t, &p);
+	TEST_ASSERT_NOT_NULL(rep, "report");
+	ASSERT_CHECK(rep, "iommu", NULL, IOL_FAIL,
+		"the kernel command line has intel_iommu=off and iommu=off",
+		"remove intel_iommu=off and iommu=off from the kernel command line");
+	iol_doctor_report_free(rep);
+	iol_topology_free(t);
+
+	t = cmdline_host("amd_iommu=off\n");
+	TEST_ASSERT_NOT_NULL(t, "snapshot");
+	rep = iol_doctor_run(t, &p);
+	ASSERT_CHECK(rep, "iommu", NULL, IOL_FAIL, "has amd_iommu=off",
+		"remove amd_iommu=off");
+	TEST_ASSERT(strstr(check(rep, "iommu", NULL)->fix, "amd_iommu=on") == NULL,
+		"amd_iommu=on is no option");
+	iol_doctor_report_free(rep);
+	iol_topology_free(t);
+
+	/* On with sub-options: the firmware is the cause. */
+	t = cmdline_host("intel_iommu=on,sm_on\n");
+	TEST_ASSERT_NOT_NULL(t, "snapshot");
+	rep = iol_doctor_run(t, &p);
+	ASSERT_CHECK(rep, "iommu", NULL, IOL_FAIL, "intel_iommu=on",
+		"enable VT-d (IOMMU) in the firmware setup");
+	iol_doctor_report_free(rep);
+	iol_topology_free(t);
+
+	/* igfx_off turns off the graphics IOMMU only. */
+	t = cmdline_host("intel_iommu=igfx_off\n");
+	TEST_ASSERT_NOT_NULL(t, "snapshot");
+	rep = iol_doctor_run(t, &p);
+	ASSERT_CHECK(rep, "iommu", NULL, IOL_FAIL, "no /sys/class/iommu entry",
+		"on Intel add intel_iommu=on");
+	iol_doctor_report_free(rep);
+	iol_topology_free(t);
+	return TEST_SUCCESS;
+}
+
+static int
+test_doctor_noiommu_no_node(void)
+{
+	struct iol_doctor_report *rep;
+	struct iol_doctor_plan p;
+	struct iol_topology *t = noiommu_no_node();
+
+	TEST_ASSERT_NOT_NULL(t, "snapshot");
+	plan_init(&p, NULL, 0);
+	rep = iol_doctor_run(t, &p);
+	TEST_ASSERT_NOT_NULL(rep, "report");
+	/* Was "PASS IOMMU enabled: 0 instance(s), 1 group(s)". */
+	ASSERT_CHECK(rep, "iommu", NULL, IOL_FAIL, "IOMMU not enabled",
+		"intel_iommu=on");
+	iol_doctor_report_free(rep);
+	iol_topology_free(t);
+	return TEST_SUCCESS;
+}
+
+static int
+test_doctor_dma_limit_not_loaded(void)
+{
+	struct iol_doctor_report *rep;
+	struct iol_doctor_plan p;
+	struct iol_topology *t;
+
+	t = cmdline_host("quiet\n");
+	TEST_ASSERT_NOT_NULL(t, "snapshot");
+	TEST_ASSERT(!t->mod_vfio_type1, "not loaded");
+	plan_init(&p, NULL, 0);
+	p.mappings = 70000;
+	rep = iol_doctor_run(t, &p);
+	ASSERT_CHECK(rep, "dma-entry-limit", NULL, IOL_WARN,
+		"vfio_iommu_type1 not loaded",
 		"modprobe vfio_iommu_type1 dma_entry_limit=70000");
 	iol_doctor_report_free(rep);
 	iol_topology_free(t);
@@ -817,6 +1187,10 @@ static struct unit_test_suite doctor_suite = {
 		TEST_CASE(test_doctor_noiommu_mode),
 		TEST_CASE(test_doctor_nonviable),
 		TEST_CASE(test_doctor_malformed),
+		TEST_CASE(test_doctor_overflow),
+		TEST_CASE(test_doctor_cmdline_off),
+		TEST_CASE(test_doctor_noiommu_no_node),
+		TEST_CASE(test_doctor_dma_limit_not_loaded),
 		TEST_CASES_END()
 	}
 };

@@ -44,10 +44,13 @@ run 0 --root "$fx/x86-vtd" --device 0000:00:0a.0
 expect "IOMMU Group 10:" "$out"
 grep -q "IOMMU Group 2:" "$out" && fail "--device listed other groups"
 run 1 --root "$fx/x86-vtd" --device 0000:00:77.0
-expect "not found" "$out"
+expect "device 0000:00:77.0 not found" "$err"
+[ -s "$out" ] && fail "not found written to stdout"
+run 1 --root "$fx/x86-vtd" --device 0000:00:77.0 --json
+expect "device 0000:00:77.0 not found" "$err"
 
 # JSON of every fixture parses, and the malformed tree warns but exits 0.
-for t in x86-vtd arm-smmu no-iommu noiommu-mode nonviable malformed; do
+for t in x86-vtd arm-smmu no-iommu noiommu-mode nonviable hostile malformed; do
 	run 0 --root "$fx/$t" --json
 	json_ok "$t"
 done
@@ -72,6 +75,30 @@ expect "pass --allow-noiommu" "$out"
 run 0 --root "$fx/noiommu-mode" --check 0000:00:03.0 --allow-noiommu
 expect "WARN  vfio unsafe noiommu mode is on and allowed" "$out"
 
+# Untrusted text: no escape from a sysfs or pci.ids file reaches the terminal.
+run 0 --root "$fx/hostile"
+if grep -q "$(printf '\033')" "$out" "$err"; then
+	fail "an escape sequence reached the output"
+fi
+expect "reserved_regions line 3 is not" "$err"
+
+# A FIFO where a file is expected is skipped, not waited on.
+tmp=$(mktemp -d)
+mkdir -p "$tmp/proc"
+mkfifo "$tmp/proc/cmdline"
+if command -v timeout >/dev/null; then
+	timeout 10 "$info" --root "$tmp" >"$out" 2>"$err"
+	st=$?
+	[ "$st" -eq 0 ] || fail "FIFO root: exit $st"
+	expect "proc/cmdline could not be read: not a regular file" "$err"
+fi
+rm -rf "$tmp"
+
+# No false PASS from an overflowing byte count.
+run 1 --root "$fx/x86-vtd" --check 0000:00:02.0 --pin-bytes 18446744073709551615
+grep -q "PASS.*need 0" "$out" && fail "--pin-bytes 2^64-1 needs 0 pages"
+expect "FAIL  8796093022208 2MB hugepages needed" "$out"
+
 # This host, whatever it has: exit 0, and it says whether there is an IOMMU.
 run 0
 expect "IOMMU enabled: " "$out"
@@ -95,7 +122,19 @@ expect "--iova accepts START-END" "$err"
 run 2 --check --pin-bytes lots
 expect "--pin-bytes accepts" "$err"
 run 2 --root
-expect "--root accepts an argument" "$err"
+expect "--root needs a value" "$err"
+run 2 -x
+expect "unknown option -x (see --help)" "$err"
+run 2 --json=foo
+expect "--json takes no value" "$err"
+run 2 --bogus=1
+expect "unknown option --bogus (see --help)" "$err"
+[ "$(wc -l <"$err")" -eq 1 ] || fail "bad option: more than one line"
+[ "$(grep -o 'see --help' "$err" | wc -l)" -eq 1 ] || fail "(see --help) twice"
+run 2 --check --hugepage-size 3
+expect "--hugepage-size accepts a power of two" "$err"
+run 2 --check --hugepage-size 6k
+expect "--hugepage-size accepts a power of two" "$err"
 run 2 0000:00:02.0
 expect "device addresses follow --check" "$err"
 run 0 --help
