@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include <numa.h>
 
@@ -162,7 +163,9 @@ rec_unmap(struct rte_device *dev, void *va, uint64_t iova, size_t len)
 	return rec(false, dev, va, iova, len);
 }
 
-static const struct iol_xmem_dma_ops rec_ops = { rec_map, rec_unmap };
+static const struct iol_xmem_dma_ops rec_ops = {
+	.map = rec_map, .unmap = rec_unmap,
+};
 
 /* Maps then unmaps, each unmap undoing the latest map still standing. */
 static int
@@ -424,34 +427,31 @@ xmem_teardown(void)
 
 /* ---- (1) register, map, run, unmap ---- */
 
+/* Everything between create and destroy; the caller stops and destroys. */
 static int
-run_once(bool base_set, uint64_t base, uint64_t size, uint64_t ps)
+run_body(struct iol_xmem *x, bool base_set, uint64_t base, uint64_t size,
+	uint64_t ps, const struct snap *before, struct rte_mempool **mpp,
+	unsigned int *n_runsp)
 {
-	struct iol_xmem_params p = params(size, ps);
 	struct iol_xmem_range r[64];
 	struct rte_mempool *mp;
-	struct iol_xmem *x;
-	struct snap before;
-	unsigned int n_runs, maps, i;
-	void *va;
+	unsigned int n_runs, i;
+	void *va = iol_xmem_addr(x);
 	char desc[256];
 
-	p.iova_base = base;
-	p.iova_base_set = base_set;
-	snap_take(&before);
-	TEST_ASSERT_SUCCESS(iol_xmem_create(&p, &x, err, sizeof(err)), "%s", err);
-	va = iol_xmem_addr(x);
 	iol_xmem_describe(x, desc, sizeof(desc));
 	printf("%s\n", desc);
 	TEST_ASSERT_NOT_NULL(rte_mem_virt2memseg_list(va), "registered");
 	TEST_ASSERT_EQUAL(iol_xmem_n_mapped(x), N_PORTS, "devices mapped");
+	TEST_ASSERT_EQUAL(iol_xmem_n_container(x), 0, "net_ring is no VFIO device");
 	TEST_ASSERT_EQUAL(iol_xmem_page_size(x), ps, "page size");
 	if (numa_available() >= 0)
 		TEST_ASSERT(iol_xmem_numa_node(x) >= 0 &&
 			iol_xmem_numa_node(x) <= numa_max_node(), "node");
-	TEST_ASSERT_EQUAL(proc_hugetlb_kb() - before.hugetlb_kb, size >> 10,
+	TEST_ASSERT_EQUAL(proc_hugetlb_kb() - before->hugetlb_kb, size >> 10,
 		"HugetlbPages grew by the size");
 	n_runs = iol_xmem_ranges(x, r, RTE_DIM(r));
+	*n_runsp = n_runs;
 	TEST_ASSERT(n_runs >= 1 && n_runs <= RTE_DIM(r), "%u runs", n_runs);
 	if (!pa_mode)
 		TEST_ASSERT_EQUAL(n_runs, 1, "VA mode: one IOVA-contiguous run");
@@ -470,6 +470,7 @@ run_once(bool base_set, uint64_t base, uint64_t size, uint64_t ps)
 	mp = iol_xmem_pool_create(x, "xmem_pool", 1023, 32,
 		RTE_MBUF_DEFAULT_BUF_SIZE, err, sizeof(err));
 	TEST_ASSERT_NOT_NULL(mp, "%s", err);
+	*mpp = mp;
 	TEST_ASSERT_SUCCESS(check_pool(x, mp, base_set), "pool IOVAs");
 	if (base_set) {
 		struct rte_mbuf *m = rte_pktmbuf_alloc(mp);
@@ -480,18 +481,35 @@ run_once(bool base_set, uint64_t base, uint64_t size, uint64_t ps)
 			m->buf_iova, base);
 		rte_pktmbuf_free(m);
 	}
-	if (ports_start(mp) != TEST_SUCCESS) {
-		ports_stop();
-		iol_xmem_destroy(x);
-		return TEST_FAILED;
-	}
-	i = send_receive(x, mp, ports[0], ports[1], 0x11) == TEST_SUCCESS &&
-		send_receive(x, mp, ports[1], ports[0], 0x77) == TEST_SUCCESS;
-	ports_stop();
-	TEST_ASSERT(i, "traffic");
-	TEST_ASSERT_EQUAL(rte_mempool_avail_count(mp), mp->size, "mbufs back");
+	TEST_ASSERT_SUCCESS(ports_start(mp), "ports");
+	TEST_ASSERT_SUCCESS(send_receive(x, mp, ports[0], ports[1], 0x11), "0 -> 1");
+	TEST_ASSERT_SUCCESS(send_receive(x, mp, ports[1], ports[0], 0x77), "1 -> 0");
+	return TEST_SUCCESS;
+}
 
-	iol_xmem_destroy(x);
+static int
+run_once(bool base_set, uint64_t base, uint64_t size, uint64_t ps)
+{
+	struct iol_xmem_params p = params(size, ps);
+	struct rte_mempool *mp = NULL;
+	struct iol_xmem *x;
+	struct snap before;
+	unsigned int n_runs = 0, maps;
+	void *va;
+	int ret;
+
+	p.iova_base = base;
+	p.iova_base_set = base_set;
+	snap_take(&before);
+	TEST_ASSERT_SUCCESS(iol_xmem_create(&p, &x, err, sizeof(err)), "%s", err);
+	va = iol_xmem_addr(x);
+	ret = run_body(x, base_set, base, size, ps, &before, &mp, &n_runs);
+	ports_stop();
+	if (ret == TEST_SUCCESS && mp != NULL)
+		TEST_ASSERT_EQUAL(rte_mempool_avail_count(mp), mp->size, "mbufs back");
+	TEST_ASSERT_SUCCESS(iol_xmem_destroy(x), "destroy");
+	if (ret != TEST_SUCCESS)
+		return ret;
 	TEST_ASSERT(rte_mempool_lookup("xmem_pool") == NULL, "pool freed");
 	TEST_ASSERT_SUCCESS(check_calls_balanced(&maps), "unmaps");
 	TEST_ASSERT_EQUAL(maps, N_PORTS * n_runs, "maps");
@@ -544,15 +562,21 @@ test_xmem_no_dma_map(void)
 	struct iol_xmem *x;
 	struct snap before;
 	void *va;
+	int ret = TEST_FAILED;
 
 	p.no_dma_map = true;
 	snap_take(&before);
 	TEST_ASSERT_SUCCESS(iol_xmem_create(&p, &x, err, sizeof(err)), "%s", err);
 	va = iol_xmem_addr(x);
-	TEST_ASSERT_NOT_NULL(rte_mem_virt2memseg_list(va), "registered");
-	TEST_ASSERT_EQUAL(iol_xmem_n_mapped(x), 0, "mapped for no device");
-	TEST_ASSERT_EQUAL(n_calls, 0, "no DMA map call");
-	iol_xmem_destroy(x);
+	if (rte_mem_virt2memseg_list(va) == NULL)
+		printf("not registered\n");
+	else if (iol_xmem_n_mapped(x) != 0 || n_calls != 0)
+		printf("mapped for %u devices, %u DMA map calls\n",
+			iol_xmem_n_mapped(x), n_calls);
+	else
+		ret = TEST_SUCCESS;
+	TEST_ASSERT_SUCCESS(iol_xmem_destroy(x), "destroy");
+	TEST_ASSERT_EQUAL(ret, TEST_SUCCESS, "no_dma_map");
 	TEST_ASSERT_EQUAL(n_calls, 0, "no DMA unmap call");
 	return check_nothing_left(&before, va);
 }
@@ -614,7 +638,9 @@ refusing_map(struct rte_device *dev, void *va, uint64_t iova, size_t len)
 	return rec_map(dev, va, iova, len);
 }
 
-static const struct iol_xmem_dma_ops refusing_ops = { refusing_map, rec_unmap };
+static const struct iol_xmem_dma_ops refusing_ops = {
+	.map = refusing_map, .unmap = rec_unmap,
+};
 
 static int
 test_xmem_map_refused(void)
@@ -645,18 +671,10 @@ static int test_xmem_rollback_register(void) { return rollback(IOL_XMEM_STEP_REG
 static int test_xmem_rollback_map(void) { return rollback(IOL_XMEM_STEP_MAP); }
 
 static int
-test_xmem_rollback_pool(void)
+rollback_pool_body(struct iol_xmem *x)
 {
-	struct iol_xmem_params p = params(8 * MIB, PS_2M);
 	struct rte_mempool *mp;
-	struct iol_xmem *x;
-	struct snap before;
-	void *va;
 
-	p.fail_step = IOL_XMEM_STEP_POOL;
-	snap_take(&before);
-	TEST_ASSERT_SUCCESS(iol_xmem_create(&p, &x, err, sizeof(err)), "%s", err);
-	va = iol_xmem_addr(x);
 	mp = iol_xmem_pool_create(x, "xmem_pool_fail", 1023, 32,
 		RTE_MBUF_DEFAULT_BUF_SIZE, err, sizeof(err));
 	printf("step pool: %s\n", err);
@@ -665,9 +683,54 @@ test_xmem_rollback_pool(void)
 	TEST_ASSERT_STR_CONTAINS(err, "xmem_pool_fail", "names the pool");
 	TEST_ASSERT(rte_mempool_lookup("xmem_pool_fail") == NULL,
 		"half-built pool left behind");
-	iol_xmem_destroy(x);
+	return TEST_SUCCESS;
+}
+
+static int
+test_xmem_rollback_pool(void)
+{
+	struct iol_xmem_params p = params(8 * MIB, PS_2M);
+	struct iol_xmem *x;
+	struct snap before;
+	void *va;
+	int ret;
+
+	p.fail_step = IOL_XMEM_STEP_POOL;
+	snap_take(&before);
+	TEST_ASSERT_SUCCESS(iol_xmem_create(&p, &x, err, sizeof(err)), "%s", err);
+	va = iol_xmem_addr(x);
+	ret = rollback_pool_body(x);
+	TEST_ASSERT_SUCCESS(iol_xmem_destroy(x), "destroy");
+	if (ret != TEST_SUCCESS)
+		return ret;
 	TEST_ASSERT_SUCCESS(check_calls_balanced(NULL), "unmaps");
 	return check_nothing_left(&before, va);
+}
+
+static int
+pool_too_big_body(struct iol_xmem *x)
+{
+	struct rte_mempool *mp;
+
+	mp = iol_xmem_pool_create(x, "xmem_pool_big", 8191, 32,
+		RTE_MBUF_DEFAULT_BUF_SIZE, err, sizeof(err));
+	printf("too big: %s\n", err);
+	TEST_ASSERT(mp == NULL, "pool of 8191 mbufs in 4 MiB");
+	TEST_ASSERT_STR_CONTAINS(err, "holds only", "message");
+	TEST_ASSERT_STR_CONTAINS(err, "(4 MiB of 4 MiB)", "what is left");
+	TEST_ASSERT(rte_mempool_lookup("xmem_pool_big") == NULL, "pool left");
+	mp = iol_xmem_pool_create(x, "xmem_pool_small", 511, 0,
+		RTE_MBUF_DEFAULT_BUF_SIZE, err, sizeof(err));
+	TEST_ASSERT_NOT_NULL(mp, "%s", err);
+	TEST_ASSERT_SUCCESS(check_pool(x, mp, false), "pool IOVAs");
+	/* What the first pool took is no longer offered. */
+	mp = iol_xmem_pool_create(x, "xmem_pool_big2", 8191, 32,
+		RTE_MBUF_DEFAULT_BUF_SIZE, err, sizeof(err));
+	printf("too big after a pool: %s\n", err);
+	TEST_ASSERT(mp == NULL, "second big pool");
+	TEST_ASSERT(strstr(err, "(4 MiB of 4 MiB)") == NULL,
+		"the memory left counts the first pool: %s", err);
+	return TEST_SUCCESS;
 }
 
 /* A pool larger than the memory: a clear error, the memory still usable. */
@@ -675,27 +738,294 @@ static int
 test_xmem_pool_too_big(void)
 {
 	struct iol_xmem_params p = params(4 * MIB, PS_2M);
-	struct rte_mempool *mp;
 	struct iol_xmem *x;
 	struct snap before;
 	void *va;
+	int ret;
 
 	snap_take(&before);
 	TEST_ASSERT_SUCCESS(iol_xmem_create(&p, &x, err, sizeof(err)), "%s", err);
 	va = iol_xmem_addr(x);
-	mp = iol_xmem_pool_create(x, "xmem_pool_big", 8191, 32,
-		RTE_MBUF_DEFAULT_BUF_SIZE, err, sizeof(err));
-	printf("too big: %s\n", err);
-	TEST_ASSERT(mp == NULL, "pool of 8191 mbufs in 4 MiB");
-	TEST_ASSERT_STR_CONTAINS(err, "holds only", "message");
-	TEST_ASSERT(rte_mempool_lookup("xmem_pool_big") == NULL, "pool left");
-	mp = iol_xmem_pool_create(x, "xmem_pool_small", 511, 0,
-		RTE_MBUF_DEFAULT_BUF_SIZE, err, sizeof(err));
-	TEST_ASSERT_NOT_NULL(mp, "%s", err);
-	TEST_ASSERT_SUCCESS(check_pool(x, mp, false), "pool IOVAs");
-	iol_xmem_destroy(x);
+	ret = pool_too_big_body(x);
+	TEST_ASSERT_SUCCESS(iol_xmem_destroy(x), "destroy");
+	if (ret != TEST_SUCCESS)
+		return ret;
 	TEST_ASSERT(rte_mempool_lookup("xmem_pool_small") == NULL, "pool freed");
 	TEST_ASSERT_SUCCESS(check_calls_balanced(NULL), "unmaps");
+	return check_nothing_left(&before, va);
+}
+
+/* ---- (2b) DPDK's VFIO container: mapped once for all its devices ---- */
+
+/*
+ * A fake container with the kernel's and eal_vfio.c's semantics: a second
+ * map of a range already there succeeds without effect (EEXIST taken as
+ * "already mapped"), an unmap of a range not there fails ("Couldn't find
+ * previously mapped region", EINVAL). Which devices are "in" it is chosen
+ * per test; the calls are recorded and passed to the real rte_dev_dma_map
+ * too (net_ring: a no-op) only when the container records a new range.
+ */
+#define FAKE_MAX 64
+static struct iol_xmem_range fake_maps[FAKE_MAX];
+static unsigned int n_fake;
+static bool fake_in[N_PORTS];
+
+static int
+fake_find(uint64_t iova, uint64_t len)
+{
+	unsigned int i;
+
+	for (i = 0; i < n_fake; i++)
+		if (fake_maps[i].iova == iova && fake_maps[i].len == len)
+			return (int)i;
+	return -1;
+}
+
+static bool
+fake_is_in(const struct rte_device *dev)
+{
+	unsigned int i;
+
+	for (i = 0; i < N_PORTS; i++)
+		if (dev == devs[i])
+			return fake_in[i];
+	return false;
+}
+
+static int
+fake_map(struct rte_device *dev, void *va, uint64_t iova, size_t len)
+{
+	if (n_calls < RTE_DIM(calls))
+		calls[n_calls++] = (struct call){ true, dev,
+			(uint64_t)(uintptr_t)va, iova, len };
+	if (!fake_is_in(dev))
+		return rte_dev_dma_map(dev, va, iova, len);
+	if (fake_find(iova, len) >= 0)
+		return 0; /* EEXIST: "already mapped", nothing recorded */
+	if (n_fake == FAKE_MAX) {
+		rte_errno = ENOSPC;
+		return -1;
+	}
+	fake_maps[n_fake++] = (struct iol_xmem_range){
+		(uint64_t)(uintptr_t)va, iova, len };
+	return 0;
+}
+
+static int
+fake_unmap(struct rte_device *dev, void *va, uint64_t iova, size_t len)
+{
+	int i;
+
+	if (n_calls < RTE_DIM(calls))
+		calls[n_calls++] = (struct call){ false, dev,
+			(uint64_t)(uintptr_t)va, iova, len };
+	if (!fake_is_in(dev))
+		return rte_dev_dma_unmap(dev, va, iova, len);
+	i = fake_find(iova, len);
+	if (i < 0) {
+		rte_errno = EINVAL;
+		return -1;
+	}
+	fake_maps[i] = fake_maps[--n_fake];
+	return 0;
+}
+
+static const struct iol_xmem_dma_ops fake_ops = {
+	.map = fake_map, .unmap = fake_unmap, .in_vfio_container = fake_is_in,
+};
+
+static int
+container_body(struct iol_xmem *x, unsigned int n_in, unsigned int *n_runsp)
+{
+	struct iol_xmem_range r[64];
+	unsigned int n_runs, i, d, want_devs = 0;
+	bool calls_for[N_PORTS] = { false };
+	char desc[256];
+
+	iol_xmem_describe(x, desc, sizeof(desc));
+	printf("in container %d %d: %s\n", fake_in[0], fake_in[1], desc);
+	n_runs = iol_xmem_ranges(x, r, RTE_DIM(r));
+	*n_runsp = n_runs;
+	TEST_ASSERT(n_runs >= 1 && n_runs <= RTE_DIM(r), "%u runs", n_runs);
+	TEST_ASSERT_EQUAL(iol_xmem_n_mapped(x), N_PORTS, "devices mapped");
+	TEST_ASSERT_EQUAL(iol_xmem_n_container(x), n_in, "devices in the container");
+	if (n_in > 1)
+		TEST_ASSERT_STR_CONTAINS(desc, "once in DPDK's VFIO container, "
+			"shared by 2 of them", "describe");
+	/* The devices not in it, and the first one in it, get map calls. */
+	for (d = 0; d < N_PORTS; d++) {
+		bool first_in = fake_in[d] && (d == 0 || !fake_in[0]);
+
+		if (!fake_in[d] || first_in)
+			want_devs++;
+	}
+	TEST_ASSERT_EQUAL(n_calls, want_devs * n_runs, "map calls");
+	for (i = 0; i < n_calls; i++) {
+		TEST_ASSERT(calls[i].map, "call %u is a map", i);
+		for (d = 0; d < N_PORTS; d++)
+			if (calls[i].dev == devs[d])
+				calls_for[d] = true;
+	}
+	for (d = 0; d < N_PORTS; d++)
+		TEST_ASSERT_EQUAL(calls_for[d], !(fake_in[d] && d > 0 && fake_in[0]),
+			"device %u got map calls", d);
+	TEST_ASSERT_EQUAL(n_fake, n_in > 0 ? n_runs : 0, "container mappings");
+	return TEST_SUCCESS;
+}
+
+static int
+container_case(bool in0, bool in1)
+{
+	struct iol_xmem_params p = params(8 * MIB, PS_2M);
+	struct iol_xmem *x;
+	struct snap before;
+	unsigned int n_runs = 0, maps, n_in = in0 + in1;
+	void *va;
+	int ret;
+
+	fake_in[0] = in0;
+	fake_in[1] = in1;
+	n_fake = 0;
+	p.dma_ops = &fake_ops;
+	snap_take(&before);
+	TEST_ASSERT_SUCCESS(iol_xmem_create(&p, &x, err, sizeof(err)), "%s", err);
+	va = iol_xmem_addr(x);
+	ret = container_body(x, n_in, &n_runs);
+	/* With a map per device, the second unmap would fail here. */
+	TEST_ASSERT_SUCCESS(iol_xmem_destroy(x), "destroy: an unmap failed");
+	if (ret != TEST_SUCCESS)
+		return ret;
+	TEST_ASSERT_EQUAL(n_fake, 0, "container mappings left");
+	TEST_ASSERT_SUCCESS(check_calls_balanced(&maps), "unmaps");
+	TEST_ASSERT_EQUAL(n_calls, 2 * maps, "each map undone once");
+	return check_nothing_left(&before, va);
+}
+
+static int
+test_xmem_vfio_container(void)
+{
+	int ret;
+
+	ret = container_case(true, true);
+	if (ret == TEST_SUCCESS)
+		ret = container_case(false, true);
+	if (ret == TEST_SUCCESS)
+		ret = container_case(true, false);
+	if (ret == TEST_SUCCESS)
+		ret = container_case(false, false);
+	return ret;
+}
+
+/* Rollback of a MAP failure with both devices in the container. */
+static int
+test_xmem_vfio_container_rollback(void)
+{
+	struct iol_xmem_params p = params(8 * MIB, PS_2M);
+	struct iol_xmem *x = NULL;
+	struct snap before;
+	unsigned int maps;
+	int ret;
+
+	fake_in[0] = fake_in[1] = true;
+	n_fake = 0;
+	p.dma_ops = &fake_ops;
+	p.fail_step = IOL_XMEM_STEP_MAP;
+	p.fail_dev = 1;
+	snap_take(&before);
+	ret = iol_xmem_create(&p, &x, err, sizeof(err));
+	printf("container rollback: %s\n", err);
+	TEST_ASSERT(ret < 0 && x == NULL, "create did not fail");
+	TEST_ASSERT_STR_CONTAINS(err, "(2 of 2)", "which device");
+	TEST_ASSERT_STR_CONTAINS(err, "DMA unmapped", "rollback");
+	TEST_ASSERT(strstr(err, "unmap failed") == NULL, "an unmap failed: %s", err);
+	TEST_ASSERT_EQUAL(n_fake, 0, "container mappings left");
+	TEST_ASSERT_SUCCESS(check_calls_balanced(&maps), "unmaps");
+	TEST_ASSERT(maps >= 1, "device 0 mapped");
+	for (ret = 0; ret < (int)n_calls; ret++)
+		TEST_ASSERT(calls[ret].dev == devs[0], "call %d for device 1", ret);
+	return check_nothing_left(&before, NULL);
+}
+
+/* ---- (2c) an unmap that fails: the memory stays mapped and registered ---- */
+
+static struct rte_device *unmap_refuser;
+
+static int
+failing_unmap(struct rte_device *dev, void *va, uint64_t iova, size_t len)
+{
+	if (dev == unmap_refuser) {
+		if (n_calls < RTE_DIM(calls))
+			calls[n_calls++] = (struct call){ false, dev,
+				(uint64_t)(uintptr_t)va, iova, len };
+		rte_errno = EINVAL;
+		return -1;
+	}
+	return rec_unmap(dev, va, iova, len);
+}
+
+static const struct iol_xmem_dma_ops failing_unmap_ops = {
+	.map = rec_map, .unmap = failing_unmap,
+};
+
+/* What a failed unmap leaves: registered and mapped. Release it here. */
+static int
+release_left(void *va, uint64_t len)
+{
+	TEST_ASSERT_NOT_NULL(rte_mem_virt2memseg_list(va),
+		"memory unregistered although an unmap failed");
+	TEST_ASSERT_EQUAL(proc_hugetlb_kb() >= (int64_t)(len >> 10), 1,
+		"hugepages released although an unmap failed");
+	TEST_ASSERT_SUCCESS(rte_extmem_unregister(va, len), "unregister");
+	TEST_ASSERT_SUCCESS(munmap(va, len), "munmap");
+	return TEST_SUCCESS;
+}
+
+static int
+test_xmem_unmap_fails(void)
+{
+	struct iol_xmem_params p = params(8 * MIB, PS_2M);
+	struct iol_xmem *x = NULL;
+	struct snap before;
+	void *va;
+	int ret;
+
+	/* destroy: device 1 refuses its unmap. */
+	p.dma_ops = &failing_unmap_ops;
+	unmap_refuser = devs[1];
+	snap_take(&before);
+	TEST_ASSERT_SUCCESS(iol_xmem_create(&p, &x, err, sizeof(err)), "%s", err);
+	va = iol_xmem_addr(x);
+	ret = iol_xmem_destroy(x);
+	TEST_ASSERT_EQUAL(ret, -1, "destroy did not report the failed unmap");
+	ret = release_left(va, 8 * MIB);
+	if (ret != TEST_SUCCESS)
+		return ret;
+	ret = check_nothing_left(&before, va);
+	if (ret != TEST_SUCCESS)
+		return ret;
+
+	/* create's rollback: device 1 fails to map, device 0 to unmap. */
+	p = params(8 * MIB, PS_2M);
+	p.dma_ops = &failing_unmap_ops;
+	p.fail_step = IOL_XMEM_STEP_MAP;
+	p.fail_dev = 1;
+	unmap_refuser = devs[0];
+	snap_take(&before);
+	ret = iol_xmem_create(&p, &x, err, sizeof(err));
+	printf("unmap fails in rollback: %s\n", err);
+	TEST_ASSERT(ret < 0 && x == NULL, "create did not fail");
+	TEST_ASSERT(n_calls >= 1 && calls[0].map, "device 0 mapped");
+	va = (void *)(uintptr_t)calls[0].va;
+	TEST_ASSERT_STR_CONTAINS(err, "unmap failed for device", "says so");
+	TEST_ASSERT_STR_CONTAINS(err, rte_dev_name(devs[0]), "names the device");
+	TEST_ASSERT_STR_CONTAINS(err, rte_strerror(EINVAL), "error");
+	TEST_ASSERT_STR_CONTAINS(err, "memory left mapped and registered", "what stays");
+	TEST_ASSERT(strstr(err, "DMA unmapped") == NULL &&
+		strstr(err, "hugepages released") == NULL,
+		"claims a rollback that did not happen: %s", err);
+	ret = release_left(va, 8 * MIB);
+	if (ret != TEST_SUCCESS)
+		return ret;
 	return check_nothing_left(&before, va);
 }
 
@@ -777,6 +1107,45 @@ test_xmem_bad_memseg_overlap(void)
 }
 
 static int
+last_msl_page(const struct rte_memseg_list *msl, void *arg)
+{
+	if (msl->external || msl->base_va == NULL || msl->len < 8 * MIB)
+		return 0;
+	*(uint64_t *)arg = RTE_ALIGN_FLOOR((uint64_t)(uintptr_t)msl->base_va +
+		msl->len - 4 * MIB, PS_2M);
+	return 1;
+}
+
+/* VA mode: DPDK's reserved (not yet filled) memseg list VA range. */
+static int
+test_xmem_bad_memseg_list_overlap(void)
+{
+	struct iol_xmem_params p = params(4 * MIB, PS_2M);
+	uint64_t iova = RTE_BAD_IOVA;
+
+	if (pa_mode)
+		TEST_SKIP("PA mode: the base is refused before this check");
+	TEST_ASSERT_EQUAL(rte_memseg_list_walk(last_msl_page, &iova), 1,
+		"a DPDK memseg list");
+	TEST_ASSERT(rte_mem_virt2memseg((void *)(uintptr_t)iova, NULL) == NULL ||
+		rte_mem_virt2memseg((void *)(uintptr_t)iova, NULL)->addr == NULL,
+		"the end of the list is allocated");
+	p.iova_base = iova;
+	p.iova_base_set = true;
+	return refused(&p, "reserved for a memseg list", "choose another IOVA base");
+}
+
+static int
+test_xmem_bad_sysfs_root(void)
+{
+	struct iol_xmem_params p = params(4 * MIB, PS_2M);
+
+	p.sysfs_root = "/nonexistent/iovaloop-sysfs";
+	return refused(&p, "cannot read the sysfs root /nonexistent/iovaloop-sysfs",
+		NULL);
+}
+
+static int
 test_xmem_bad_size(void)
 {
 	struct iol_xmem_params p = params(3 * MIB, PS_2M);
@@ -830,26 +1199,35 @@ test_xmem_json(void)
 	struct iol_xmem_params p = params(4 * MIB, PS_2M);
 	struct iol_xmem *x;
 	struct iol_json j;
+	struct snap before;
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f;
+	void *va;
 
+	snap_take(&before);
 	TEST_ASSERT_SUCCESS(iol_xmem_create(&p, &x, err, sizeof(err)), "%s", err);
+	va = iol_xmem_addr(x);
 	f = open_memstream(&buf, &len);
+	if (f != NULL) {
+		iol_json_init(&j, f);
+		iol_xmem_json(x, &j, NULL);
+		iol_json_finish(&j);
+		fclose(f);
+	}
+	TEST_ASSERT_SUCCESS(iol_xmem_destroy(x), "destroy");
 	TEST_ASSERT_NOT_NULL(f, "memstream");
-	iol_json_init(&j, f);
-	iol_xmem_json(x, &j, NULL);
-	iol_json_finish(&j);
-	fclose(f);
-	iol_xmem_destroy(x);
 	printf("%s\n", buf);
 	TEST_ASSERT_STR_CONTAINS(buf, "\"kind\": \"xmem\"", "kind");
 	TEST_ASSERT_STR_CONTAINS(buf, "\"page_size\": 2097152", "page size");
 	TEST_ASSERT_STR_CONTAINS(buf, pa_mode ? "\"iova_mode\": \"pa\"" :
 		"\"iova_mode\": \"va\"", "mode");
+	TEST_ASSERT_STR_CONTAINS(buf, "\"dma_mapped_devices\": 2", "devices");
+	TEST_ASSERT_STR_CONTAINS(buf, "\"vfio_container_devices\": 0", "container");
 	TEST_ASSERT_STR_CONTAINS(buf, "\"ranges\"", "ranges");
 	free(buf);
-	return TEST_SUCCESS;
+	TEST_ASSERT_SUCCESS(check_calls_balanced(NULL), "unmaps");
+	return check_nothing_left(&before, va);
 }
 
 static struct unit_test_suite xmem_suite = {
@@ -868,9 +1246,14 @@ static struct unit_test_suite xmem_suite = {
 		TEST_CASE(test_xmem_rollback_pool),
 		TEST_CASE(test_xmem_map_refused),
 		TEST_CASE(test_xmem_pool_too_big),
+		TEST_CASE(test_xmem_vfio_container),
+		TEST_CASE(test_xmem_vfio_container_rollback),
+		TEST_CASE(test_xmem_unmap_fails),
 		TEST_CASE(test_xmem_bad_misaligned_base),
 		TEST_CASE(test_xmem_bad_reserved_base),
 		TEST_CASE(test_xmem_bad_memseg_overlap),
+		TEST_CASE(test_xmem_bad_memseg_list_overlap),
+		TEST_CASE(test_xmem_bad_sysfs_root),
 		TEST_CASE(test_xmem_bad_size),
 		TEST_CASE(test_xmem_bad_no_free_hugepages),
 		TEST_CASE(test_xmem_bad_numa_node),

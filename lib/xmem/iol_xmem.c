@@ -2,8 +2,10 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE /* sched_getcpu() */
 #endif
+#include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -30,8 +32,11 @@
 #include "iol_units.h"
 #include "iol_xmem.h"
 
+RTE_LOG_REGISTER(iol_xmem_logtype, iovaloop.xmem, INFO);
+
 #define XMEM_LOG(level, fmt, ...) \
-	RTE_LOG(level, USER1, "xmem: " fmt "\n", ##__VA_ARGS__)
+	rte_log(RTE_LOG_ ## level, iol_xmem_logtype, "xmem: " fmt "\n", \
+		##__VA_ARGS__)
 
 /* Pools one xmem can hold. */
 #define XMEM_MAX_POOLS 8
@@ -59,8 +64,12 @@ struct iol_xmem {
 	unsigned int n_runs;
 	struct rte_device **devs;
 	unsigned int n_devs;
-	unsigned int *dev_runs;     /* runs mapped for each device */
+	unsigned int *dev_runs;     /* runs this device's own map calls mapped */
+	bool *dev_shared;           /* in DPDK's VFIO container, mapped by the
+	                               first such device: no call of its own */
+	unsigned int n_container;   /* devices in DPDK's VFIO container */
 	unsigned int n_mapped;      /* devices fully mapped */
+	bool unmap_failed;          /* memory left mapped: never freed */
 	struct iol_xmem_dma_ops ops;
 	enum iol_xmem_step fail_step;
 	struct rte_mempool *pools[XMEM_MAX_POOLS];
@@ -69,10 +78,52 @@ struct iol_xmem {
 	uint64_t cur_off;
 };
 
+/*
+ * Whether rte_dev_dma_map() on @p dev lands in DPDK's default VFIO
+ * container, shared by every vfio-pci device the EAL probed: in 22.11
+ * pci_dma_map() (drivers/bus/pci/pci_common.c) calls the driver's own
+ * dma_map if it has one, else rte_vfio_container_dma_map() on the default
+ * container when the device is on vfio, else fails with ENOTSUP. The PCI
+ * driver structures are not installed headers, so the kernel driver is
+ * read from sysfs; a PCI device whose driver cannot be read is taken to be
+ * on vfio-pci (the case that shares). Drivers with their own dma_map on a
+ * vfio-pci device are not known in 22.11.
+ */
+static bool
+default_in_vfio_container(const struct rte_device *dev)
+{
+	const struct rte_bus *bus = rte_dev_bus(dev);
+	char path[PATH_MAX], link[PATH_MAX];
+	const char *drv;
+	ssize_t n;
+
+	if (bus == NULL || strcmp(rte_bus_name(bus), "pci") != 0)
+		return false;
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver",
+		rte_dev_name(dev));
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n < 0)
+		return true;
+	link[n] = '\0';
+	drv = strrchr(link, '/');
+	drv = drv != NULL ? drv + 1 : link;
+	return strcmp(drv, "vfio-pci") == 0;
+}
+
 static const struct iol_xmem_dma_ops default_ops = {
 	.map = rte_dev_dma_map,
 	.unmap = rte_dev_dma_unmap,
+	.in_vfio_container = default_in_vfio_container,
 };
+
+static bool
+in_container(const struct iol_xmem_dma_ops *ops, const struct rte_device *dev)
+{
+	if (ops == NULL)
+		ops = &default_ops;
+	return (ops->in_vfio_container != NULL ? ops->in_vfio_container :
+		default_in_vfio_container)(dev);
+}
 
 const char *
 iol_xmem_step_name(enum iol_xmem_step s)
@@ -274,6 +325,41 @@ overlap_cb(const struct rte_memseg_list *msl, const struct rte_memseg *ms,
 	return 0;
 }
 
+/*
+ * VA mode: DPDK fills its reserved memseg lists later, each page at
+ * IOVA = VA. A run whose IOVAs fall in a list's VA range would collide
+ * with a later DPDK allocation, whose VFIO map then gets EEXIST, which
+ * eal_vfio.c takes as "already mapped, skipping": the device would DMA
+ * into this memory instead. Every list of DPDK's own (not external) counts,
+ * allocated or not.
+ */
+static int
+msl_overlap_cb(const struct rte_memseg_list *msl, void *arg)
+{
+	struct overlap_ctx *c = arg;
+	uint64_t base = (uint64_t)(uintptr_t)msl->base_va;
+	unsigned int i;
+
+	if (msl->external || msl->base_va == NULL || msl->len == 0)
+		return 0;
+	for (i = 0; i < c->n_runs; i++) {
+		const struct iol_xmem_range *r = &c->runs[i];
+
+		if (base < r->iova + r->len && r->iova < base + msl->len) {
+			seterr(c->err, c->errlen, "IOVA range 0x%" PRIx64 "-0x%" PRIx64
+				" overlaps the VA range 0x%" PRIx64 "-0x%" PRIx64 " DPDK "
+				"reserved for a memseg list (%" PRIu64 " kB pages, socket "
+				"%d): in VA mode DPDK maps the memory it allocates there "
+				"at IOVA = VA, so a later allocation would collide with "
+				"this memory; choose another IOVA base", r->iova,
+				r->iova + r->len - 1, base, base + msl->len - 1,
+				msl->page_sz >> 10, msl->socket_id);
+			return 1;
+		}
+	}
+	return 0;
+}
+
 static int
 check_plan(const struct iol_xmem_params *p, const struct iol_xmem_range *runs,
 	unsigned int n_runs, const void *self_va, char *err, size_t errlen)
@@ -302,31 +388,51 @@ check_plan(const struct iol_xmem_params *p, const struct iol_xmem_range *runs,
 		}
 	}
 
-	/* DPDK's VFIO layer records at most 256 user mappings per container. */
+	/*
+	 * DPDK's VFIO layer records at most 256 user mappings per container.
+	 * Every device in DPDK's default container shares one set of maps
+	 * (one map a run, made once); other devices do not use it.
+	 */
 	for (i = 0; i < p->n_devs && !p->no_dma_map; i++)
-		if (rte_dev_bus(p->devs[i]) != NULL &&
-		    strcmp(rte_bus_name(rte_dev_bus(p->devs[i])), "pci") == 0)
+		if (in_container(p->dma_ops, p->devs[i]))
 			n_pci++;
-	if ((uint64_t)n_runs * n_pci > XMEM_VFIO_MAX_USER_MAPS) {
-		seterr(err, errlen, "%u IOVA-contiguous runs for %u PCI devices "
-			"need %u DMA mappings, more than the %d DPDK's VFIO layer can "
-			"record; use VA mode or larger pages", n_runs, n_pci,
-			n_runs * n_pci, XMEM_VFIO_MAX_USER_MAPS);
+	if (n_pci > 0 && n_runs > XMEM_VFIO_MAX_USER_MAPS) {
+		seterr(err, errlen, "%u IOVA-contiguous runs need %u DMA mappings "
+			"in DPDK's VFIO container (shared by %u device%s), more "
+			"than the %d DPDK's VFIO layer can record; use VA mode or "
+			"larger pages", n_runs, n_runs, n_pci, n_pci == 1 ? "" : "s",
+			XMEM_VFIO_MAX_USER_MAPS);
 		return -E2BIG;
 	}
 
 	if (rte_memseg_walk(overlap_cb, &oc) != 0)
 		return -EADDRINUSE;
+	if (rte_eal_iova_mode() == RTE_IOVA_VA &&
+	    rte_memseg_list_walk(msl_overlap_cb, &oc) != 0)
+		return -EADDRINUSE;
 
 	/* Reserved regions and address width of the devices' IOMMUs. */
+	if (p->sysfs_root != NULL) {
+		DIR *d = opendir(p->sysfs_root);
+
+		if (d == NULL) {
+			seterr(err, errlen, "cannot read the sysfs root %s for the "
+				"IOVA plan check: %s", p->sysfs_root, strerror(errno));
+			return -ENOENT;
+		}
+		closedir(d);
+	}
 	ranges = calloc(n_runs, sizeof(*ranges));
 	names = calloc(p->n_devs + 1, sizeof(*names));
 	topo = iol_topology_read(p->sysfs_root != NULL ? p->sysfs_root : "/");
 	if (ranges == NULL || names == NULL || topo == NULL) {
+		/* iol_topology_read() returns NULL only when out of memory. */
 		seterr(err, errlen, "out of memory checking the IOVA plan");
 		ret = -ENOMEM;
 		goto out;
 	}
+	for (i = 0; i < topo->n_warnings; i++)
+		XMEM_LOG(INFO, "IOVA plan check: %s", topo->warnings[i]);
 	for (i = 0; i < n_runs; i++) {
 		ranges[i].start = runs[i].iova;
 		ranges[i].end = runs[i].iova + runs[i].len - 1;
@@ -559,25 +665,52 @@ build_table(struct iol_xmem *x, const struct iol_xmem_params *p, char *err,
 
 /* ---- DMA mapping ---- */
 
-static void
-unmap_devices(struct iol_xmem *x)
+/*
+ * Undo the map calls actually made: last device first, last run first.
+ * Devices of DPDK's VFIO container other than the first made no call and
+ * have nothing to undo; the first one's unmap removes the mapping for all.
+ * A failed unmap leaves x->unmap_failed set and its run counted in
+ * dev_runs, and the first failure described in @p err.
+ * @return The number of devices whose own mappings were all undone.
+ */
+static unsigned int
+unmap_devices(struct iol_xmem *x, char *err, size_t errlen)
 {
-	unsigned int d, r;
+	unsigned int d, r, n_undone = 0;
+	bool failed;
 
 	for (d = x->n_devs; d-- > 0;) {
+		if (x->dev_runs[d] == 0)
+			continue;
+		failed = false;
 		for (r = x->dev_runs[d]; r-- > 0;) {
 			const struct iol_xmem_range *run = &x->runs[r];
+			char msg[256];
 
+			rte_errno = 0;
 			if (x->ops.unmap(x->devs[d], (void *)(uintptr_t)run->va,
-					run->iova, run->len) != 0)
-				XMEM_LOG(ERR, "DMA unmap failed for device %s range va "
-					"0x%" PRIx64 " iova 0x%" PRIx64 " len 0x%" PRIx64
-					": %s", rte_dev_name(x->devs[d]), run->va,
-					run->iova, run->len, rte_strerror(rte_errno));
+					run->iova, run->len) == 0)
+				continue;
+			snprintf(msg, sizeof(msg), "unmap failed for device %s range "
+				"va 0x%" PRIx64 " iova 0x%" PRIx64 " len 0x%" PRIx64
+				": %s", rte_dev_name(x->devs[d]), run->va, run->iova,
+				run->len, rte_strerror(rte_errno != 0 ? rte_errno : EIO));
+			XMEM_LOG(ERR, "DMA %s; memory left mapped and registered",
+				msg);
+			if (!x->unmap_failed)
+				adderr(err, errlen, "; DMA %s; memory left mapped and "
+					"registered (not unlocked or freed)", msg);
+			x->unmap_failed = true;
+			failed = true;
 		}
-		x->dev_runs[d] = 0;
+		if (!failed) {
+			x->dev_runs[d] = 0;
+			n_undone++;
+		}
 	}
-	x->n_mapped = 0;
+	if (!x->unmap_failed)
+		x->n_mapped = 0;
+	return n_undone;
 }
 
 static int
@@ -585,8 +718,19 @@ map_devices(struct iol_xmem *x, const struct iol_xmem_params *p, char *err,
 	size_t errlen)
 {
 	unsigned int d, r;
+	int first = -1;
 
 	for (d = 0; d < x->n_devs; d++) {
+		bool shared = false;
+
+		if (in_container(&x->ops, x->devs[d])) {
+			x->n_container++;
+			if (first < 0)
+				first = (int)d;
+			else
+				shared = true;
+		}
+		x->dev_shared[d] = shared;
 		for (r = 0; r < x->n_runs; r++) {
 			const struct iol_xmem_range *run = &x->runs[r];
 			int ret, e;
@@ -595,6 +739,9 @@ map_devices(struct iol_xmem *x, const struct iol_xmem_params *p, char *err,
 			    r == x->n_runs - 1) {
 				ret = -1;
 				e = EIO;
+			} else if (shared) {
+				/* Mapped already, by the container's first device. */
+				continue;
 			} else {
 				rte_errno = 0;
 				ret = x->ops.map(x->devs[d], (void *)(uintptr_t)run->va,
@@ -624,19 +771,32 @@ map_devices(struct iol_xmem *x, const struct iol_xmem_params *p, char *err,
 
 /* ---- undo ---- */
 
-static void
+/*
+ * Undo in reverse order. When an unmap fails the memory is still mapped
+ * for a device: it is then neither unregistered nor unlocked nor unmapped
+ * (a device may still write there), only the hugetlbfs fd is closed.
+ * @return 0, or -1 when an unmap failed.
+ */
+static int
 xmem_undo(struct iol_xmem *x, char *err, size_t errlen)
 {
-	unsigned int i, n_mapped = 0;
+	unsigned int i, n_unmapped;
 	bool was_registered = x->registered, was_locked = x->locked;
 	bool was_mapped = x->mapped_mem;
 
 	for (i = x->n_pools; i-- > 0;)
 		rte_mempool_free(x->pools[i]);
 	x->n_pools = 0;
-	for (i = 0; i < x->n_devs; i++)
-		n_mapped += x->dev_runs[i] != 0;
-	unmap_devices(x);
+	n_unmapped = unmap_devices(x, err, errlen);
+	if (x->unmap_failed) {
+		if (x->fd >= 0) {
+			close(x->fd);
+			x->fd = -1;
+		}
+		XMEM_LOG(ERR, "%p (0x%" PRIx64 " bytes) left mapped for DMA, "
+			"registered and locked", x->va, x->len);
+		return -1;
+	}
 	if (x->registered) {
 		if (rte_extmem_unregister(x->va, x->len) != 0)
 			XMEM_LOG(ERR, "rte_extmem_unregister(%p, 0x%" PRIx64 ") "
@@ -655,12 +815,13 @@ xmem_undo(struct iol_xmem *x, char *err, size_t errlen)
 		close(x->fd);
 		x->fd = -1;
 	}
-	if (err != NULL && (n_mapped || was_registered || was_locked || was_mapped))
+	if (err != NULL && (n_unmapped || was_registered || was_locked || was_mapped))
 		adderr(err, errlen, "; rolled back:%s%s%s%s",
-			n_mapped ? " DMA unmapped from the devices mapped before," : "",
+			n_unmapped ? " DMA unmapped from the devices mapped before," : "",
 			was_registered ? " unregistered," : "",
 			was_locked ? " unlocked," : "",
 			was_mapped ? " hugepages released" : "");
+	return 0;
 }
 
 static void
@@ -670,6 +831,7 @@ xmem_free(struct iol_xmem *x)
 	free(x->runs);
 	free(x->devs);
 	free(x->dev_runs);
+	free(x->dev_shared);
 	free(x);
 }
 
@@ -770,11 +932,15 @@ iol_xmem_create(const struct iol_xmem_params *p, struct iol_xmem **out,
 	x->iova_as_pa = rte_eal_iova_mode() == RTE_IOVA_PA;
 	x->iova_base_set = p->iova_base_set;
 	x->ops = p->dma_ops != NULL ? *p->dma_ops : default_ops;
+	if (x->ops.in_vfio_container == NULL)
+		x->ops.in_vfio_container = default_in_vfio_container;
 	x->fail_step = p->fail_step;
 	if (!p->no_dma_map && p->n_devs > 0) {
 		x->devs = calloc(p->n_devs, sizeof(*x->devs));
 		x->dev_runs = calloc(p->n_devs, sizeof(*x->dev_runs));
-		if (x->devs == NULL || x->dev_runs == NULL) {
+		x->dev_shared = calloc(p->n_devs, sizeof(*x->dev_shared));
+		if (x->devs == NULL || x->dev_runs == NULL ||
+		    x->dev_shared == NULL) {
 			xmem_free(x);
 			seterr(err, errlen, "out of memory");
 			return -ENOMEM;
@@ -838,7 +1004,7 @@ iol_xmem_pool_create(struct iol_xmem *x, const char *name, unsigned int n_mbufs,
 	uint64_t off = x->cur_off;
 	struct rte_mempool *mp;
 	const char *ops;
-	char h[32];
+	char h[32], h2[32];
 	int ret;
 
 	if (err != NULL && errlen > 0)
@@ -908,9 +1074,18 @@ iol_xmem_pool_create(struct iol_xmem *x, const char *name, unsigned int n_mbufs,
 		goto fail;
 	}
 	if (mp->populated_size < mp->size) {
-		seterr(err, errlen, "pool %s: the external memory left (%s) holds "
-			"only %u of the %u mbufs of %u bytes asked for", name,
-			iol_size_str(x->len, IOL_SIZE_HUMAN, h, sizeof(h)), mp->populated_size, mp->size,
+		uint64_t left = 0;
+		unsigned int i;
+
+		/* What earlier pools had not taken when this one started. */
+		for (i = x->cur_run; i < x->n_runs; i++)
+			left += x->runs[i].len;
+		left -= x->cur_off;
+		seterr(err, errlen, "pool %s: the external memory left (%s of %s) "
+			"holds only %u of the %u mbufs of %u bytes asked for", name,
+			iol_size_str(left, IOL_SIZE_HUMAN, h, sizeof(h)),
+			iol_size_str(x->len, IOL_SIZE_HUMAN, h2, sizeof(h2)),
+			mp->populated_size, mp->size,
 			mp->elt_size + mp->header_size + mp->trailer_size);
 		goto fail;
 	}
@@ -924,13 +1099,17 @@ fail:
 	return NULL;
 }
 
-void
+int
 iol_xmem_destroy(struct iol_xmem *x)
 {
+	int ret;
+
 	if (x == NULL)
-		return;
-	xmem_undo(x, NULL, 0);
+		return 0;
+	ret = xmem_undo(x, NULL, 0);
+	/* On failure the memory itself stays (still mapped); the handle goes. */
 	xmem_free(x);
+	return ret;
 }
 
 void *
@@ -964,6 +1143,12 @@ iol_xmem_n_mapped(const struct iol_xmem *x)
 }
 
 unsigned int
+iol_xmem_n_container(const struct iol_xmem *x)
+{
+	return x->n_container;
+}
+
+unsigned int
 iol_xmem_n_pages(const struct iol_xmem *x)
 {
 	return x->n_pages;
@@ -990,7 +1175,7 @@ void
 iol_xmem_describe(const struct iol_xmem *x, char *buf, size_t len)
 {
 	char h[32], h2[32];
-	int n;
+	int n, n2;
 
 	n = snprintf(buf, len, "xmem %s, %s pages, NUMA node %d, %s, IOVA ",
 		iol_size_str(x->len, IOL_SIZE_HUMAN, h, sizeof(h)), iol_size_str(x->page_size, IOL_SIZE_HUMAN, h2, sizeof(h2)),
@@ -999,14 +1184,22 @@ iol_xmem_describe(const struct iol_xmem *x, char *buf, size_t len)
 	if (n < 0 || (size_t)n >= len)
 		return;
 	if (x->n_runs == 1)
-		snprintf(buf + n, len - n, "0x%" PRIx64 "-0x%" PRIx64
+		n2 = snprintf(buf + n, len - n, "0x%" PRIx64 "-0x%" PRIx64
 			", DMA mapped for %u device%s", x->runs[0].iova,
 			x->runs[0].iova + x->runs[0].len - 1, x->n_mapped,
 			x->n_mapped == 1 ? "" : "s");
 	else
-		snprintf(buf + n, len - n, "in %u contiguous runs, DMA mapped for "
-			"%u device%s", x->n_runs, x->n_mapped,
+		n2 = snprintf(buf + n, len - n, "in %u contiguous runs, DMA mapped "
+			"for %u device%s", x->n_runs, x->n_mapped,
 			x->n_mapped == 1 ? "" : "s");
+	if (n2 < 0 || (size_t)(n + n2) >= len || x->n_container == 0)
+		return;
+	n += n2;
+	if (x->n_container == 1)
+		snprintf(buf + n, len - n, " (1 of them in DPDK's VFIO container)");
+	else
+		snprintf(buf + n, len - n, " (once in DPDK's VFIO container, "
+			"shared by %u of them)", x->n_container);
 }
 
 void
@@ -1022,6 +1215,7 @@ iol_xmem_json(const struct iol_xmem *x, struct iol_json *j, const char *key)
 	iol_json_string(j, "iova_mode", x->iova_as_pa ? "pa" : "va");
 	iol_json_bool(j, "iova_base_set", x->iova_base_set);
 	iol_json_u64(j, "dma_mapped_devices", x->n_mapped);
+	iol_json_u64(j, "vfio_container_devices", x->n_container);
 	iol_json_array_open(j, "ranges");
 	for (i = 0; i < x->n_runs; i++) {
 		iol_json_object_open(j, NULL);

@@ -21,16 +21,24 @@
  *     /proc/self/pagemap; VA mode, the virtual address, or consecutive
  *     IOVAs from the chosen base;
  *  5. checks the plan: the IOVA ranges against the IOMMU reserved regions
- *     and address width (iol_doctor_check_iova()), and against the IOVAs
- *     of every memseg DPDK already has;
+ *     and address width (iol_doctor_check_iova()), against the IOVAs of
+ *     every memseg DPDK already has and, in VA mode, against the VA range
+ *     of every memseg list DPDK reserved (filled later at IOVA = VA);
  *  6. REGISTER: rte_extmem_register() with that table;
- *  7. MAP: rte_dev_dma_map() for each device, one call per IOVA-contiguous
- *     run (for a vfio-pci device: VFIO_IOMMU_MAP_DMA in DPDK's container).
+ *  7. MAP: rte_dev_dma_map(), one call per IOVA-contiguous run, for each
+ *     device that needs its own: every vfio-pci device the EAL probed
+ *     shares DPDK's default VFIO container (pci_dma_map() maps there, one
+ *     IOMMU domain for all), so only the first of them is mapped and the
+ *     others are recorded as sharing it; any other device (a vdev, a PCI
+ *     device on another kernel driver) gets its own calls.
  *
  * A failure at any step undoes the steps before it in reverse order, and
  * the message names the step, and for MAP the device, the range and the
- * error. iol_xmem_destroy() undoes everything: pools freed, each device
- * unmapped (last device first), rte_extmem_unregister(), munlock, munmap.
+ * error. iol_xmem_destroy() undoes everything: pools freed, the map calls
+ * made undone (last device first), rte_extmem_unregister(), munlock,
+ * munmap. When an unmap fails, the memory is still mapped for a device:
+ * it is then left registered, locked and mapped (never reused), and the
+ * failure is reported.
  *
  * The EAL must be initialised. Not thread-safe: create and destroy from
  * one thread, with the ports stopped.
@@ -69,6 +77,13 @@ enum iol_xmem_step {
 struct iol_xmem_dma_ops {
 	int (*map)(struct rte_device *dev, void *va, uint64_t iova, size_t len);
 	int (*unmap)(struct rte_device *dev, void *va, uint64_t iova, size_t len);
+	/**
+	 * Whether @p dev's map calls land in DPDK's default VFIO container
+	 * (shared by all such devices: mapped once, for the first of them).
+	 * NULL: a PCI device bound to vfio-pci (sysfs driver link; a PCI
+	 * device whose driver cannot be read counts as vfio-pci).
+	 */
+	bool (*in_vfio_container)(const struct rte_device *dev);
 };
 
 /** What to create. Zero it, then fill. */
@@ -128,11 +143,17 @@ struct rte_mempool *iol_xmem_pool_create(struct iol_xmem *x, const char *name,
 
 /**
  * Undo everything, in reverse order: free the pools, rte_dev_dma_unmap()
- * every mapped run of every device (last device first),
- * rte_extmem_unregister(), munlock, unmap the hugepages. The ports using
- * the pools must be stopped. NULL is allowed.
+ * every run of every map call made (last device first, last run first;
+ * devices sharing DPDK's VFIO container are unmapped by the one unmap of
+ * the first), rte_extmem_unregister(), munlock, unmap the hugepages. The
+ * ports using the pools must be stopped. NULL is allowed.
+ *
+ * @return 0; or -1 when an unmap failed: that failure is logged ("unmap
+ *   failed for device ... range ...: error; memory left mapped and
+ *   registered") and the memory is left registered, locked and mapped,
+ *   since a device may still reach it. @p x is freed either way.
  */
-void iol_xmem_destroy(struct iol_xmem *x);
+int iol_xmem_destroy(struct iol_xmem *x);
 
 /** First virtual address. */
 void *iol_xmem_addr(const struct iol_xmem *x);
@@ -144,6 +165,8 @@ uint64_t iol_xmem_page_size(const struct iol_xmem *x);
 int iol_xmem_numa_node(const struct iol_xmem *x);
 /** Devices the memory is DMA mapped for (0 with no_dma_map). */
 unsigned int iol_xmem_n_mapped(const struct iol_xmem *x);
+/** Of those, the devices in DPDK's VFIO container (mapped once for all). */
+unsigned int iol_xmem_n_container(const struct iol_xmem *x);
 /** IOVA of the page table entry @p page (page index from the start). */
 uint64_t iol_xmem_page_iova(const struct iol_xmem *x, unsigned int page);
 /** Number of pages. */
@@ -158,14 +181,19 @@ unsigned int iol_xmem_n_pages(const struct iol_xmem *x);
 unsigned int iol_xmem_ranges(const struct iol_xmem *x,
 		struct iol_xmem_range *out, unsigned int max);
 
-/** One line: "xmem 1024 MiB, 2048 kB pages, node 0, IOVA 0x...-0x... (VA)". */
+/**
+ * One line: "xmem 8 MiB, 2 MiB pages, NUMA node 0, VA mode, IOVA = VA,
+ * IOVA 0x...-0x..., DMA mapped for 2 devices", followed by "(once in
+ * DPDK's VFIO container, shared by 2 of them)" or "(1 of them in DPDK's
+ * VFIO container)" when vfio-pci devices are among them.
+ */
 void iol_xmem_describe(const struct iol_xmem *x, char *buf, size_t len);
 
 /**
  * Write the memory as a JSON object (member @p key, or an element when
  * NULL): {"kind":"xmem","size":..,"page_size":..,"numa_node":..,
  * "iova_mode":"va"|"pa","iova_base_set":..,"dma_mapped_devices":..,
- * "ranges":[{"va":"0x..","iova":"0x..","len":..},...]}.
+ * "vfio_container_devices":..,"ranges":[{"va":"0x..","iova":"0x..","len":..},...]}.
  */
 void iol_xmem_json(const struct iol_xmem *x, struct iol_json *j, const char *key);
 
