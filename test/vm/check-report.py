@@ -3,7 +3,10 @@
 """Check an iovaloop JSON report (--json FILE) inside the lab VM.
 
 check-report.py FILE [--result pass|fail] [--min-rx N] [--zero-errors]
-                     [--min-lost N] [--diagnosis REGEX] [--print-mpps]
+                     [--min-lost N] [--diagnosis REGEX] [--kind dpdk|xmem]
+                     [--iova-mode va|pa] [--print-mpps]
+--kind and --iova-mode check memory.kind and memory.iova_mode: the memory
+and IOVA mode the run really used, so a silent fallback fails the case.
 Prints a one-line summary and every failed check; exits 1 on any failure.
 """
 import argparse
@@ -23,6 +26,8 @@ def main():
     ap.add_argument("--zero-errors", action="store_true")
     ap.add_argument("--min-lost", type=int)
     ap.add_argument("--diagnosis")
+    ap.add_argument("--kind", choices=("dpdk", "xmem"))
+    ap.add_argument("--iova-mode", choices=("va", "pa"))
     ap.add_argument("--print-mpps", action="store_true")
     a = ap.parse_args()
 
@@ -64,6 +69,11 @@ def main():
         bad.append("errors.lost %s < %d" % (err.get("lost"), a.min_lost))
     if a.diagnosis and not any(re.search(a.diagnosis, d, re.I) for d in diag):
         bad.append("no diagnosis matches /%s/" % a.diagnosis)
+    if a.kind and mem.get("kind") != a.kind:
+        bad.append("memory.kind is %r, expected %r" % (mem.get("kind"), a.kind))
+    if a.iova_mode and mem.get("iova_mode") != a.iova_mode:
+        bad.append("memory.iova_mode is %r, expected %r"
+                   % (mem.get("iova_mode"), a.iova_mode))
     for b in bad:
         print("check: FAIL: %s" % b)
     return 1 if bad else 0
