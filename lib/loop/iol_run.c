@@ -406,22 +406,29 @@ loop_until_stopped(struct run *r)
 	}
 }
 
-/* The reverse of set-up: ports, memory (unmapped from the devices), devices. */
-static void
+/*
+ * The reverse of set-up: ports, memory (unmapped from the devices),
+ * devices. Returns -1 when memory could not be unmapped (xmem then leaves
+ * it mapped and registered rather than free memory a device may write).
+ */
+static int
 teardown(struct run *r)
 {
+	int ret = 0;
+
 	iol_engine_destroy(r->engine);
 	while (r->ports_started > 0)
 		iol_port_teardown(r->ports[--r->ports_started]);
 	iol_iova_map_free(&r->map);
 	if (r->xmem != NULL)
-		iol_xmem_destroy(r->xmem); /* the pool, unmap, unregister, free */
+		ret = iol_xmem_destroy(r->xmem); /* the pool, unmap, unregister, free */
 	else
 		rte_mempool_free(r->mp);
 	if (r->ring_pair_made)
 		iol_ring_pair_destroy(&r->rp);
 	if (r->json != NULL)
 		fclose(r->json);
+	return ret;
 }
 
 enum iol_exit
@@ -473,6 +480,8 @@ iol_run(const struct iol_config *cfg, const struct iol_run_env *env,
 	iol_engine_wait(r.engine);
 	code = report(&r, env, res);
 out:
-	teardown(&r);
+	if (teardown(&r) < 0 && code == IOL_EXIT_PASS)
+		code = refuse(&r, IOL_EXIT_SETUP, "--mem xmem: the external memory could "
+			"not be unmapped from every device and was left mapped (see above)");
 	return code;
 }
