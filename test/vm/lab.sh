@@ -27,6 +27,11 @@
 #   IOL_VM_CACHE     downloads and the initramfs (default: test/vm/cache)
 #   IOL_VM_WORK      per-run results (default: test/vm/work); cleaned per run
 #   IOL_VM_TIMEOUT   whole boot, host side, seconds (default 840)
+#   IOL_VM_TEST_TIMEOUT  meson's timeout of a vm test (set by test/meson.build):
+#                    the first test's prepare + boot must fit in it
+#   Paths (repository, build dir, IOL_VM_WORK, IOL_VM_CACHE) may contain
+#   only A-Z a-z 0-9 . _ - + / @ (they go onto the kernel command line and
+#   QEMU options); the guest keeps them visible below its fresh /tmp, /run.
 #   IOL_VM_DURATION  seconds of each traffic run in the guest (default 10)
 #   IOL_VM_KERNEL_PKG  Debian kernel package (default: what linux-image-amd64
 #                    depends on, else the newest one in the cache)
@@ -55,8 +60,16 @@
 #                         group (the group-not-viable case)
 #       00:10.0, 00:11.0  virtio-9p (root read-only, run dir read-write)
 #   - Timeouts: every guest step runs under `timeout`; the guest init has a
-#     whole-boot watchdog that powers off; the host wraps QEMU in `timeout`
-#     and QEMU runs with -no-reboot, so a guest panic ends the run too.
+#     whole-boot watchdog (the boot budget less 60 s, counted from the
+#     guest kernel's start) that powers off; the host runs QEMU under
+#     `timeout --foreground` (so it stays in this script's process group,
+#     which meson kills on its own timeout) and kills it when this script
+#     is signalled; QEMU runs with -no-reboot, so a guest panic ends the run
+#     too. The boot budget is IOL_VM_TIMEOUT, cut down under meson so that
+#     the first test (prepare + boot) ends within meson's timeout.
+#   - SKIP (77) only when the lab cannot exist here: host packages missing
+#     and not installable, or no kernel package downloadable or cached. A
+#     broken lab (unpack, vmlinuz, initramfs, unusable paths) fails.
 #   - Results: work/run/results/CASE.rc (exit status) and CASE.log, plus
 #     console.log, dmesg.txt, guest-info.txt, speed.txt, timings.txt.
 #     work/lock is an flock(1) lock: it dies with its holder, so a killed
@@ -65,12 +78,14 @@
 set -u
 
 VM_DIR=$(cd "$(dirname "$(readlink -f "$0")")" && pwd)
-REPO=$(cd "$VM_DIR/../.." && pwd)
+REPO=$(cd "$VM_DIR/../.." && pwd -P)
 BUILD=$(readlink -f "${IOL_BUILD_DIR:-$REPO/build}")
-CACHE=${IOL_VM_CACHE:-$VM_DIR/cache}
-WORK=${IOL_VM_WORK:-$VM_DIR/work}
+CACHE=$(mkdir -p "${IOL_VM_CACHE:-$VM_DIR/cache}" && readlink -f "${IOL_VM_CACHE:-$VM_DIR/cache}")
+WORK=$(mkdir -p "${IOL_VM_WORK:-$VM_DIR/work}" && readlink -f "${IOL_VM_WORK:-$VM_DIR/work}")
 RUN=$WORK/run
 TIMEOUT=${IOL_VM_TIMEOUT:-840}
+# The boot's budget: TIMEOUT, less under meson (see boot_budget).
+BOOT_TIMEOUT=$TIMEOUT
 DURATION=${IOL_VM_DURATION:-10}
 
 # Every case guest-run.sh knows, in the order it runs them.
@@ -80,9 +95,32 @@ HOST_PKGS="qemu-system-x86 busybox-static cpio kmod pciutils dpdk"
 
 msg() { echo "lab: $*" >&2; }
 
+# check_paths: every path the guest needs must be usable on the kernel
+# command line, in QEMU's options and in params.sh, and visible in the
+# guest (which mounts fresh /proc, /sys, /dev; /tmp and /run are fresh
+# tmpfs too, but guest-init keeps these paths there, see iol.keep).
+check_paths() {
+	local n p
+	for n in REPO BUILD WORK CACHE; do
+		p=${!n}
+		[ -n "$p" ] || { msg "FAIL: $n: cannot resolve the path"; return 1; }
+		case "$p" in
+		*[!A-Za-z0-9._/+@-]*)
+			msg "FAIL: $n '$p' has characters the lab cannot pass on (kernel command line, QEMU options); use a path of A-Z a-z 0-9 . _ - + / @"
+			return 1 ;;
+		/proc|/proc/*|/sys|/sys/*|/dev|/dev/*|/lib/modules|/lib/modules/*)
+			msg "FAIL: $n '$p' is under a directory the guest mounts afresh (/proc, /sys, /dev, /lib/modules)"
+			return 1 ;;
+		esac
+	done
+	[ "$WORK" != / ] && [ "$CACHE" != / ] || { msg "FAIL: IOL_VM_WORK or IOL_VM_CACHE is /"; return 1; }
+}
+
 # --- prepare -------------------------------------------------------------
 
 SKIP_REASON=
+# A lab that is there but broken: a failure (exit 1), not a skip.
+FAIL_REASON=
 KVER= KDIR= INITRD=
 
 ensure_packages() {
@@ -97,9 +135,9 @@ ensure_packages() {
 		return 1
 	fi
 	msg "apt-get install$missing"
-	if ! DEBIAN_FRONTEND=noninteractive timeout 600 apt-get install -y -q --no-install-recommends $missing >&2; then
-		DEBIAN_FRONTEND=noninteractive timeout 300 apt-get update -q >&2
-		DEBIAN_FRONTEND=noninteractive timeout 600 apt-get install -y -q --no-install-recommends $missing >&2 || {
+	if ! DEBIAN_FRONTEND=noninteractive timeout --foreground 300 apt-get install -y -q --no-install-recommends $missing >&2; then
+		DEBIAN_FRONTEND=noninteractive timeout --foreground 200 apt-get update -q >&2
+		DEBIAN_FRONTEND=noninteractive timeout --foreground 300 apt-get install -y -q --no-install-recommends $missing >&2 || {
 			SKIP_REASON="cannot install host packages:$missing"
 			return 1
 		}
@@ -117,7 +155,7 @@ ensure_kernel() {
 		deb=$(ls -1 "$CACHE/${pkg}"_*_amd64.deb 2>/dev/null | tail -n 1)
 		if [ -z "$deb" ]; then
 			msg "apt-get download $pkg (into $CACHE)"
-			(cd "$CACHE" && timeout 600 apt-get download "$pkg" >&2) ||
+			(cd "$CACHE" && timeout --foreground 300 apt-get download "$pkg" >&2) ||
 				msg "download of $pkg failed"
 			deb=$(ls -1 "$CACHE/${pkg}"_*_amd64.deb 2>/dev/null | tail -n 1)
 		fi
@@ -135,13 +173,11 @@ ensure_kernel() {
 		msg "unpacking $(basename "$deb")"
 		rm -rf "$KDIR"
 		mkdir -p "$KDIR"
-		dpkg -x "$deb" "$KDIR" && depmod -b "$KDIR" "$KVER" || {
-			SKIP_REASON="cannot unpack $deb"
-			return 1
-		}
+		dpkg -x "$deb" "$KDIR" || { FAIL_REASON="dpkg -x $deb $KDIR failed"; return 1; }
+		depmod -b "$KDIR" "$KVER" || { FAIL_REASON="depmod -b $KDIR $KVER failed"; return 1; }
 		touch "$KDIR/.done"
 	fi
-	[ -f "$KDIR/boot/vmlinuz-$KVER" ] || { SKIP_REASON="no vmlinuz in $deb"; return 1; }
+	[ -f "$KDIR/boot/vmlinuz-$KVER" ] || { FAIL_REASON="no boot/vmlinuz-$KVER in $deb (unpacked in $KDIR)"; return 1; }
 }
 
 # Sets INITRD.
@@ -149,6 +185,7 @@ ensure_initramfs() {
 	local hash tmp m f mods
 	mods=$(modprobe -d "$KDIR" -S "$KVER" --show-depends -a virtio_pci 9pnet_virtio 9p |
 		awk '$1 == "insmod" {print $2}')
+	[ -n "$mods" ] || { FAIL_REASON="modprobe -d $KDIR -S $KVER finds no virtio_pci/9p modules for the initramfs"; return 1; }
 	hash=$( (cat "$VM_DIR/guest-init"; echo "$KVER $mods"; sha1sum /bin/busybox) | sha1sum | cut -c1-12)
 	INITRD=$CACHE/initramfs-$KVER-$hash.cpio.gz
 	[ -f "$INITRD" ] && return 0
@@ -169,11 +206,34 @@ ensure_initramfs() {
 		mv "$INITRD.tmp" "$INITRD"
 	rm -rf "$tmp"
 	rm -f $(ls -1 "$CACHE"/initramfs-*.cpio.gz | grep -v "$hash")
-	[ -f "$INITRD" ] || { SKIP_REASON="cannot build the initramfs"; return 1; }
+	[ -f "$INITRD" ] || { FAIL_REASON="cannot build the initramfs $INITRD"; return 1; }
 }
 
 prepare() {
+	check_paths || { FAIL_REASON="unusable paths (see above)"; return 1; }
 	ensure_packages && ensure_kernel && ensure_initramfs
+}
+
+# prepare_or_exit: prepare, or exit 77 (SKIP: the lab cannot exist here) or
+# 1 (FAIL: the lab is broken) with the reason.
+prepare_or_exit() {
+	prepare && return 0
+	[ -n "$FAIL_REASON" ] && { msg "FAIL: $FAIL_REASON"; exit 1; }
+	msg "SKIP: $SKIP_REASON"; exit 77
+}
+
+# boot_budget: under meson (IOL_VM_TEST_TIMEOUT) the boot gets what is left
+# of meson's timeout after the lock wait and prepare ($SECONDS so far), less
+# 40 s for QEMU's kill delay and the report, at most IOL_VM_TIMEOUT.
+boot_budget() {
+	local left
+	[ -n "${IOL_VM_TEST_TIMEOUT:-}" ] || return 0
+	left=$((IOL_VM_TEST_TIMEOUT - SECONDS - 40))
+	[ "$left" -lt "$BOOT_TIMEOUT" ] && BOOT_TIMEOUT=$left
+	if [ "$BOOT_TIMEOUT" -lt 150 ]; then
+		FAIL_REASON="only ${BOOT_TIMEOUT}s of meson's ${IOL_VM_TEST_TIMEOUT}s timeout left for the boot after ${SECONDS}s of lock wait and prepare"
+		return 1
+	fi
 }
 
 # --- QEMU ----------------------------------------------------------------
@@ -187,7 +247,7 @@ qemu_cmd() {
 		-nodefaults -no-user-config -no-reboot -display none
 		-device intel-iommu,intremap=on,caching-mode=on
 		-kernel "$KDIR/boot/vmlinuz-$KVER" -initrd "$INITRD"
-		-append "console=ttyS0,115200 intel_iommu=on panic=1 loglevel=5 mitigations=off iol.repo=$REPO iol.work=$RUN iol.mode=$mode iol.timeout=$((TIMEOUT - 20))"
+		-append "console=ttyS0,115200 intel_iommu=on panic=1 loglevel=5 mitigations=off iol.repo=$REPO iol.work=$RUN iol.mode=$mode iol.keep=$REPO:$BUILD:$CACHE iol.timeout=$((BOOT_TIMEOUT - 60))"
 		"$@"
 		-fsdev local,id=fsroot,path=/,security_model=none,readonly=on,multidevs=remap
 		-device virtio-9p-pci,fsdev=fsroot,mount_tag=iolroot,addr=0x10
@@ -222,6 +282,15 @@ kill_stale_qemu() {
 	rm -f "$WORK/qemu.pid"
 }
 
+# stop_qemu: end the QEMU of this run (this script was signalled).
+stop_qemu() {
+	msg "signalled: ending QEMU"
+	kill -TERM "$QEMU_TIMEOUT_PID" 2>/dev/null
+	sleep 2
+	kill_stale_qemu
+	kill -KILL "$QEMU_TIMEOUT_PID" 2>/dev/null
+}
+
 # Start a fresh run directory and write the guest's parameters.
 new_run() {
 	local cases=$1
@@ -253,16 +322,23 @@ boot_run() {
 	fi
 	qemu_cmd run "${con[@]}"
 	echo "${QEMU[*]}" > "$RUN/qemu-cmdline.txt"
-	msg "booting (TCG, whole-boot timeout ${TIMEOUT}s, cases: $cases)"
+	msg "booting (TCG, whole-boot timeout ${BOOT_TIMEOUT}s, cases: $cases)"
 	t0=$(date +%s.%N)
 	# fd 9 (the lock) is not passed on: the lock dies with this script.
-	timeout -k 10 "$TIMEOUT" "${QEMU[@]}" -pidfile "$WORK/qemu.pid" < /dev/null 9>&-
+	# --foreground: timeout and QEMU stay in this script's process group,
+	# so killing the group (meson's timeout) ends QEMU too; killing only
+	# this script ends it from the trap.
+	timeout --foreground -k 10 "$BOOT_TIMEOUT" "${QEMU[@]}" -pidfile "$WORK/qemu.pid" < /dev/null 9>&- &
+	QEMU_TIMEOUT_PID=$!
+	trap 'stop_qemu; exit 1' TERM INT HUP
+	wait "$QEMU_TIMEOUT_PID"
 	rc=$?
+	trap - TERM INT HUP
 	rm -f "$WORK/qemu.pid"
 	t1=$(date +%s.%N)
 	echo "qemu_exit $rc" >> "$RUN/timings.txt"
 	echo "boot_total_s $(echo "$t1 - $t0" | bc 2>/dev/null || awk "BEGIN{print $t1-$t0}")" >> "$RUN/timings.txt"
-	[ "$rc" = 124 ] && echo "host-side timeout ${TIMEOUT}s: QEMU killed" > "$RUN/host-timeout"
+	[ "$rc" = 124 ] || [ "$rc" = 137 ] && echo "host-side timeout ${BOOT_TIMEOUT}s: QEMU killed" > "$RUN/host-timeout"
 	msg "QEMU exited with $rc after $(awk "BEGIN{printf \"%.0f\", $t1-$t0}") s"
 	return 0
 }
@@ -272,6 +348,10 @@ boot_run() {
 # case_status CASE: print the log, return the case's exit status.
 case_report() {
 	local c=$1 rc
+	if [ -f "$RUN/fail" ]; then
+		echo "FAIL: the lab could not be prepared: $(cat "$RUN/fail")"
+		return 1
+	fi
 	if [ -f "$RUN/skip" ]; then
 		echo "SKIP: $(cat "$RUN/skip")"
 		return 77
@@ -294,11 +374,12 @@ summary() {
 	local c rc
 	echo "=== lab summary ($RUN)"
 	for c in $1; do
-		if [ -f "$RUN/skip" ]; then rc=77
+		if [ -f "$RUN/fail" ]; then rc=lab
+		elif [ -f "$RUN/skip" ]; then rc=77
 		elif [ -f "$RUN/results/$c.rc" ]; then rc=$(cat "$RUN/results/$c.rc")
 		else rc=none; fi
 		case $rc in
-		0) s=PASS ;; 77) s=SKIP ;; none) s="FAIL (no result)" ;; *) s="FAIL ($rc)" ;;
+		0) s=PASS ;; 77) s=SKIP ;; none) s="FAIL (no result)" ;; lab) s="FAIL (lab not prepared)" ;; *) s="FAIL ($rc)" ;;
 		esac
 		printf '  %-18s %s\n' "$c" "$s"
 	done
@@ -322,14 +403,14 @@ cmd=${1:-help}
 
 case "$cmd" in
 prepare)
-	prepare || { msg "SKIP: $SKIP_REASON"; exit 77; }
+	prepare_or_exit
 	msg "ready: kernel $KVER, initramfs $INITRD"
 	;;
 list)
 	for c in $ALL_CASES; do echo "$c"; done
 	;;
 boot)
-	prepare || { msg "SKIP: $SKIP_REASON"; exit 77; }
+	prepare_or_exit
 	mkdir -p "$WORK"
 	exec 9> "$WORK/lock"
 	flock -n 9 || { msg "another lab run holds $WORK/lock"; exit 1; }
@@ -343,11 +424,9 @@ run)
 	cases=${*:-$ALL_CASES}
 	mkdir -p "$WORK"
 	exec 9> "$WORK/lock"
-	flock 9
-	if ! prepare; then
-		new_run "$cases"; echo "$SKIP_REASON" > "$RUN/skip"
-		msg "SKIP: $SKIP_REASON"; exit 77
-	fi
+	flock -w "$((TIMEOUT + 60))" 9 ||
+		{ msg "FAIL: $WORK/lock is held by another lab run (an interactive lab.sh boot?) for over $((TIMEOUT + 60))s"; exit 1; }
+	prepare_or_exit
 	boot_run "$cases" stdout
 	summary "$cases"
 	for c in $cases; do
@@ -362,11 +441,21 @@ test)
 	SESSION_KEY=$key
 	mkdir -p "$WORK"
 	exec 9> "$WORK/lock"
-	flock 9
+	w=$((TIMEOUT + 60))
+	[ -n "${IOL_VM_TEST_TIMEOUT:-}" ] && [ "$w" -gt $((IOL_VM_TEST_TIMEOUT - 30)) ] &&
+		w=$((IOL_VM_TEST_TIMEOUT - 30))
+	flock -w "$w" 9 ||
+		{ echo "FAIL: $WORK/lock is held by another lab run (an interactive lab.sh boot?) for over ${w}s"; exit 1; }
 	if [ "$(cat "$RUN/session" 2>/dev/null)" != "$key" ]; then
 		# First test of this session: one boot for all cases.
 		if ! prepare; then
-			new_run "$ALL_CASES"; echo "$SKIP_REASON" > "$RUN/skip"
+			if [ -n "$FAIL_REASON" ]; then
+				new_run "$ALL_CASES"; echo "$FAIL_REASON" > "$RUN/fail"
+			else
+				new_run "$ALL_CASES"; echo "$SKIP_REASON" > "$RUN/skip"
+			fi
+		elif ! boot_budget; then
+			new_run "$ALL_CASES"; echo "$FAIL_REASON" > "$RUN/fail"
 		else
 			boot_run "$ALL_CASES" quiet
 		fi
