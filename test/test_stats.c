@@ -120,6 +120,19 @@ test_qstats_merge_and_errors(void)
 	return TEST_SUCCESS;
 }
 
+/* The latency_ns.count of the first object after @p anchor in @p json; -1 if none. */
+static long
+latency_count_after(const char *json, const char *anchor)
+{
+	const char *p = strstr(json, anchor);
+
+	if (p != NULL)
+		p = strstr(p, "\"latency_ns\"");
+	if (p != NULL)
+		p = strstr(p, "\"count\": ");
+	return p != NULL ? strtol(p + strlen("\"count\": "), NULL, 10) : -1;
+}
+
 static int
 test_report_json_and_verdict(void)
 {
@@ -158,6 +171,10 @@ test_report_json_and_verdict(void)
 	TEST_ASSERT_STR_CONTAINS(buf, "\"mpps\": 5e-06", "rate over 2 s");
 	TEST_ASSERT_STR_CONTAINS(buf, "\"cycles_per_packet\": 100", "cycles per packet");
 	TEST_ASSERT_STR_CONTAINS(buf, "\"p50\": 2000", "latency in ns");
+	/* Per queue too: queue 0 has the sample, queue 1 none. */
+	TEST_ASSERT(latency_count_after(buf, "\"queue\": 0,") == 1, "queue 0 latency");
+	TEST_ASSERT(latency_count_after(buf, "\"queue\": 1,") == 0, "queue 1 has no sample");
+	TEST_ASSERT(latency_count_after(buf, "\"port\": 0,") == 1, "port latency");
 	TEST_ASSERT_STR_CONTAINS(buf, "port 0 received nothing", "diagnosis");
 	free(buf);
 

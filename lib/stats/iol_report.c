@@ -47,6 +47,18 @@ print_errors(FILE *out, const char *indent, const union iol_errors *e)
 	fprintf(out, "\n");
 }
 
+static void
+print_latency(FILE *out, const char *indent, const struct iol_hist *h, uint64_t hz)
+{
+	if (h->count == 0)
+		return;
+	fprintf(out, "%slatency ns: min %.0f  p50 %.0f  p99 %.0f  max %.0f  (%" PRIu64 " samples)\n",
+		indent, iol_cycles_to_ns(h->min, hz),
+		iol_cycles_to_ns(iol_hist_quantile(h, 0.5), hz),
+		iol_cycles_to_ns(iol_hist_quantile(h, 0.99), hz),
+		iol_cycles_to_ns(h->max, hz), h->count);
+}
+
 void
 iol_report_print(const struct iol_report *r, FILE *out)
 {
@@ -86,6 +98,7 @@ iol_report_print(const struct iol_report *r, FILE *out)
 			iol_rate_gbps_wire(pt.tx_pkts, pt.tx_bytes, r->secs));
 		fprintf(out, "  Verified:   %" PRIu64 "\n", pt.verified);
 		print_errors(out, "  ", &pt.err);
+		print_latency(out, "  ", &pt.lat, r->tsc_hz);
 		for (q = 0; p->n_queues > 1 && q < p->n_queues; q++)
 			fprintf(out, "    queue %u: rx %" PRIu64 " tx %" PRIu64
 				" verified %" PRIu64 " errors %" PRIu64 "\n", q,
@@ -99,12 +112,7 @@ iol_report_print(const struct iol_report *r, FILE *out)
 		tot.rx_pkts, iol_rate_mpps(tot.rx_pkts, r->secs), tot.tx_pkts,
 		iol_rate_mpps(tot.tx_pkts, r->secs), tot.verified);
 	print_errors(out, "  ", &tot.err);
-	if (tot.lat.count > 0)
-		fprintf(out, "  latency ns: min %.0f  p50 %.0f  p99 %.0f  max %.0f  (%" PRIu64 " samples)\n",
-			iol_cycles_to_ns(tot.lat.min, r->tsc_hz),
-			iol_cycles_to_ns(iol_hist_quantile(&tot.lat, 0.5), r->tsc_hz),
-			iol_cycles_to_ns(iol_hist_quantile(&tot.lat, 0.99), r->tsc_hz),
-			iol_cycles_to_ns(tot.lat.max, r->tsc_hz), tot.lat.count);
+	print_latency(out, "  ", &tot.lat, r->tsc_hz);
 	for (i = 0; i < r->n_cores; i++) {
 		const struct iol_core_stats *c = r->cores[i].s;
 
@@ -138,6 +146,20 @@ json_errors(struct iol_json *j, const union iol_errors *e)
 	iol_json_object_open(j, "errors");
 	for (i = 0; i < IOL_ERR_CLASSES; i++)
 		iol_json_u64(j, iol_errors_name(i), e->v[i]);
+	iol_json_object_close(j);
+}
+
+static void
+json_latency(struct iol_json *j, const struct iol_hist *h, uint64_t hz)
+{
+	iol_json_object_open(j, "latency_ns");
+	iol_json_u64(j, "count", h->count);
+	if (h->count > 0) {
+		iol_json_double(j, "min", iol_cycles_to_ns(h->min, hz));
+		iol_json_double(j, "p50", iol_cycles_to_ns(iol_hist_quantile(h, 0.5), hz));
+		iol_json_double(j, "p99", iol_cycles_to_ns(iol_hist_quantile(h, 0.99), hz));
+		iol_json_double(j, "max", iol_cycles_to_ns(h->max, hz));
+	}
 	iol_json_object_close(j);
 }
 
@@ -206,12 +228,14 @@ iol_report_json(const struct iol_report *r, FILE *out)
 		iol_json_string(&j, "name", p->name);
 		json_counts(&j, &pt, r->secs);
 		json_errors(&j, &pt.err);
+		json_latency(&j, &pt.lat, r->tsc_hz);
 		iol_json_array_open(&j, "queues");
 		for (q = 0; q < p->n_queues; q++) {
 			iol_json_object_open(&j, NULL);
 			iol_json_u64(&j, "queue", q);
 			json_counts(&j, &p->q[q], r->secs);
 			json_errors(&j, &p->q[q].err);
+			json_latency(&j, &p->q[q].lat, r->tsc_hz);
 			iol_json_object_close(&j);
 		}
 		iol_json_array_close(&j);
@@ -227,15 +251,7 @@ iol_report_json(const struct iol_report *r, FILE *out)
 	iol_json_object_close(&j);
 	json_errors(&j, &tot.err);
 
-	iol_json_object_open(&j, "latency_ns");
-	iol_json_u64(&j, "count", tot.lat.count);
-	if (tot.lat.count > 0) {
-		iol_json_double(&j, "min", iol_cycles_to_ns(tot.lat.min, r->tsc_hz));
-		iol_json_double(&j, "p50", iol_cycles_to_ns(iol_hist_quantile(&tot.lat, 0.5), r->tsc_hz));
-		iol_json_double(&j, "p99", iol_cycles_to_ns(iol_hist_quantile(&tot.lat, 0.99), r->tsc_hz));
-		iol_json_double(&j, "max", iol_cycles_to_ns(tot.lat.max, r->tsc_hz));
-	}
-	iol_json_object_close(&j);
+	json_latency(&j, &tot.lat, r->tsc_hz);
 
 	iol_json_array_open(&j, "cores");
 	for (i = 0; i < r->n_cores; i++) {
