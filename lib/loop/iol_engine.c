@@ -492,10 +492,12 @@ rx_side(struct iol_engine *e, struct lane *l, struct side *s, uint64_t now)
 		s->seq[0].next = fs.next;
 	s->tx_seq = fs.tx_seq;
 	s->n_pending = fs.pending;
-	s->st->verified += fs.verified;
-	iol_hist_batch_flush(&s->st->lat, &fs.lat);
 	s->st->rx_pkts += n;
 	s->st->rx_bytes += bytes;
+	/* Received before verified: the live line must never see more verified. */
+	rte_compiler_barrier();
+	s->st->verified += fs.verified;
+	iol_hist_batch_flush(&s->st->lat, &fs.lat);
 	if (e->cfg.verify != IOL_VERIFY_NONE)
 		sync_seq_counters(s);
 	return n;

@@ -2,6 +2,8 @@
 #include <stddef.h>
 #include <string.h>
 
+#include <rte_atomic.h>
+
 #include "iol_stats.h"
 
 static const char *const error_names[IOL_ERR_CLASSES] = {
@@ -109,11 +111,16 @@ iol_qstats_merge(struct iol_qstats *dst, const struct iol_qstats *src)
 {
 	unsigned int i;
 
+	/*
+	 * A polling core adds received, then verified: read them the other
+	 * way round so that a live sum never has more verified than received.
+	 */
+	dst->verified += src->verified;
+	rte_compiler_barrier();
 	dst->rx_pkts += src->rx_pkts;
 	dst->rx_bytes += src->rx_bytes;
 	dst->tx_pkts += src->tx_pkts;
 	dst->tx_bytes += src->tx_bytes;
-	dst->verified += src->verified;
 	for (i = 0; i < IOL_ERR_CLASSES; i++)
 		dst->err.v[i] += src->err.v[i];
 	iol_hist_merge(&dst->lat, &src->lat);
