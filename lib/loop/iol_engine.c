@@ -270,12 +270,24 @@ flush_tx(struct side *s)
 }
 
 /*
+ * The per-burst state the fast path keeps in registers; the slow path
+ * counts into it too, so that a burst is published at once.
+ */
+struct fast_state {
+	uint64_t next;          /* next sequence number expected */
+	uint64_t tx_seq;        /* next sequence number sent */
+	uint16_t pending;       /* frames in txbuf */
+	uint32_t verified;
+	struct iol_hist_batch lat;
+};
+
+/*
  * Verify one received frame. Returns true if it goes round again: it was
  * ours with a header to trust and not a copy of one already seen.
  */
 static inline bool
 verify_frame(struct iol_engine *e, struct lane *l, struct side *s,
-		struct rte_mbuf *m, uint64_t now)
+		struct fast_state *fs, struct rte_mbuf *m, uint64_t now)
 {
 	const uint8_t *data = rte_pktmbuf_mtod(m, const uint8_t *);
 	struct iol_stamp_result r;
@@ -356,9 +368,9 @@ verify_frame(struct iol_engine *e, struct lane *l, struct side *s,
 	}
 	l->out--;
 	if (r.cls == IOL_STAMP_OK) {
-		s->st->verified++;
+		fs->verified++;
 		if (now > r.hdr.tx_tsc)
-			iol_hist_add(&s->st->lat, now - r.hdr.tx_tsc);
+			iol_hist_batch_add(&s->st->lat, &fs->lat, now - r.hdr.tx_tsc);
 	}
 	return true;
 }
@@ -371,14 +383,6 @@ meta_word(uint16_t flow, uint16_t len, uint8_t sp, uint8_t sq, uint8_t dp, uint8
 		(uint64_t)sq << 40 | (uint64_t)dp << 48 | (uint64_t)dq << 56;
 }
 
-/* The per-burst state the fast path keeps in registers. */
-struct fast_state {
-	uint64_t next;          /* next sequence number expected */
-	uint64_t tx_seq;        /* next sequence number sent */
-	uint16_t pending;       /* frames in txbuf */
-	uint32_t verified;
-	struct iol_hist_batch lat;
-};
 
 /*
  * The common case of the loop: a frame of this run and flow, the next in
@@ -477,7 +481,7 @@ rx_side(struct iol_engine *e, struct lane *l, struct side *s, uint64_t now)
 			l->out--;
 			keep = true;
 		} else {
-			keep = verify_frame(e, l, s, pkts[i], now);
+			keep = verify_frame(e, l, s, &fs, pkts[i], now);
 		}
 		if (keep && !e->stop && e->cfg.mode == IOL_MODE_LOOP)
 			queue_frame(e, l, s, pkts[i]);
