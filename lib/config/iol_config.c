@@ -205,6 +205,16 @@ parse_faults(struct iol_config *cfg, const char *list)
 	return cfg->n_faults > 0 ? 0 : -1;
 }
 
+/* The loop pairs ports in order: one port loops to itself, otherwise pairs. */
+static int
+check_pairing(const struct iol_config *cfg, unsigned int n_ports, char *err, size_t errlen)
+{
+	if (cfg->mode == IOL_MODE_LOOP && n_ports > 1 && n_ports % 2 != 0)
+		return fail(err, errlen, "--ports: %u ports cannot be paired; loop mode "
+			"accepts one port or an even number (paired in order)", n_ports);
+	return 0;
+}
+
 /* Checks that involve more than one option. */
 static int
 check_combination(const struct iol_config *cfg, bool size_given, char *err, size_t errlen)
@@ -218,9 +228,8 @@ check_combination(const struct iol_config *cfg, bool size_given, char *err, size
 	if (cfg->tx_rate > 0 && cfg->mode != IOL_MODE_TXONLY)
 		return fail(err, errlen, "--tx-rate: only with --mode txonly (the loop "
 			"is paced by --inflight)");
-	if (cfg->mode == IOL_MODE_LOOP && cfg->n_ports > 1 && cfg->n_ports % 2 != 0)
-		return fail(err, errlen, "--ports: %u ports cannot be paired; loop mode "
-			"accepts one port or an even number (paired in order)", cfg->n_ports);
+	if (check_pairing(cfg, cfg->n_ports, err, errlen) < 0)
+		return -1;
 	if (cfg->mem != IOL_MEM_XMEM) {
 		if (cfg->iova_base_set)
 			return fail(err, errlen, "--iova-base: only with --mem xmem");
@@ -420,9 +429,8 @@ iol_config_check_ports(const struct iol_config *cfg,
 	if (n_ports == 0)
 		return fail(err, errlen, "no port to run on: give devices with -a BDF "
 			"(bound to vfio-pci) or none at all for the virtual pair");
-	if (cfg->mode == IOL_MODE_LOOP && n_ports > 1 && n_ports % 2 != 0)
-		return fail(err, errlen, "--ports: %u ports cannot be paired; loop mode "
-			"accepts one port or an even number (paired in order)", n_ports);
+	if (check_pairing(cfg, n_ports, err, errlen) < 0)
+		return -1;
 	for (i = 0; i < n_ports; i++) {
 		const struct iol_port_caps *c = &caps[i];
 

@@ -337,8 +337,7 @@ verify_frame(struct iol_engine *e, struct lane *l, struct side *s,
 	if (unlikely(s->expect.run_id == 0))
 		s->expect.run_id = r.hdr.run_id; /* rxonly: the first frame names the run */
 
-	t = (s->n_flows > 0 && s->flows[0] == r.hdr.flow) ? &s->seq[0] :
-		flow_tracker(s, r.hdr.flow);
+	t = flow_tracker(s, r.hdr.flow);
 	if (unlikely(t == NULL)) {
 		s->st->err.foreign++;
 		return false;
