@@ -215,12 +215,15 @@ EOF
 # ---------------------------------------------------------------------------
 
 # rx_start NAME DURATION: start the receiver, wait until it polls.
+# framecnt=8192: af_packet's ring holds 4 s of frames at 2000/s (the
+# default 512, a quarter of a second, overflowed here while another busy
+# poller shared core 0: a host loss, not the receiver's).
 rx_start() {
 	name=$1 dur=$2
 	: >"$T/$name.out"
 	rm -f "$T/$name.json"
 	timeout -k 10 $((dur + SLACK)) ip netns exec "$NS-rx" $B $EAL \
-		--vdev "net_af_packet0,iface=$IFR" -- --mode rxonly --duration "$dur" \
+		--vdev "net_af_packet0,iface=$IFR,framecnt=8192" -- --mode rxonly --duration "$dur" \
 		--loss-timeout 200 --json "$T/$name.json" >"$T/$name.out" 2>&1 &
 	rxpid=$!
 	waited=0
