@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: BSD-3-Clause
-"""Craft iovaloop frames (format 2, doc: /work/wt/FORMAT2.md) and hostile
+"""Craft iovaloop frames (frame format 2, lib/stamp/iol_stamp.h) and hostile
 variants of them, and send them paced through an AF_PACKET socket.
 
 Standard library only. The frame arithmetic is ported from lib/stamp:
