@@ -5,6 +5,9 @@
  * on a single ring port that loops back into itself.
  */
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include <rte_bus_vdev.h>
 #include <rte_eth_ring.h>
@@ -207,6 +210,84 @@ test_loop_xmem(void)
 	return TEST_SUCCESS;
 }
 
+/* Every fault listed applies exactly, or the run says which did not. */
+static int
+test_loop_faults_exact_or_named(void)
+{
+	TEST_ASSERT_EQUAL(run("--duration 0.3 --test-fault swap@10,swap@12,dup@20"),
+		IOL_EXIT_VERIFY, "faults fail the run");
+	TEST_ASSERT_EQUAL(res.totals.err.reordered, 2, "two swaps, two late frames");
+	TEST_ASSERT_EQUAL(res.totals.err.duplicated, 1, "one dup");
+	TEST_ASSERT_EQUAL(iol_errors_total(&res.totals.err), 3, "nothing else");
+	TEST_ASSERT_EQUAL(res.mbufs_leaked, 0, "swap holds no mbuf past the run");
+
+	/* A fault never reached fails a run that saw no error, and says so. */
+	TEST_ASSERT_EQUAL(run("--duration 0.2 --test-fault drop@10,drop@999999999999"),
+		IOL_EXIT_VERIFY, "unfired fault");
+	TEST_ASSERT_EQUAL(res.totals.err.lost, 1, "the first one fired");
+	TEST_ASSERT(!res.pass, "no pass");
+	TEST_ASSERT_STR_CONTAINS(res.verdict, "drop@999999999999 never applied", "named");
+	TEST_ASSERT(no_port_left(), "ports left behind");
+	return TEST_SUCCESS;
+}
+
+/* A receiver that hears nothing has verified nothing: it cannot pass. */
+static int
+test_loop_rxonly_silence_fails(void)
+{
+	struct rte_ring *r = rte_ring_create("rx_silent", 1024, SOCKET_ID_ANY,
+		RING_F_SP_ENQ | RING_F_SC_DEQ);
+	char opts[96], name[RTE_ETH_NAME_MAX_LEN];
+	int port;
+
+	TEST_ASSERT_NOT_NULL(r, "ring");
+	port = rte_eth_from_ring(r);
+	TEST_ASSERT(port >= 0, "ring port");
+	TEST_ASSERT_SUCCESS(rte_eth_dev_get_name_by_port((uint16_t)port, name), "name");
+	snprintf(opts, sizeof(opts), "--mode rxonly --duration 0.2 --loss-timeout 50 --ports %d",
+		port);
+	TEST_ASSERT_EQUAL(run(opts), IOL_EXIT_VERIFY, "silence is not a pass");
+	TEST_ASSERT_EQUAL(res.run_id, 0, "no run learnt");
+	TEST_ASSERT_STR_CONTAINS(res.verdict, "no iovaloop frame was received", "verdict says why");
+	TEST_ASSERT(res.n_diagnosis >= 1, "diagnosis");
+	TEST_ASSERT_STR_CONTAINS(res.diagnosis[0], "no iovaloop frame", "diagnosis says why");
+	TEST_ASSERT_SUCCESS(rte_vdev_uninit(name), "remove %s", name);
+	rte_ring_free(r);
+	return TEST_SUCCESS;
+}
+
+/* --json replaces the file only with a whole report: a refused run keeps the old one. */
+static int
+test_loop_json_replaced_whole(void)
+{
+	char dir[] = "/tmp/iol-json.XXXXXX", path[64], opts[128], buf[16] = "";
+	FILE *f;
+
+	TEST_ASSERT_NOT_NULL(mkdtemp(dir), "temporary directory");
+	snprintf(path, sizeof(path), "%s/r.json", dir);
+	f = fopen(path, "w");
+	TEST_ASSERT_NOT_NULL(f, "old report");
+	fputs("old", f);
+	fclose(f);
+	snprintf(opts, sizeof(opts), "--duration 0.1 --ports 9 --json %s", path);
+	TEST_ASSERT_EQUAL(run(opts), IOL_EXIT_USAGE, "refused run");
+	f = fopen(path, "r");
+	TEST_ASSERT_NOT_NULL(f, "old report kept");
+	TEST_ASSERT(fgets(buf, sizeof(buf), f) != NULL && strcmp(buf, "old") == 0,
+		"old report untouched");
+	fclose(f);
+	snprintf(opts, sizeof(opts), "--duration 0.1 --json %s", path);
+	TEST_ASSERT_EQUAL(run(opts), IOL_EXIT_PASS, "clean run");
+	f = fopen(path, "r");
+	TEST_ASSERT_NOT_NULL(f, "new report");
+	TEST_ASSERT(fgets(buf, sizeof(buf), f) != NULL && buf[0] == '{', "a JSON report");
+	fclose(f);
+	unlink(path);
+	/* No temporary file is left beside it: the directory is empty again. */
+	TEST_ASSERT_SUCCESS(rmdir(dir), "temporary files left in %s", dir);
+	return TEST_SUCCESS;
+}
+
 /* Refusals that need the devices: nothing is sent, nothing is left. */
 static int
 test_loop_refuses_what_devices_cannot_do(void)
@@ -231,6 +312,9 @@ static struct unit_test_suite loop_suite = {
 		TEST_CASE(test_loop_single_port),
 		TEST_CASE(test_loop_xmem),
 		TEST_CASE(test_loop_refuses_what_devices_cannot_do),
+		TEST_CASE(test_loop_faults_exact_or_named),
+		TEST_CASE(test_loop_rxonly_silence_fails),
+		TEST_CASE(test_loop_json_replaced_whole),
 		TEST_CASES_END()
 	}
 };

@@ -85,7 +85,7 @@ static int
 test_rates(void)
 {
 	TEST_ASSERT(NEAR(iol_rate_mpps(14880952, 1.0), 14.880952, 1e-9), "mpps");
-	/* 64-byte frames at line rate: 10 Gb/s on the wire, 7.62 of L2. */
+	/* 60-byte frames (64 with the FCS) at 10 GbE line rate: 7.14 Gb/s of L2. */
 	TEST_ASSERT(NEAR(iol_rate_gbps_wire(14880952, 14880952ull * 60, 1.0), 10.0, 1e-3),
 		"wire rate adds FCS, preamble and gap");
 	TEST_ASSERT(NEAR(iol_rate_gbps_l2(14880952ull * 60, 1.0), 7.142857, 1e-3), "L2");
@@ -111,8 +111,15 @@ test_qstats_merge_and_errors(void)
 	iol_qstats_merge(&a, &b);
 	TEST_ASSERT_EQUAL(a.rx_pkts, 15, "rx");
 	TEST_ASSERT_EQUAL(a.err.lost, 101, "lost by name");
-	TEST_ASSERT_EQUAL(a.err.bad_iova, 8, "last class");
-	TEST_ASSERT_EQUAL(iol_errors_total(&a.err), 36 + 100, "total");
+	TEST_ASSERT_EQUAL(a.err.bad_iova, IOL_ERR_CLASSES, "last class");
+	TEST_ASSERT_EQUAL(iol_errors_total(&a.err),
+		IOL_ERR_CLASSES * (IOL_ERR_CLASSES + 1) / 2 + 100, "total");
+	TEST_ASSERT(strcmp(iol_errors_name(IOL_ERR_STALE), "stale") == 0, "stale named");
+	/* A hostile count cannot wrap a sum back to small. */
+	b.err.foreign = UINT64_MAX - 5;
+	iol_qstats_merge(&a, &b);
+	TEST_ASSERT_EQUAL(a.err.foreign, UINT64_MAX, "merge saturates");
+	TEST_ASSERT_EQUAL(iol_errors_total(&a.err), UINT64_MAX, "total saturates");
 	TEST_ASSERT_EQUAL(a.lat.min, 42, "hist merged");
 	TEST_ASSERT(strcmp(iol_errors_name(IOL_ERR_LOST), "lost") == 0, "first name");
 	TEST_ASSERT(strcmp(iol_errors_name(IOL_ERR_BAD_IOVA), "bad_iova") == 0, "last name");
@@ -140,7 +147,7 @@ test_report_json_and_verdict(void)
 	static const struct iol_core_stats core = { .cycles = 1000, .busy_cycles = 500, .pkts = 10 };
 	struct iol_report_port port = { .port_id = 0, .name = "net_ring", .n_queues = 2, .q = q };
 	struct iol_report_core rc = { .lcore = 1, .s = &core };
-	static const struct iol_report_range range = { .va = 0x100000000, .iova = 0x50100000, .len = 2 << 20 };
+	static const struct iol_iova_seg range = { .va = 0x100000000, .iova = 0x50100000, .len = 2 << 20 };
 	const char *diag[] = { "port 0 received nothing" };
 	struct iol_report r = {
 		.version = "test", .mode = "loop", .verify = "full", .run_id = 0xabc,
@@ -149,6 +156,7 @@ test_report_json_and_verdict(void)
 		.memory = { "dpdk", "va", 2 << 20, 0, 1, &range },
 		.n_diagnosis = 1, .diagnosis = diag,
 	};
+	struct iol_result v;
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f;
@@ -158,11 +166,12 @@ test_report_json_and_verdict(void)
 	q[0].rx_pkts = q[0].verified = 6;
 	q[1].rx_pkts = q[1].verified = 4;
 	iol_hist_add(&q[0].lat, 2000);
-	TEST_ASSERT(iol_report_pass(&r), "no errors is a pass");
+	iol_report_verdict(&r, &v);
+	TEST_ASSERT(v.pass, "no errors is a pass");
 
 	f = open_memstream(&buf, &len);
 	TEST_ASSERT_NOT_NULL(f, "memstream");
-	TEST_ASSERT_SUCCESS(iol_report_json(&r, f), "json written");
+	TEST_ASSERT_SUCCESS(iol_report_json(&r, &v, f), "json written");
 	fclose(f);
 	TEST_ASSERT_STR_CONTAINS(buf, "\"result\": \"pass\"", "result");
 	TEST_ASSERT_STR_CONTAINS(buf, "\"run_id\": \"0x00000abc\"", "run id");
@@ -179,16 +188,73 @@ test_report_json_and_verdict(void)
 	free(buf);
 
 	q[1].err.reordered = 1;
-	TEST_ASSERT(!iol_report_pass(&r), "one error fails");
+	iol_report_verdict(&r, &v);
+	TEST_ASSERT(!v.pass, "one error fails");
 	buf = NULL;
 	f = open_memstream(&buf, &len);
 	TEST_ASSERT_NOT_NULL(f, "memstream");
-	iol_report_print(&r, f);
+	iol_report_print(&r, &v, f);
 	fclose(f);
-	TEST_ASSERT_STR_CONTAINS(buf, "Result: FAIL, 1 verification errors", "text verdict");
+	TEST_ASSERT_STR_CONTAINS(buf, "Result: FAIL, verification errors: reordered 1", "text verdict");
 	TEST_ASSERT_STR_CONTAINS(buf, "reordered: 1", "class shown");
 	TEST_ASSERT_STR_CONTAINS(buf, "likely cause: port 0 received nothing", "diagnosis");
 	free(buf);
+	return TEST_SUCCESS;
+}
+
+/* The verdict of a one-queue report of @p mode and @p verify with counters @p q. */
+static bool
+verdict_of(const char *mode, const char *verify, const struct iol_qstats *q,
+		unsigned int n_problems, struct iol_result *v)
+{
+	struct iol_report_port port = { .n_queues = 1, .q = q };
+	const char *problems[] = { "test fault drop@99 never applied" };
+	struct iol_report r = {
+		.mode = mode, .verify = verify, .n_ports = 1, .ports = &port,
+		.n_problems = n_problems, .problems = problems,
+	};
+
+	iol_report_verdict(&r, v);
+	return v->pass;
+}
+
+static int
+test_verdict_cannot_lie(void)
+{
+	static struct iol_qstats q;
+	struct iol_result v;
+
+	/* The case: classes that summed in 64 bits wrapped to 0. */
+	iol_qstats_reset(&q);
+	q.rx_pkts = 201;
+	q.verified = 100;
+	q.err.lost = UINT64_MAX - 100 + 1;
+	q.err.foreign = 101;
+	TEST_ASSERT(!verdict_of("rxonly", "full", &q, 0, &v), "wrapping sum fails");
+	TEST_ASSERT_STR_CONTAINS(v.text, "lost 18446744073709551516, foreign 101",
+		"each class on its own");
+
+	iol_qstats_reset(&q);
+	TEST_ASSERT(!verdict_of("rxonly", "full", &q, 0, &v), "nothing received fails");
+	TEST_ASSERT_STR_CONTAINS(v.text, "no frame was verified", "says why");
+	TEST_ASSERT(!verdict_of("txonly", "full", &q, 0, &v), "nothing sent fails");
+	TEST_ASSERT(!verdict_of("loop", "none", &q, 0, &v), "nothing received, none");
+
+	q.rx_pkts = 5091;
+	q.verified = 5088;
+	q.end_frames = 3;
+	TEST_ASSERT(verdict_of("rxonly", "full", &q, 0, &v), "end frames are not data");
+	TEST_ASSERT_STR_CONTAINS(v.text, "all 5088 data frames received were verified "
+		"(and 3 end-of-flow frames)", "counts what it says");
+	TEST_ASSERT(!verdict_of("loop", "full", &q, 1, &v), "a problem fails");
+	TEST_ASSERT_STR_CONTAINS(v.text, "drop@99 never applied", "names the problem");
+	q.end_frames = 0;
+	TEST_ASSERT(!verdict_of("rxonly", "full", &q, 0, &v), "unexplained frames fail");
+	TEST_ASSERT_STR_CONTAINS(v.text, "only 5088 of 5091", "says how many");
+	TEST_ASSERT(verdict_of("loop", "none", &q, 0, &v), "--verify none counts");
+	TEST_ASSERT_STR_CONTAINS(v.text, "contents not checked", "and says so");
+	q.tx_pkts = 7;
+	TEST_ASSERT(verdict_of("txonly", "full", &q, 0, &v), "txonly sent");
 	return TEST_SUCCESS;
 }
 
@@ -201,6 +267,7 @@ static struct unit_test_suite stats_suite = {
 		TEST_CASE(test_rates),
 		TEST_CASE(test_qstats_merge_and_errors),
 		TEST_CASE(test_report_json_and_verdict),
+		TEST_CASE(test_verdict_cannot_lie),
 		TEST_CASES_END()
 	}
 };

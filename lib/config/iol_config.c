@@ -175,13 +175,20 @@ parse_ports(struct iol_config *cfg, const char *list)
 	return cfg->n_ports > 0 ? 0 : -1;
 }
 
+static const char *const fault_names[] = {
+	[IOL_FAULT_CORRUPT] = "corrupt", [IOL_FAULT_DROP] = "drop",
+	[IOL_FAULT_DUP] = "dup", [IOL_FAULT_SWAP] = "swap",
+};
+
+const char *
+iol_fault_name(enum iol_fault_kind k)
+{
+	return fault_names[k];
+}
+
 static int
 parse_faults(struct iol_config *cfg, const char *list)
 {
-	static const char *const kinds[] = {
-		[IOL_FAULT_CORRUPT] = "corrupt", [IOL_FAULT_DROP] = "drop",
-		[IOL_FAULT_DUP] = "dup", [IOL_FAULT_SWAP] = "swap",
-	};
 	char buf[256], *tok, *save = NULL, *at;
 	unsigned int k;
 	uint64_t n;
@@ -194,10 +201,10 @@ parse_faults(struct iol_config *cfg, const char *list)
 		if (at == NULL || cfg->n_faults == IOL_MAX_FAULTS)
 			return -1;
 		*at = '\0';
-		for (k = 0; k < RTE_DIM(kinds); k++)
-			if (strcmp(tok, kinds[k]) == 0)
+		for (k = 0; k < RTE_DIM(fault_names); k++)
+			if (strcmp(tok, fault_names[k]) == 0)
 				break;
-		if (k == RTE_DIM(kinds) || parse_uint(at + 1, 0, UINT64_MAX, &n) < 0)
+		if (k == RTE_DIM(fault_names) || parse_uint(at + 1, 0, UINT64_MAX, &n) < 0)
 			return -1;
 		cfg->faults[cfg->n_faults].kind = (enum iol_fault_kind)k;
 		cfg->faults[cfg->n_faults++].at = n;

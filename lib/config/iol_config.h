@@ -109,6 +109,8 @@ int iol_config_check_ports(const struct iol_config *cfg,
 int iol_parse_size(const char *s, uint64_t *out);
 
 const char *iol_mode_name(enum iol_mode m);
+/** "corrupt", "drop", "dup" or "swap", as --test-fault spells it. */
+const char *iol_fault_name(enum iol_fault_kind k);
 const char *iol_verify_name(enum iol_verify_level v);
 
 #ifdef __cplusplus

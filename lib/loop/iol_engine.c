@@ -25,12 +25,19 @@ RTE_LOG_REGISTER(iol_loop_logtype, iovaloop.loop, INFO);
 #define ERRORS_SHOWN 5
 /* Copies of the end-of-flow frame txonly sends, in case some are lost. */
 #define END_COPIES 3
-/* Room for a burst received while a burst is still pending, and a duplicate. */
-#define TXBUF_CAP (2 * IOL_MAX_BURST + 2)
+#define TXBUF_CAP IOL_LANE_TXBUF
 /* Polls between two readings of the TSC when nothing needs it per frame. */
 #define CLOCK_POLLS 16
 /* Iterations iol_engine_poll_main() runs before it returns. */
 #define MAIN_POLLS 1024
+/*
+ * More frames a second than any link carries (800 GbE moves 1.2 G
+ * minimum-size frames a second): a sequence number or an end-of-flow
+ * count further ahead than this rate allows since the start is a lie.
+ */
+#define MAX_FRAMES_PER_SEC (1ull << 32)
+/* Frames received before the first poll that rxonly discards, at most. */
+#define BACKLOG_MAX (1u << 20)
 
 static inline uint16_t
 flow_id(uint16_t port, uint16_t queue)
@@ -49,8 +56,9 @@ struct side {
 	struct iol_qstats *st;
 	struct iol_stamp_expect expect;
 	/* The fast path's view of a frame: header words it expects, and sends. */
-	uint64_t rx_w0;                 /* magic | run id */
-	uint64_t rx_meta;               /* flow, len, source and destination */
+	uint64_t rx_w0;                 /* magic, flow, run id */
+	uint64_t rx_meta;               /* len, source and destination (48 bits) */
+	uint64_t tx_w0;
 	uint64_t tx_meta;
 	uint8_t eth[IOL_STAMP_ETH_LEN]; /* what it sends: peer's MAC, own MAC, type */
 	uint64_t tx_seq;                /* next sequence number sent */
@@ -63,6 +71,7 @@ struct side {
 
 	const struct iol_fault *faults; /* sorted by index, only on the first side */
 	unsigned int n_faults;
+	uint64_t fault_at;              /* sequence number of faults[0], or UINT64_MAX */
 	struct rte_mbuf *held;          /* a frame the swap fault delays */
 	uint64_t next_tx;               /* txonly --tx-rate: TSC of the next burst */
 
@@ -74,7 +83,8 @@ struct lane {
 	struct side side[2];
 	unsigned int n_sides;
 	int64_t out;                    /* frames sent and not yet accounted for */
-	uint64_t last_rx;               /* TSC of the last reception */
+	uint64_t last_rx;               /* TSC of the last reception or write-off */
+	uint64_t last_frame;            /* TSC of the last reception */
 	unsigned int turn;              /* side that injects next */
 	bool done;
 };
@@ -98,6 +108,7 @@ struct iol_engine {
 	uint64_t loss_cycles;
 	uint64_t burst_cycles;          /* txonly --tx-rate: TSC between bursts */
 	volatile bool stop;
+	volatile bool abort;            /* a second stop: finish without draining */
 	uint64_t stop_tsc;
 
 	unsigned int n_ports;
@@ -112,6 +123,8 @@ struct iol_engine {
 
 	uint64_t start_tsc;
 	uint32_t shown[IOL_ERR_CLASSES];
+	struct rte_eth_stats dev_base[IOL_MAX_PORTS]; /* the PMDs' counters at launch */
+	bool dev_base_valid[IOL_MAX_PORTS];
 };
 
 /* Whether error class @p cls may still be printed in full. */
@@ -123,7 +136,7 @@ show_error(struct iol_engine *e, enum iol_err_class cls)
 
 static void
 report_frame_error(struct iol_engine *e, const struct side *s,
-		const struct iol_stamp_result *r, enum iol_err_class cls)
+		const struct iol_stamp_result *r, uint32_t len, enum iol_err_class cls)
 {
 	char bytes[80] = "";
 	unsigned int i;
@@ -131,6 +144,12 @@ report_frame_error(struct iol_engine *e, const struct side *s,
 
 	if (!show_error(e, cls))
 		return;
+	if (!r->hdr_valid && r->cls != IOL_STAMP_TRUNCATED) {
+		/* Not an iovaloop header, or one whose check failed: no field to trust. */
+		LOG(ERR, "port %u queue %u: %s frame (%s), %u bytes", s->port, s->queue,
+			iol_errors_name(cls), r->why, len);
+		return;
+	}
 	if (r->n_shown > 0) {
 		n += snprintf(bytes, sizeof(bytes), " at byte %u (%u bytes differ): expected",
 			r->bad_offset, r->bad_bytes);
@@ -154,17 +173,19 @@ report_frame_error(struct iol_engine *e, const struct side *s,
 static void
 sync_seq_counters(struct side *s)
 {
-	uint64_t lost = s->timeout_lost, dup = 0, reord = 0;
+	uint64_t lost = s->timeout_lost, dup = 0, reord = 0, stale = 0;
 	unsigned int f;
 
 	for (f = 0; f < s->n_flows; f++) {
-		lost += s->seq[f].lost;
-		dup += s->seq[f].duplicated;
-		reord += s->seq[f].reordered;
+		lost = iol_add_sat(lost, s->seq[f].lost);
+		dup = iol_add_sat(dup, s->seq[f].duplicated);
+		reord = iol_add_sat(reord, s->seq[f].reordered);
+		stale = iol_add_sat(stale, s->seq[f].stale);
 	}
 	s->st->err.lost = lost;
 	s->st->err.duplicated = dup;
 	s->st->err.reordered = reord;
+	s->st->err.stale = stale;
 }
 
 static struct iol_seq *
@@ -209,12 +230,12 @@ apply_fault(struct iol_engine *e, struct lane *l, struct side *s, struct rte_mbu
 
 	s->faults++;
 	s->n_faults--;
-	LOG(NOTICE, "test fault: %s frame %" PRIu64 " of port %u queue %u",
-		f->kind == IOL_FAULT_CORRUPT ? "corrupting" : f->kind == IOL_FAULT_DROP ?
-		"dropping" : f->kind == IOL_FAULT_DUP ? "duplicating" : "swapping",
-		f->at, s->port, s->queue);
+	s->fault_at = s->n_faults > 0 ? s->faults[0].at : UINT64_MAX;
+	LOG(NOTICE, "test fault %s@%" PRIu64 " applied on port %u queue %u",
+		iol_fault_name(f->kind), f->at, s->port, s->queue);
 	switch (f->kind) {
 	case IOL_FAULT_CORRUPT:
+		/* The last payload byte: the options guarantee the frame has one. */
 		rte_pktmbuf_mtod(m, uint8_t *)[m->data_len - 1] ^= 0x40;
 		break;
 	case IOL_FAULT_DROP:
@@ -229,6 +250,7 @@ apply_fault(struct iol_engine *e, struct lane *l, struct side *s, struct rte_mbu
 		}
 		break;
 	case IOL_FAULT_SWAP:
+		/* Sent after the next frame (queue_frame()); the options refuse a fault on that one. */
 		s->held = m;
 		return;
 	}
@@ -243,7 +265,7 @@ queue_frame(struct iol_engine *e, struct lane *l, struct side *s, struct rte_mbu
 
 	stamp(s, m, e->run_id, e->cfg.pkt_size, seq, 0);
 	l->out++;
-	if (unlikely(s->n_faults > 0 && s->faults[0].at == seq)) {
+	if (unlikely(seq == s->fault_at)) {
 		apply_fault(e, l, s, m);
 		return;
 	}
@@ -281,6 +303,61 @@ struct fast_state {
 	struct iol_hist_batch lat;
 };
 
+/* An intact frame that arrived (in order or late): verified, with its latency. */
+static inline void
+count_verified(struct side *s, struct fast_state *fs, const struct iol_stamp_result *r,
+		uint64_t now)
+{
+	if (r->cls != IOL_STAMP_OK)
+		return;
+	fs->verified++;
+	if (now > r->hdr.tx_tsc)
+		iol_hist_batch_add(&s->st->lat, &fs->lat, now - r->hdr.tx_tsc);
+}
+
+/*
+ * How far ahead of a flow's next number a frame may be and still be
+ * believed: what MAX_FRAMES_PER_SEC allows since the start, and a second.
+ */
+static uint64_t
+max_ahead(const struct iol_engine *e, uint64_t now)
+{
+	uint64_t secs = (now - RTE_MIN(now, e->start_tsc)) / rte_get_tsc_hz() + 1;
+
+	return IOL_SEQ_WINDOW + secs * MAX_FRAMES_PER_SEC;
+}
+
+/*
+ * An end-of-flow frame: its sequence number is the count its sender sent.
+ * A count below what arrived, or beyond what could have been sent, is a
+ * lie: counted as corrupted and not believed.
+ */
+static bool
+end_of_flow(struct iol_engine *e, struct side *s, const struct iol_stamp_result *r,
+		uint64_t now)
+{
+	struct iol_seq *t = flow_tracker(s, r->hdr.flow);
+	uint64_t newly = 0;
+
+	s->st->end_frames++;
+	if (t == NULL) {
+		s->st->err.foreign++;
+		return false;
+	}
+	if (iol_seq_flush(t, r->hdr.seq, max_ahead(e, now), &newly) < 0) {
+		s->st->err.corrupted++;
+		if (show_error(e, IOL_ERR_CORRUPTED))
+			LOG(ERR, "port %u queue %u: end of flow %u claims %" PRIu64 " frames "
+				"sent, impossible after receiving up to %" PRIu64 ": not believed",
+				s->port, s->queue, r->hdr.flow, r->hdr.seq, t->next);
+		return false;
+	}
+	if (newly > 0 && show_error(e, IOL_ERR_LOST))
+		LOG(ERR, "port %u queue %u: flow %u ended at %" PRIu64 " with %" PRIu64
+			" frame(s) missing", s->port, s->queue, r->hdr.flow, r->hdr.seq, newly);
+	return false;
+}
+
 /*
  * Verify one received frame. Returns true if it goes round again: it was
  * ours with a header to trust and not a copy of one already seen.
@@ -308,32 +385,26 @@ verify_frame(struct iol_engine *e, struct lane *l, struct side *s,
 		break;
 	case IOL_STAMP_CORRUPTED:
 		s->st->err.corrupted++;
-		report_frame_error(e, s, &r, IOL_ERR_CORRUPTED);
+		report_frame_error(e, s, &r, m->data_len, IOL_ERR_CORRUPTED);
 		break;
 	case IOL_STAMP_TRUNCATED:
 		s->st->err.truncated++;
-		report_frame_error(e, s, &r, IOL_ERR_TRUNCATED);
+		report_frame_error(e, s, &r, m->data_len, IOL_ERR_TRUNCATED);
 		break;
 	case IOL_STAMP_MISDELIVERED:
 		s->st->err.misdelivered++;
-		report_frame_error(e, s, &r, IOL_ERR_MISDELIVERED);
+		report_frame_error(e, s, &r, m->data_len, IOL_ERR_MISDELIVERED);
 		return false;
 	case IOL_STAMP_FOREIGN:
 		s->st->err.foreign++;
-		report_frame_error(e, s, &r, IOL_ERR_FOREIGN);
+		report_frame_error(e, s, &r, m->data_len, IOL_ERR_FOREIGN);
 		return false;
 	}
 	/* Damage after a good header (payload, length) leaves its sequence usable. */
 	if (!r.hdr_valid)
 		return false;
-
-	if (unlikely(r.end)) {
-		t = flow_tracker(s, r.hdr.flow);
-		if (t != NULL && iol_seq_flush(t, r.hdr.seq) > 0 && show_error(e, IOL_ERR_LOST))
-			LOG(ERR, "port %u queue %u: flow %u ended at %" PRIu64 " with frames missing",
-				s->port, s->queue, r.hdr.flow, r.hdr.seq);
-		return false;
-	}
+	if (unlikely(r.end))
+		return end_of_flow(e, s, &r, now);
 	if (unlikely(s->expect.run_id == 0))
 		s->expect.run_id = r.hdr.run_id; /* rxonly: the first frame names the run */
 
@@ -342,7 +413,7 @@ verify_frame(struct iol_engine *e, struct lane *l, struct side *s,
 		s->st->err.foreign++;
 		return false;
 	}
-	v = iol_seq_update(t, r.hdr.seq, &newly);
+	v = iol_seq_update(t, r.hdr.seq, max_ahead(e, now), &newly);
 	if (unlikely(newly > 0)) {
 		l->out -= (int64_t)newly;
 		if (show_error(e, IOL_ERR_LOST))
@@ -350,38 +421,68 @@ verify_frame(struct iol_engine *e, struct lane *l, struct side *s,
 				"(confirmed when seq %" PRIu64 " arrived)", s->port, s->queue,
 				newly, r.hdr.flow, r.hdr.seq);
 	}
-	if (unlikely(v != IOL_SEQ_IN_ORDER)) {
-		if (v == IOL_SEQ_DUPLICATE && show_error(e, IOL_ERR_DUPLICATED))
+	switch (v) {
+	case IOL_SEQ_IN_ORDER:
+		break;
+	case IOL_SEQ_IMPLAUSIBLE:
+		if (r.cls == IOL_STAMP_OK)
+			s->st->err.corrupted++;
+		if (show_error(e, IOL_ERR_CORRUPTED))
+			LOG(ERR, "port %u queue %u: seq %" PRIu64 " of flow %u is further "
+				"ahead of %" PRIu64 " than could have been sent since the start: "
+				"not believed", s->port, s->queue, r.hdr.seq, r.hdr.flow, t->next);
+		return false;
+	case IOL_SEQ_STALE:
+		if (show_error(e, IOL_ERR_STALE))
+			LOG(ERR, "port %u queue %u: seq %" PRIu64 " of flow %u is older than "
+				"the history kept (next %" PRIu64 "): stale", s->port, s->queue,
+				r.hdr.seq, r.hdr.flow, t->next);
+		return false;
+	case IOL_SEQ_DUPLICATE:
+		if (show_error(e, IOL_ERR_DUPLICATED))
 			LOG(ERR, "port %u queue %u: seq %" PRIu64 " of flow %u received twice",
 				s->port, s->queue, r.hdr.seq, r.hdr.flow);
-		if (v != IOL_SEQ_DUPLICATE && show_error(e, IOL_ERR_REORDERED))
+		/* The copy a dup fault added to the population is back. */
+		l->out--;
+		return false;
+	case IOL_SEQ_LATE:
+	case IOL_SEQ_RECOVERED:
+		if (show_error(e, IOL_ERR_REORDERED))
 			LOG(ERR, "port %u queue %u: seq %" PRIu64 " of flow %u after %" PRIu64,
 				s->port, s->queue, r.hdr.seq, r.hdr.flow, t->next - 1);
-		/* A stale frame was written off and replaced already. */
-		if (v == IOL_SEQ_STALE)
+		/* Counted lost, it was written off and replaced already: verified, not sent. */
+		if (v == IOL_SEQ_RECOVERED) {
+			count_verified(s, fs, &r, now);
 			return false;
-		l->out--;
-		if (v == IOL_SEQ_DUPLICATE)
-			return false;
-		return true;
+		}
+		break;
 	}
 	l->out--;
-	if (r.cls == IOL_STAMP_OK) {
-		fs->verified++;
-		if (now > r.hdr.tx_tsc)
-			iol_hist_batch_add(&s->st->lat, &fs->lat, now - r.hdr.tx_tsc);
-	}
+	count_verified(s, fs, &r, now);
 	return true;
 }
 
-/* Header word 4 as it lies in a frame (little-endian). */
+/* Header word 0 as it lies in a frame (little-endian). */
 static inline uint64_t
-meta_word(uint16_t flow, uint16_t len, uint8_t sp, uint8_t sq, uint8_t dp, uint8_t dq)
+first_word(uint16_t flow, uint32_t run_id)
 {
-	return (uint64_t)flow | (uint64_t)len << 16 | (uint64_t)sp << 32 |
-		(uint64_t)sq << 40 | (uint64_t)dp << 48 | (uint64_t)dq << 56;
+	return rte_cpu_to_le_64((uint64_t)IOL_STAMP_MAGIC | (uint64_t)flow << 16 |
+		(uint64_t)run_id << 32);
 }
 
+/* The bits of header word 4 below the CRC: length and ports. */
+#define META_BITS 0x0000ffffffffffffull
+
+/* Those bits as they lie in a frame (little-endian). */
+static inline uint64_t
+meta_word(uint16_t len, uint8_t sp, uint8_t sq, uint8_t dp, uint8_t dq)
+{
+	return rte_cpu_to_le_64((uint64_t)len | (uint64_t)sp << 16 | (uint64_t)sq << 24 |
+		(uint64_t)dp << 32 | (uint64_t)dq << 40);
+}
+
+/* Where the CRC lies in a frame. */
+#define CRC_OFF (IOL_STAMP_ETH_LEN + offsetof(struct iol_stamp_hdr, crc))
 
 /*
  * The common case of the loop: a frame of this run and flow, the next in
@@ -396,19 +497,22 @@ fast_frame(const struct iol_engine *e, struct side *s, struct fast_state *fs,
 	const struct iol_seq *t = &s->seq[0];
 	uint8_t *f = rte_pktmbuf_mtod(m, uint8_t *);
 	uint64_t iova = rte_pktmbuf_iova(m), w[5], seq;
-	uint16_t len = e->cfg.pkt_size, check;
+	uint16_t len = e->cfg.pkt_size;
+	uint32_t crc;
+
 	if (unlikely(m->data_len != len ||
 		     !iol_iova_map_check(e->map, f, iova, &s->iova_hint)))
 		return false;
 	/* Word by word: one 40-byte copy goes through the stack and stalls. */
 	for (unsigned int k = 0; k < RTE_DIM(w); k++)
 		memcpy(&w[k], f + IOL_STAMP_ETH_LEN + 8 * k, sizeof(w[k]));
-	memcpy(&check, f + IOL_STAMP_ETH_LEN + sizeof(w), sizeof(check));
+	memcpy(&crc, f + CRC_OFF, sizeof(crc));
 	seq = rte_le_to_cpu_64(w[1]);
 	/* In order, and the window slot it reuses held a frame that arrived. */
-	if (unlikely(w[0] != s->rx_w0 || w[4] != s->rx_meta || seq != fs->next ||
+	if (unlikely(w[0] != s->rx_w0 || (w[4] & rte_cpu_to_le_64(META_BITS)) != s->rx_meta ||
+		     seq != fs->next ||
 		     !((t->window[(seq / 64) % (IOL_SEQ_WINDOW / 64)] >> (seq % 64)) & 1) ||
-		     iol_stamp_check_word(w) != rte_le_to_cpu_16(check)))
+		     iol_stamp_hdr_crc(w) != rte_le_to_cpu_32(crc)))
 		return false;
 	if (e->cfg.verify == IOL_VERIFY_FULL &&
 	    unlikely(!iol_stamp_payload_intact(f, len, e->run_id, seq)))
@@ -420,15 +524,17 @@ fast_frame(const struct iol_engine *e, struct side *s, struct fast_state *fs,
 
 	/* Restamp: same run, this side's flow, its next number, this buffer. */
 	seq = fs->tx_seq++;
+	w[0] = s->tx_w0;
 	w[1] = rte_cpu_to_le_64(seq);
 	w[2] = rte_cpu_to_le_64(now);
 	w[3] = rte_cpu_to_le_64(iova);
 	w[4] = s->tx_meta;
-	check = rte_cpu_to_le_16(iol_stamp_check_word(w));
+	crc = rte_cpu_to_le_32(iol_stamp_hdr_crc(w));
 	memcpy(f, s->eth, IOL_STAMP_ETH_LEN);
-	for (unsigned int k = 1; k < RTE_DIM(w); k++)
+	/* Word 4's high bytes are the CRC's: it is written after them. */
+	for (unsigned int k = 0; k < RTE_DIM(w); k++)
 		memcpy(f + IOL_STAMP_ETH_LEN + 8 * k, &w[k], sizeof(w[k]));
-	memcpy(f + IOL_STAMP_ETH_LEN + sizeof(w), &check, sizeof(check));
+	memcpy(f + CRC_OFF, &crc, sizeof(crc));
 	if (e->cfg.verify == IOL_VERIFY_FULL)
 		iol_stamp_payload_write(f, e->run_id, seq, len);
 	s->txbuf[fs->pending++] = m;
@@ -461,9 +567,12 @@ rx_side(struct iol_engine *e, struct lane *l, struct side *s, uint64_t now)
 	n = rte_eth_rx_burst(s->port, s->queue, pkts, RTE_MIN(e->cfg.burst, room));
 	if (n == 0)
 		return 0;
-	/* The fast path needs a flow known from seq 0 and no test fault pending. */
+	/*
+	 * The fast path needs a flow known from seq 0, no frame held back by
+	 * a swap fault, and a sequence number to send that no fault is for.
+	 */
 	fast = e->cfg.mode == IOL_MODE_LOOP && e->cfg.verify != IOL_VERIFY_NONE &&
-		!e->stop && s->n_faults == 0 && s->held == NULL;
+		!e->stop && s->held == NULL;
 	fs.next = s->seq[0].next;
 	fs.tx_seq = s->tx_seq;
 	fs.pending = s->n_pending;
@@ -471,7 +580,7 @@ rx_side(struct iol_engine *e, struct lane *l, struct side *s, uint64_t now)
 	iol_hist_batch_init(&fs.lat);
 	for (i = 0; i < n; i++) {
 		bytes += pkts[i]->pkt_len;
-		if (fast && fast_frame(e, s, &fs, pkts[i], now))
+		if (fast && fs.tx_seq != s->fault_at && fast_frame(e, s, &fs, pkts[i], now))
 			continue;
 		s->seq[0].next = fs.next;
 		s->tx_seq = fs.tx_seq;
@@ -489,7 +598,7 @@ rx_side(struct iol_engine *e, struct lane *l, struct side *s, uint64_t now)
 		fs.next = s->seq[0].next;
 		fs.tx_seq = s->tx_seq;
 		fs.pending = s->n_pending;
-		fast = fast && s->n_faults == 0 && s->held == NULL;
+		fast = fast && s->held == NULL;
 	}
 	if (s->n_flows > 0)
 		s->seq[0].next = fs.next;
@@ -536,11 +645,15 @@ write_off_in_flight(struct iol_engine *e, struct lane *l, const char *why)
 
 	for (i = 0; i < l->n_sides; i++) {
 		struct side *s = &l->side[i];
+		uint64_t sent;
 
 		if (e->cfg.verify == IOL_VERIFY_NONE)
 			continue;
-		for (f = 0; f < s->n_flows; f++)
-			lost += iol_seq_flush(&s->seq[f], s->peer->tx_seq);
+		for (f = 0; f < s->n_flows; f++) {
+			/* rxonly knows nothing sent past what arrived: only holes are lost. */
+			sent = e->cfg.mode == IOL_MODE_RXONLY ? s->seq[f].next : s->peer->tx_seq;
+			iol_seq_flush(&s->seq[f], sent, UINT64_MAX, &lost);
+		}
 		sync_seq_counters(s);
 	}
 	if (e->cfg.verify == IOL_VERIFY_NONE && l->out > 0) {
@@ -627,14 +740,16 @@ poll_lane(struct iol_engine *e, struct lane *l, uint64_t now)
 	for (i = 0; i < l->n_sides; i++)
 		got += rx_side(e, l, &l->side[i], now);
 	if (got > 0)
-		l->last_rx = now;
+		l->last_rx = l->last_frame = now;
 	if (unlikely(e->stop)) {
 		/*
-		 * Drained: silence, or a sender that will not stop (rxonly).
-		 * @now may predate the stop: compare without underflow.
+		 * The drain ends on silence, at --loss-timeout after the stop
+		 * (a sender that will not stop, in rxonly), or at once on a
+		 * second stop. @now may predate the stop: compare without
+		 * underflow.
 		 */
 		if (now > l->last_rx + e->loss_cycles ||
-		    now > e->stop_tsc + 4 * e->loss_cycles) {
+		    now > e->stop_tsc + e->loss_cycles || e->abort) {
 			finish_lane(e, l, "at the end of the run");
 			return got;
 		}
@@ -722,12 +837,12 @@ init_side(struct iol_engine *e, struct side *s, uint16_t pidx, uint16_t peer_pid
 	s->expect.rx_queue = (uint8_t)queue;
 	s->expect.level = e->cfg.verify;
 	s->expect.run_id = e->run_id;
-	s->rx_w0 = rte_cpu_to_le_64((uint64_t)IOL_STAMP_MAGIC | (uint64_t)e->run_id << 32);
-	s->rx_meta = rte_cpu_to_le_64(meta_word(flow_id(e->ports[peer_pidx], queue),
-		e->cfg.pkt_size, (uint8_t)e->ports[peer_pidx], (uint8_t)queue,
-		(uint8_t)port, (uint8_t)queue));
-	s->tx_meta = rte_cpu_to_le_64(meta_word(s->flow, e->cfg.pkt_size, (uint8_t)port,
-		(uint8_t)queue, (uint8_t)e->ports[peer_pidx], (uint8_t)queue));
+	s->rx_w0 = first_word(flow_id(e->ports[peer_pidx], queue), e->run_id);
+	s->tx_w0 = first_word(s->flow, e->run_id);
+	s->rx_meta = meta_word(e->cfg.pkt_size, (uint8_t)e->ports[peer_pidx], (uint8_t)queue,
+		(uint8_t)port, (uint8_t)queue);
+	s->tx_meta = meta_word(e->cfg.pkt_size, (uint8_t)port, (uint8_t)queue,
+		(uint8_t)e->ports[peer_pidx], (uint8_t)queue);
 	memcpy(s->eth, s->dst_mac.addr_bytes, 6);
 	memcpy(s->eth + 6, s->src_mac.addr_bytes, 6);
 	s->eth[12] = IOL_STAMP_ETHERTYPE >> 8;
@@ -803,8 +918,6 @@ iol_engine_create(const struct iol_config *cfg, const uint16_t *ports,
 		}
 	}
 	/* Faults apply to the first port's queue 0, in the order they will hit. */
-	e->lanes[0].side[0].faults = e->cfg.faults;
-	e->lanes[0].side[0].n_faults = e->cfg.n_faults;
 	for (i = 1; i < e->cfg.n_faults; i++) {
 		struct iol_fault f = e->cfg.faults[i];
 		unsigned int j = i;
@@ -813,6 +926,13 @@ iol_engine_create(const struct iol_config *cfg, const uint16_t *ports,
 			e->cfg.faults[j] = e->cfg.faults[j - 1];
 		e->cfg.faults[j] = f;
 	}
+	for (i = 0; i < n_lanes; i++)
+		for (g = 0; g < e->lanes[i].n_sides; g++)
+			e->lanes[i].side[g].fault_at = UINT64_MAX;
+	e->lanes[0].side[0].faults = e->cfg.faults;
+	e->lanes[0].side[0].n_faults = e->cfg.n_faults;
+	if (e->cfg.n_faults > 0)
+		e->lanes[0].side[0].fault_at = e->cfg.faults[0].at;
 
 	/* Lanes round-robin over the workers (or the main lcore alone). */
 	for (i = 0; i < e->n_workers; i++) {
@@ -839,16 +959,51 @@ fail:
 	return NULL;
 }
 
+/*
+ * rxonly joining a running sender: what queued up before the first poll
+ * (and what the receive ring dropped while full) belongs to no run this
+ * receiver saw start. Discard until the queues are caught up, so that
+ * the first frame learnt is followed by its successors.
+ */
+static void
+discard_backlog(struct iol_engine *e)
+{
+	struct rte_mbuf *pkts[IOL_MAX_BURST];
+	unsigned int i, j, n, total = 0;
+	uint16_t k;
+
+	for (i = 0; i < e->n_lanes; i++)
+		for (j = 0; j < e->lanes[i].n_sides; j++) {
+			const struct side *s = &e->lanes[i].side[j];
+
+			do {
+				n = rte_eth_rx_burst(s->port, s->queue, pkts, e->cfg.burst);
+				for (k = 0; k < n; k++)
+					rte_pktmbuf_free(pkts[k]);
+				total += n;
+			} while (n == e->cfg.burst && total < BACKLOG_MAX);
+		}
+	if (total > 0)
+		LOG(INFO, "rxonly: %u frame(s) queued before the first poll discarded "
+			"(a run already going; frames counted from the next one on)", total);
+}
+
 int
 iol_engine_launch(struct iol_engine *e)
 {
-	uint64_t now = rte_rdtsc();
+	uint64_t now;
 	unsigned int i;
 	int ret;
 
+	if (e->cfg.mode == IOL_MODE_RXONLY)
+		discard_backlog(e);
+	/* The device counters count from here, as the run's own do. */
+	for (i = 0; i < e->n_ports; i++)
+		e->dev_base_valid[i] = rte_eth_stats_get(e->ports[i], &e->dev_base[i]) == 0;
+	now = rte_rdtsc();
 	e->start_tsc = now;
 	for (i = 0; i < e->n_lanes; i++)
-		e->lanes[i].last_rx = now;
+		e->lanes[i].last_rx = e->lanes[i].last_frame = now;
 	if (e->main_polls) {
 		e->workers[0].prev_tsc = now;
 		return 0;
@@ -880,6 +1035,13 @@ iol_engine_request_stop(struct iol_engine *e)
 		return;
 	e->stop_tsc = rte_rdtsc();
 	__atomic_store_n(&e->stop, true, __ATOMIC_RELEASE);
+}
+
+void
+iol_engine_abort(struct iol_engine *e)
+{
+	iol_engine_request_stop(e);
+	__atomic_store_n(&e->abort, true, __ATOMIC_RELEASE);
 }
 
 bool
@@ -936,10 +1098,23 @@ iol_engine_run_id(const struct iol_engine *e)
 double
 iol_engine_seconds(const struct iol_engine *e)
 {
-	/* Up to the stop: the drain after it moves only what was in flight. */
 	uint64_t end = e->stop ? e->stop_tsc : rte_rdtsc();
+	unsigned int i;
 
+	/* Frames taken in the drain are counted: so is the time they took. */
+	for (i = 0; e->stop && i < e->n_lanes; i++)
+		end = RTE_MAX(end, e->lanes[i].last_frame);
 	return (double)(end - e->start_tsc) / (double)rte_get_tsc_hz();
+}
+
+const struct iol_fault *
+iol_engine_faults_left(const struct iol_engine *e, unsigned int *n, uint64_t *sent)
+{
+	const struct side *s = &e->lanes[0].side[0];
+
+	*n = s->n_faults;
+	*sent = s->tx_seq;
+	return s->faults;
 }
 
 int
@@ -963,9 +1138,21 @@ iol_engine_fill_report(struct iol_engine *e, struct iol_report *r)
 	}
 	r->n_ports = e->n_ports;
 	for (i = 0; i < e->n_ports; i++) {
+		struct iol_dev_counters *d = &r->ports[i].dev;
+		const struct rte_eth_stats *b = &e->dev_base[i];
+		struct rte_eth_stats now;
+
 		r->ports[i].port_id = e->ports[i];
 		r->ports[i].n_queues = e->cfg.queues;
 		r->ports[i].q = &e->qstats[i * e->cfg.queues];
+		d->valid = e->dev_base_valid[i] && rte_eth_stats_get(e->ports[i], &now) == 0;
+		if (d->valid) {
+			/* A PMD that reset its counters meanwhile shows from zero. */
+			d->imissed = now.imissed - RTE_MIN(now.imissed, b->imissed);
+			d->ierrors = now.ierrors - RTE_MIN(now.ierrors, b->ierrors);
+			d->rx_nombuf = now.rx_nombuf - RTE_MIN(now.rx_nombuf, b->rx_nombuf);
+			d->oerrors = now.oerrors - RTE_MIN(now.oerrors, b->oerrors);
+		}
 		if (rte_eth_dev_info_get(e->ports[i], &info) == 0 && info.device != NULL)
 			snprintf(r->ports[i].name, sizeof(r->ports[i].name), "%s",
 				rte_dev_name(info.device));

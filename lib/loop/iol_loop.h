@@ -71,6 +71,12 @@ void iol_port_teardown(uint16_t port);
 struct iol_engine;
 
 /**
+ * Frames a lane side may hold for TX: a burst received while a burst is
+ * still pending, and the copy a dup fault adds.
+ */
+#define IOL_LANE_TXBUF (2 * IOL_MAX_BURST + 2)
+
+/**
  * Build the lanes for @p ports (in loop mode paired in order) with their
  * per-queue counters. Nothing is sent until iol_engine_launch().
  *
@@ -92,8 +98,14 @@ int iol_engine_launch(struct iol_engine *e);
 /** Where there are no workers: poll for a while, then return. */
 void iol_engine_poll_main(struct iol_engine *e);
 
-/** Stop sending new frames; lanes drain what is in flight and finish. */
+/**
+ * Stop sending new frames; lanes drain what is in flight and finish, on
+ * silence or at --loss-timeout after the stop at the latest.
+ */
 void iol_engine_request_stop(struct iol_engine *e);
+
+/** Stop without draining: lanes finish at their next poll. */
+void iol_engine_abort(struct iol_engine *e);
 
 /** True once every lane has finished. */
 bool iol_engine_done(const struct iol_engine *e);
@@ -107,8 +119,18 @@ void iol_engine_totals(const struct iol_engine *e, struct iol_qstats *tot);
 /** The run id stamped, or (rxonly) the one learnt from the frames; 0 if none. */
 uint32_t iol_engine_run_id(const struct iol_engine *e);
 
-/** Seconds from launch to the stop request (or now). */
+/**
+ * Seconds from launch to the stop request (or now), or to the last frame
+ * the drain received when that came later.
+ */
 double iol_engine_seconds(const struct iol_engine *e);
+
+/**
+ * The test faults that never fired (@p n of them, in order) and how many
+ * frames the faulted queue sent.
+ */
+const struct iol_fault *iol_engine_faults_left(const struct iol_engine *e,
+		unsigned int *n, uint64_t *sent);
 
 /**
  * Once the lanes have finished: complete the byte counts the hot loop
@@ -137,6 +159,8 @@ struct iol_run_env {
 	const char *sysfs_root;     /**< For the xmem plan check; NULL: "/". */
 };
 
+#define IOL_RUN_MAX_DIAGNOSIS 6
+
 /** What a run measured (for tests). */
 struct iol_run_result {
 	uint32_t run_id;
@@ -144,8 +168,11 @@ struct iol_run_result {
 	double secs;
 	bool audited;               /**< The IOVA audit ran and passed. */
 	uint64_t audit_pages;
+	bool pass;                  /**< The verdict (iol_report_verdict()). */
+	unsigned int mbufs_leaked;  /**< mbufs not back in the pool once the ports closed. */
+	char verdict[256];
 	unsigned int n_diagnosis;
-	char diagnosis[4][512];
+	char diagnosis[IOL_RUN_MAX_DIAGNOSIS][512];
 };
 
 /**
@@ -167,7 +194,8 @@ unsigned int iol_run_mbufs(const struct iol_config *cfg, unsigned int n_ports);
 /**
  * Ask iol_run() to stop (async-signal-safe). A request made before the
  * run starts (a signal during EAL start-up) is kept: that run stops at
- * once, after its set-up, with its report.
+ * once, after its set-up, with its report. A second request ends the
+ * drain at once.
  */
 void iol_run_request_stop(void);
 

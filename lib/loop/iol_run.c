@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include <rte_cycles.h>
 #include <rte_errno.h>
@@ -23,14 +24,18 @@ RTE_LOG_REGISTER(iol_run_logtype, iovaloop.run, INFO);
 	rte_log(RTE_LOG_ ## level, iol_run_logtype, "iovaloop: " fmt "\n", ##__VA_ARGS__)
 
 #define MBUF_CACHE 256
-#define MAX_DIAGNOSIS 4
+#define MAX_DIAGNOSIS IOL_RUN_MAX_DIAGNOSIS
+/* Reasons a run fails beyond its counters: unfired faults, no run heard. */
+#define MAX_PROBLEMS (IOL_MAX_FAULTS + 1)
 
+/* Stops asked for: the first drains, the second ends the drain. */
 static volatile sig_atomic_t stop_requested;
 
 void
 iol_run_request_stop(void)
 {
-	stop_requested = 1;
+	if (stop_requested < 2)
+		stop_requested++;
 }
 
 /* Everything a run set up, so that teardown undoes exactly that. */
@@ -46,7 +51,9 @@ struct run {
 	struct rte_mempool *mp;
 	struct iol_iova_map map;
 	struct iol_engine *engine;
-	FILE *json;                     /* --json, opened before anything is touched */
+	FILE *json;                     /* --json's temporary file, made before anything is touched */
+	char json_tmp[4096];            /* renamed to --json once the report is written */
+	unsigned int mbufs_leaked;
 	char err[256];
 };
 
@@ -129,7 +136,7 @@ check_ports(struct run *r)
 unsigned int
 iol_run_mbufs(const struct iol_config *cfg, unsigned int n_ports)
 {
-	unsigned int per_queue = cfg->rxd + cfg->txd + 2 * IOL_MAX_BURST + 2 + MBUF_CACHE;
+	unsigned int per_queue = cfg->rxd + cfg->txd + IOL_LANE_TXBUF + MBUF_CACHE;
 
 	/* The virtual pair stands in when there is no port. */
 	return RTE_MAX(n_ports, 2u) * cfg->queues * per_queue + 1024;
@@ -245,6 +252,50 @@ start_ports(struct run *r)
 	return IOL_EXIT_PASS;
 }
 
+/* Frames the receiving devices dropped themselves (no descriptor or mbuf free). */
+static bool
+device_drops(const struct iol_report *rep, uint64_t *missed, uint64_t *nombuf)
+{
+	unsigned int i;
+	bool known = rep->n_ports > 0;
+
+	*missed = *nombuf = 0;
+	for (i = 0; i < rep->n_ports; i++) {
+		known &= rep->ports[i].dev.valid;
+		*missed = iol_add_sat(*missed, rep->ports[i].dev.imissed);
+		*nombuf = iol_add_sat(*nombuf, rep->ports[i].dev.rx_nombuf);
+	}
+	return known;
+}
+
+static uint32_t
+res_run_id(const struct run *r)
+{
+	return iol_engine_run_id(r->engine);
+}
+
+/*
+ * What fails a run whatever its counters say: a test fault that never
+ * fired (the test did not test what it meant to), an rxonly run that heard
+ * no iovaloop frame at all.
+ */
+static unsigned int
+find_problems(struct run *r, char probs[][256])
+{
+	const struct iol_fault *f;
+	unsigned int n = 0, left, i;
+	uint64_t sent;
+
+	f = iol_engine_faults_left(r->engine, &left, &sent);
+	for (i = 0; i < left && n < MAX_PROBLEMS; i++)
+		snprintf(probs[n++], 256, "test fault %s@%" PRIu64 " never applied: port %u "
+			"queue 0 sent only %" PRIu64 " frames", iol_fault_name(f[i].kind),
+			f[i].at, r->ports[0], sent);
+	if (r->cfg->mode == IOL_MODE_RXONLY && res_run_id(r) == 0 && n < MAX_PROBLEMS)
+		snprintf(probs[n++], 256, "no iovaloop frame was received (no run learnt)");
+	return n;
+}
+
 /* Turn what the counters show into likely causes, for people. */
 static unsigned int
 diagnose(struct run *r, const struct iol_report *rep, char diag[][512])
@@ -252,12 +303,31 @@ diagnose(struct run *r, const struct iol_report *rep, char diag[][512])
 	const struct iol_config *cfg = r->cfg;
 	struct iol_qstats tot, pt[2];
 	unsigned int n = 0, i, p, q;
-	uint64_t garbage;
-	bool dma_explained = false;
+	uint64_t garbage, missed, nombuf, drops;
+	bool dma_explained = false, drops_known;
 
 	iol_report_totals(rep, &tot);
-	garbage = tot.err.foreign + tot.err.corrupted + tot.err.truncated;
-	if (cfg->test_no_dma_map && iol_errors_total(&tot.err) > 0) {
+	garbage = iol_add_sat(iol_add_sat(tot.err.foreign, tot.err.corrupted), tot.err.truncated);
+	drops_known = device_drops(rep, &missed, &nombuf);
+	drops = iol_add_sat(missed, nombuf);
+	if (cfg->mode == IOL_MODE_RXONLY && res_run_id(r) == 0)
+		snprintf(diag[n++], sizeof(diag[0]), "no iovaloop frame was received, so "
+			"no run was learnt: is the sender running (--mode txonly), on the "
+			"link this port receives from, and is the link up?");
+	/* The receiver's own drops are not lost on the way: said first. */
+	if (tot.err.lost > 0 && drops > 0 && drops >= tot.err.lost) {
+		snprintf(diag[n++], sizeof(diag[0]), "the %" PRIu64 " lost frames were "
+			"dropped by this receiver (imissed %" PRIu64 ", rx_nombuf %" PRIu64
+			"), not on the way: it polls too slowly for the rate (more --rxd, "
+			"a lower sender rate, or a core of its own)", tot.err.lost, missed, nombuf);
+		dma_explained = true;
+	} else if (tot.err.lost > 0 && drops > 0) {
+		snprintf(diag[n++], sizeof(diag[0]), "of %" PRIu64 " lost frames, %" PRIu64
+			" were dropped by this receiver (imissed %" PRIu64 ", rx_nombuf %"
+			PRIu64 ") and %" PRIu64 " were lost on the way", tot.err.lost,
+			drops, missed, nombuf, tot.err.lost - drops);
+	}
+	if (cfg->test_no_dma_map && iol_errors_any(&tot.err)) {
 		snprintf(diag[n++], sizeof(diag[0]), "the external memory was registered "
 			"but deliberately not DMA-mapped (--test-no-dma-map): the NIC's DMA "
 			"to and from it faults in the IOMMU (dmesg shows DMAR faults), so "
@@ -304,14 +374,91 @@ diagnose(struct run *r, const struct iol_report *rep, char diag[][512])
 	if (tot.err.foreign > 0 && !dma_explained && n < MAX_DIAGNOSIS)
 		snprintf(diag[n++], sizeof(diag[0]), "%" PRIu64 " frames were not from this "
 			"run: another sender shares the link", tot.err.foreign);
+	if (tot.err.lost > 0 && drops == 0 && drops_known && !dma_explained && n < MAX_DIAGNOSIS)
+		snprintf(diag[n++], sizeof(diag[0]), "%" PRIu64 " frames lost on the way: "
+			"the receiving devices dropped none themselves (imissed 0, "
+			"rx_nombuf 0)", tot.err.lost);
+	if (tot.err.stale > 0 && n < MAX_DIAGNOSIS)
+		snprintf(diag[n++], sizeof(diag[0]), "%" PRIu64 " frames carried sequence "
+			"numbers older than the %u-frame history each flow keeps: delayed "
+			"far beyond the window, or a device delivering old buffers again "
+			"(a stale descriptor)", tot.err.stale, IOL_SEQ_WINDOW);
 	return n;
+}
+
+static mode_t
+current_umask(void)
+{
+	mode_t m = umask(0);
+
+	umask(m);
+	return m;
+}
+
+/*
+ * --json goes to a temporary file beside the target, made before anything
+ * is touched (so an unwritable place is refused at once) and renamed over
+ * it only once the report is whole: a run that fails early leaves an
+ * earlier report as it was.
+ */
+static enum iol_exit
+json_open(struct run *r)
+{
+	const char *path = r->cfg->json_path;
+	int fd;
+
+	if ((size_t)snprintf(r->json_tmp, sizeof(r->json_tmp), "%s.XXXXXX", path) >=
+	    sizeof(r->json_tmp))
+		return refuse(r, IOL_EXIT_USAGE, "--json: the path %s is too long", path);
+	fd = mkstemp(r->json_tmp);
+	if (fd < 0 || (r->json = fdopen(fd, "w")) == NULL) {
+		int err = errno;
+
+		if (fd >= 0) {
+			close(fd);
+			unlink(r->json_tmp);
+		}
+		return refuse(r, IOL_EXIT_USAGE, "--json: cannot write %s: %s", path,
+			strerror(err));
+	}
+	/* mkstemp's 0600 is for secrets: a report is as readable as any file. */
+	fchmod(fd, 0666 & ~current_umask());
+	return IOL_EXIT_PASS;
+}
+
+/* Drop the temporary file: the run made no report. */
+static void
+json_discard(struct run *r)
+{
+	if (r->json == NULL)
+		return;
+	fclose(r->json);
+	unlink(r->json_tmp);
+	r->json = NULL;
+}
+
+static int
+json_commit(struct run *r, const struct iol_report *rep, const struct iol_result *v)
+{
+	bool written = iol_report_json(rep, v, r->json) == 0;
+
+	written &= fflush(r->json) == 0 && fsync(fileno(r->json)) == 0;
+	written &= fclose(r->json) == 0;
+	r->json = NULL;
+	if (written && rename(r->json_tmp, r->cfg->json_path) == 0)
+		return 0;
+	LOG(ERR, "--json: could not write %s: %s", r->cfg->json_path, strerror(errno));
+	unlink(r->json_tmp);
+	return -1;
 }
 
 static enum iol_exit
 report(struct run *r, const struct iol_run_env *env, struct iol_run_result *res)
 {
 	const struct iol_config *cfg = r->cfg;
-	const char *diag_ptrs[MAX_DIAGNOSIS];
+	const char *diag_ptrs[MAX_DIAGNOSIS], *prob_ptrs[MAX_PROBLEMS];
+	char probs[MAX_PROBLEMS][256];
+	struct iol_result verdict;
 	struct iol_report rep = {
 		.version = env->version,
 		.mode = iol_mode_name(cfg->mode),
@@ -321,24 +468,12 @@ report(struct run *r, const struct iol_run_env *env, struct iol_run_result *res)
 		.inflight = cfg->inflight,
 		.tsc_hz = rte_get_tsc_hz(),
 	};
-	struct iol_report_range *ranges;
 	enum iol_exit code = IOL_EXIT_PASS;
 	unsigned int i;
 
 	rep.secs = iol_engine_seconds(r->engine);
 	if (iol_engine_fill_report(r->engine, &rep) < 0)
 		return refuse(r, IOL_EXIT_SETUP, "out of memory for the report");
-	ranges = calloc(r->map.n ? r->map.n : 1, sizeof(*ranges));
-	if (ranges == NULL) {
-		free(rep.ports);
-		free(rep.cores);
-		return refuse(r, IOL_EXIT_SETUP, "out of memory for the report");
-	}
-	for (i = 0; i < r->map.n; i++) {
-		ranges[i].va = r->map.segs[i].va;
-		ranges[i].iova = r->map.segs[i].iova;
-		ranges[i].len = r->map.segs[i].len;
-	}
 	res->run_id = iol_engine_run_id(r->engine);
 	rep.run_id = res->run_id;
 	rep.memory.kind = cfg->mem == IOL_MEM_XMEM ? "xmem" : "dpdk";
@@ -348,32 +483,33 @@ report(struct run *r, const struct iol_run_env *env, struct iol_run_result *res)
 	rep.memory.numa_node = r->xmem ? iol_xmem_numa_node(r->xmem) :
 		r->mp ? r->mp->socket_id : -1;
 	rep.memory.n_ranges = r->map.n;
-	rep.memory.ranges = ranges;
+	rep.memory.ranges = r->map.segs;
 
 	res->n_diagnosis = diagnose(r, &rep, res->diagnosis);
 	for (i = 0; i < res->n_diagnosis; i++)
 		diag_ptrs[i] = res->diagnosis[i];
 	rep.n_diagnosis = res->n_diagnosis;
 	rep.diagnosis = diag_ptrs;
+	rep.n_problems = find_problems(r, probs);
+	for (i = 0; i < rep.n_problems; i++)
+		prob_ptrs[i] = probs[i];
+	rep.problems = prob_ptrs;
 
 	iol_report_totals(&rep, &res->totals);
 	res->secs = rep.secs;
-	iol_report_print(&rep, r->out);
-	if (r->json != NULL) {
-		bool written = iol_report_json(&rep, r->json) == 0;
-
-		if (fclose(r->json) != 0 || !written) {
-			LOG(ERR, "--json: could not write %s", cfg->json_path);
-			code = IOL_EXIT_SETUP;
-		}
-		r->json = NULL;
-	}
-	free(ranges);
+	iol_report_verdict(&rep, &verdict);
+	res->pass = verdict.pass;
+	snprintf(res->verdict, sizeof(res->verdict), "%s", verdict.text);
+	for (i = 0; i < rep.n_problems; i++)
+		LOG(ERR, "%s", probs[i]);
+	iol_report_print(&rep, &verdict, r->out);
+	if (r->json != NULL && json_commit(r, &rep, &verdict) < 0)
+		code = IOL_EXIT_SETUP;
 	free(rep.ports);
 	free(rep.cores);
 	if (code != IOL_EXIT_PASS)
 		return code;
-	return iol_errors_total(&res->totals.err) == 0 ? IOL_EXIT_PASS : IOL_EXIT_VERIFY;
+	return verdict.pass ? IOL_EXIT_PASS : IOL_EXIT_VERIFY;
 }
 
 static void
@@ -393,6 +529,8 @@ loop_until_stopped(struct run *r)
 		now = rte_rdtsc();
 		if (stop_requested || now >= deadline)
 			iol_engine_request_stop(r->engine);
+		if (stop_requested > 1)
+			iol_engine_abort(r->engine);
 		if (now >= next_stats) {
 			iol_engine_totals(r->engine, &cur);
 			iol_report_live(r->out, (double)(now - start) / hz, &cur, &prev,
@@ -419,6 +557,12 @@ teardown(struct run *r)
 	iol_engine_destroy(r->engine);
 	while (r->ports_started > 0)
 		iol_port_teardown(r->ports[--r->ports_started]);
+	/* Closed ports gave their descriptors' mbufs back: the rest leaked. */
+	if (r->mp != NULL && r->engine != NULL) {
+		r->mbufs_leaked = r->mp->size - rte_mempool_avail_count(r->mp);
+		if (r->mbufs_leaked > 0)
+			LOG(WARNING, "%u mbufs were not given back to the pool", r->mbufs_leaked);
+	}
 	iol_iova_map_free(&r->map);
 	if (r->xmem != NULL)
 		ret = iol_xmem_destroy(r->xmem); /* the pool, unmap, unregister, free */
@@ -426,8 +570,7 @@ teardown(struct run *r)
 		rte_mempool_free(r->mp);
 	if (r->ring_pair_made)
 		iol_ring_pair_destroy(&r->rp);
-	if (r->json != NULL)
-		fclose(r->json);
+	json_discard(r);
 	return ret;
 }
 
@@ -438,16 +581,14 @@ iol_run(const struct iol_config *cfg, const struct iol_run_env *env,
 	struct run r = { .cfg = cfg, .out = env->out ? env->out : stdout };
 	enum iol_exit code;
 	uint32_t run_id;
+	int ret;
 
 	memset(res, 0, sizeof(*res));
 	iol_iova_map_init(&r.map);
 
-	if (cfg->json_path != NULL) {
-		r.json = fopen(cfg->json_path, "w");
-		if (r.json == NULL)
-			return refuse(&r, IOL_EXIT_USAGE, "--json: cannot write %s: %s",
-				cfg->json_path, strerror(errno));
-	}
+	code = cfg->json_path != NULL ? json_open(&r) : IOL_EXIT_PASS;
+	if (code != IOL_EXIT_PASS)
+		return code;
 	code = choose_ports(&r);
 	if (code == IOL_EXIT_PASS)
 		code = check_ports(&r);
@@ -473,14 +614,20 @@ iol_run(const struct iol_config *cfg, const struct iol_run_env *env,
 		code = refuse(&r, IOL_EXIT_SETUP, "cannot start the polling lcores");
 		goto out;
 	}
-	LOG(INFO, "run 0x%08x: %s, verify %s, %u ports, %u queue(s), %u in flight per lane",
-		run_id, iol_mode_name(cfg->mode), iol_verify_name(cfg->verify),
-		r.n_ports, cfg->queues, cfg->inflight);
+	if (cfg->mode == IOL_MODE_RXONLY && run_id == 0)
+		LOG(INFO, "run learnt from the first frame: rxonly, verify %s, %u ports, "
+			"%u queue(s)", iol_verify_name(cfg->verify), r.n_ports, cfg->queues);
+	else
+		LOG(INFO, "run 0x%08x: %s, verify %s, %u ports, %u queue(s), %u in flight "
+			"per lane", run_id, iol_mode_name(cfg->mode), iol_verify_name(cfg->verify),
+			r.n_ports, cfg->queues, cfg->inflight);
 	loop_until_stopped(&r);
 	iol_engine_wait(r.engine);
 	code = report(&r, env, res);
 out:
-	if (teardown(&r) < 0 && code == IOL_EXIT_PASS)
+	ret = teardown(&r);
+	res->mbufs_leaked = r.mbufs_leaked;
+	if (ret < 0 && code == IOL_EXIT_PASS)
 		code = refuse(&r, IOL_EXIT_SETUP, "--mem xmem: the external memory could "
 			"not be unmapped from every device and was left mapped (see above)");
 	return code;

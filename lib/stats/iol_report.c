@@ -17,13 +17,69 @@ iol_report_totals(const struct iol_report *r, struct iol_qstats *tot)
 			iol_qstats_merge(tot, &r->ports[p].q[q]);
 }
 
-bool
-iol_report_pass(const struct iol_report *r)
+/* "lost 3, foreign 101": every class that counted, each on its own. */
+static size_t
+errors_text(const union iol_errors *e, char *buf, size_t len)
+{
+	size_t n = 0;
+	unsigned int i;
+
+	buf[0] = '\0';
+	for (i = 0; i < IOL_ERR_CLASSES && n < len; i++)
+		if (e->v[i] != 0)
+			n += snprintf(buf + n, len - n, "%s%s %" PRIu64, n ? ", " : "",
+				iol_errors_name(i), e->v[i]);
+	return n;
+}
+
+void
+iol_report_verdict(const struct iol_report *r, struct iol_result *v)
 {
 	struct iol_qstats tot;
+	uint64_t data;
+	char errs[192];
 
 	iol_report_totals(r, &tot);
-	return iol_errors_total(&tot.err) == 0;
+	v->pass = false;
+	if (iol_errors_any(&tot.err) || r->n_problems > 0) {
+		errors_text(&tot.err, errs, sizeof(errs));
+		snprintf(v->text, sizeof(v->text), "FAIL, %s%s%s%s%s",
+			errs[0] ? "verification errors: " : "", errs,
+			errs[0] && r->n_problems ? "; " : "",
+			r->n_problems ? r->problems[0] : "",
+			r->n_problems > 1 ? " (and more problems: see above)" : "");
+		return;
+	}
+	data = tot.rx_pkts - RTE_MIN(tot.rx_pkts, tot.end_frames);
+	if (strcmp(r->mode, "txonly") == 0) {
+		if (tot.tx_pkts == 0) {
+			snprintf(v->text, sizeof(v->text), "FAIL, no frame was sent");
+			return;
+		}
+		snprintf(v->text, sizeof(v->text), "PASS, %" PRIu64 " frames sent "
+			"(the receiver verifies them)", tot.tx_pkts);
+	} else if (strcmp(r->verify, "none") == 0) {
+		if (tot.rx_pkts == 0) {
+			snprintf(v->text, sizeof(v->text), "FAIL, no frame was received");
+			return;
+		}
+		snprintf(v->text, sizeof(v->text), "PASS, %" PRIu64 " frames received, "
+			"none lost (--verify none: contents not checked)", tot.rx_pkts);
+	} else if (tot.verified == 0) {
+		snprintf(v->text, sizeof(v->text), "FAIL, no frame was verified "
+			"(%" PRIu64 " received)", tot.rx_pkts);
+		return;
+	} else if (tot.verified != data) {
+		/* Every class is zero, so this is a frame no class explains. */
+		snprintf(v->text, sizeof(v->text), "FAIL, only %" PRIu64 " of %" PRIu64
+			" data frames received were verified", tot.verified, data);
+		return;
+	} else {
+		snprintf(v->text, sizeof(v->text), "PASS, all %" PRIu64 " data frames "
+			"received were verified (and %" PRIu64 " end-of-flow frames)",
+			tot.verified, tot.end_frames);
+	}
+	v->pass = true;
 }
 
 static void
@@ -59,13 +115,22 @@ print_latency(FILE *out, const char *indent, const struct iol_hist *h, uint64_t 
 		iol_cycles_to_ns(h->max, hz), h->count);
 }
 
+static void
+print_dev_counters(FILE *out, const struct iol_dev_counters *d)
+{
+	if (!d->valid)
+		return;
+	fprintf(out, "  Device: imissed %" PRIu64 "  ierrors %" PRIu64 "  rx_nombuf %"
+		PRIu64 "  oerrors %" PRIu64 "\n", d->imissed, d->ierrors, d->rx_nombuf,
+		d->oerrors);
+}
+
 void
-iol_report_print(const struct iol_report *r, FILE *out)
+iol_report_print(const struct iol_report *r, const struct iol_result *v, FILE *out)
 {
 	struct iol_qstats tot, pt;
 	char sz[32];
 	unsigned int i, q;
-	uint64_t errs;
 
 	fprintf(out, "\n  ---------------------- iovaloop report ----------------------\n");
 	fprintf(out, "  mode %s, verify %s, run 0x%08x, %u-byte frames, burst %u, "
@@ -98,6 +163,7 @@ iol_report_print(const struct iol_report *r, FILE *out)
 			iol_rate_gbps_wire(pt.tx_pkts, pt.tx_bytes, r->secs));
 		fprintf(out, "  Verified:   %" PRIu64 "\n", pt.verified);
 		print_errors(out, "  ", &pt.err);
+		print_dev_counters(out, &p->dev);
 		print_latency(out, "  ", &pt.lat, r->tsc_hz);
 		for (q = 0; p->n_queues > 1 && q < p->n_queues; q++)
 			fprintf(out, "    queue %u: rx %" PRIu64 " tx %" PRIu64
@@ -124,17 +190,7 @@ iol_report_print(const struct iol_report *r, FILE *out)
 	for (i = 0; i < r->n_diagnosis; i++)
 		fprintf(out, "  likely cause: %s\n", r->diagnosis[i]);
 
-	errs = iol_errors_total(&tot.err);
-	if (errs == 0 && strcmp(r->mode, "txonly") == 0)
-		fprintf(out, "  Result: PASS, %" PRIu64 " packets sent (the receiver verifies them)\n",
-			tot.tx_pkts);
-	else if (errs == 0 && strcmp(r->verify, "none") == 0)
-		fprintf(out, "  Result: PASS, %" PRIu64 " packets received, none lost "
-			"(--verify none: contents not checked)\n", tot.rx_pkts);
-	else if (errs == 0)
-		fprintf(out, "  Result: PASS, all %" PRIu64 " received packets verified\n", tot.verified);
-	else
-		fprintf(out, "  Result: FAIL, %" PRIu64 " verification errors\n", errs);
+	fprintf(out, "  Result: %s\n", v->text);
 	fprintf(out, "  -------------------------------------------------------------\n");
 }
 
@@ -171,14 +227,30 @@ json_counts(struct iol_json *j, const struct iol_qstats *s, double secs)
 	iol_json_u64(j, "rx_bytes", s->rx_bytes);
 	iol_json_u64(j, "tx_bytes", s->tx_bytes);
 	iol_json_u64(j, "verified", s->verified);
+	iol_json_u64(j, "end_frames", s->end_frames);
 	iol_json_double(j, "rx_mpps", iol_rate_mpps(s->rx_pkts, secs));
 	iol_json_double(j, "tx_mpps", iol_rate_mpps(s->tx_pkts, secs));
 	iol_json_double(j, "rx_gbps_l2", iol_rate_gbps_l2(s->rx_bytes, secs));
 	iol_json_double(j, "rx_gbps_wire", iol_rate_gbps_wire(s->rx_pkts, s->rx_bytes, secs));
 }
 
+static void
+json_dev_counters(struct iol_json *j, const struct iol_dev_counters *d)
+{
+	if (!d->valid) {
+		iol_json_null(j, "device");
+		return;
+	}
+	iol_json_object_open(j, "device");
+	iol_json_u64(j, "imissed", d->imissed);
+	iol_json_u64(j, "ierrors", d->ierrors);
+	iol_json_u64(j, "rx_nombuf", d->rx_nombuf);
+	iol_json_u64(j, "oerrors", d->oerrors);
+	iol_json_object_close(j);
+}
+
 int
-iol_report_json(const struct iol_report *r, FILE *out)
+iol_report_json(const struct iol_report *r, const struct iol_result *v, FILE *out)
 {
 	struct iol_qstats tot, pt;
 	struct iol_json j;
@@ -228,6 +300,7 @@ iol_report_json(const struct iol_report *r, FILE *out)
 		iol_json_string(&j, "name", p->name);
 		json_counts(&j, &pt, r->secs);
 		json_errors(&j, &pt.err);
+		json_dev_counters(&j, &p->dev);
 		json_latency(&j, &pt.lat, r->tsc_hz);
 		iol_json_array_open(&j, "queues");
 		for (q = 0; q < p->n_queues; q++) {
@@ -273,7 +346,12 @@ iol_report_json(const struct iol_report *r, FILE *out)
 	for (i = 0; i < r->n_diagnosis; i++)
 		iol_json_string(&j, NULL, r->diagnosis[i]);
 	iol_json_array_close(&j);
-	iol_json_string(&j, "result", iol_errors_total(&tot.err) == 0 ? "pass" : "fail");
+	iol_json_array_open(&j, "problems");
+	for (i = 0; i < r->n_problems; i++)
+		iol_json_string(&j, NULL, r->problems[i]);
+	iol_json_array_close(&j);
+	iol_json_string(&j, "result", v->pass ? "pass" : "fail");
+	iol_json_string(&j, "result_text", v->text);
 	iol_json_object_close(&j);
 	return iol_json_finish(&j);
 }

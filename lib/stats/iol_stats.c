@@ -10,6 +10,7 @@ static const char *const error_names[IOL_ERR_CLASSES] = {
 	[IOL_ERR_LOST] = "lost",
 	[IOL_ERR_DUPLICATED] = "duplicated",
 	[IOL_ERR_REORDERED] = "reordered",
+	[IOL_ERR_STALE] = "stale",
 	[IOL_ERR_CORRUPTED] = "corrupted",
 	[IOL_ERR_TRUNCATED] = "truncated",
 	[IOL_ERR_FOREIGN] = "foreign",
@@ -34,8 +35,19 @@ iol_errors_total(const union iol_errors *e)
 	unsigned int i;
 
 	for (i = 0; i < IOL_ERR_CLASSES; i++)
-		n += e->v[i];
+		n = iol_add_sat(n, e->v[i]);
 	return n;
+}
+
+bool
+iol_errors_any(const union iol_errors *e)
+{
+	unsigned int i;
+
+	for (i = 0; i < IOL_ERR_CLASSES; i++)
+		if (e->v[i] != 0)
+			return true;
+	return false;
 }
 
 void
@@ -121,8 +133,10 @@ iol_qstats_merge(struct iol_qstats *dst, const struct iol_qstats *src)
 	dst->rx_bytes += src->rx_bytes;
 	dst->tx_pkts += src->tx_pkts;
 	dst->tx_bytes += src->tx_bytes;
+	dst->end_frames += src->end_frames;
+	/* Counts a hostile frame can inflate: a sum must not wrap to small. */
 	for (i = 0; i < IOL_ERR_CLASSES; i++)
-		dst->err.v[i] += src->err.v[i];
+		dst->err.v[i] = iol_add_sat(dst->err.v[i], src->err.v[i]);
 	iol_hist_merge(&dst->lat, &src->lat);
 }
 

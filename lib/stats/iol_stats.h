@@ -18,6 +18,8 @@
 
 #include <rte_common.h>
 
+#include "iol_audit.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -27,6 +29,7 @@ enum iol_err_class {
 	IOL_ERR_LOST,
 	IOL_ERR_DUPLICATED,
 	IOL_ERR_REORDERED,
+	IOL_ERR_STALE,
 	IOL_ERR_CORRUPTED,
 	IOL_ERR_TRUNCATED,
 	IOL_ERR_FOREIGN,
@@ -41,6 +44,7 @@ union iol_errors {
 		uint64_t lost;          /**< Sent, never received. */
 		uint64_t duplicated;    /**< Received more than once. */
 		uint64_t reordered;     /**< Received after a later one. */
+		uint64_t stale;         /**< Older than the flow's known history: neither late nor a known duplicate. */
 		uint64_t corrupted;     /**< Header or payload bytes differ. */
 		uint64_t truncated;     /**< Shorter than sent. */
 		uint64_t foreign;       /**< Not an iovaloop frame of this run. */
@@ -52,8 +56,16 @@ union iol_errors {
 
 /** Name of error class @p i ("lost", ...), as used in the JSON. */
 const char *iol_errors_name(unsigned int i);
-/** Sum of all classes. */
+/** Sum of all classes, saturating at UINT64_MAX (for display: never decide with it). */
 uint64_t iol_errors_total(const union iol_errors *e);
+/** True when any class counted an error. */
+bool iol_errors_any(const union iol_errors *e);
+/** @p a + @p b, or UINT64_MAX where the sum would wrap. */
+static inline uint64_t
+iol_add_sat(uint64_t a, uint64_t b)
+{
+	return a + b < a ? UINT64_MAX : a + b;
+}
 
 /** Sub-buckets per power of two: percentiles are within 1/16. */
 #define IOL_HIST_SUB 16
@@ -166,6 +178,7 @@ struct iol_qstats {
 	uint64_t tx_pkts;
 	uint64_t tx_bytes;
 	uint64_t verified;      /**< Received and found intact. */
+	uint64_t end_frames;    /**< End-of-flow frames received (neither data nor errors). */
 	union iol_errors err;
 	struct iol_hist lat;    /**< TX stamp to reception, in cycles. */
 } __rte_cache_aligned;
@@ -195,13 +208,6 @@ struct iol_core_stats {
 	uint64_t polls;         /**< Loop iterations. */
 } __rte_cache_aligned;
 
-/** One memory range the ports can DMA into, for the report. */
-struct iol_report_range {
-	uint64_t va;
-	uint64_t iova;
-	uint64_t len;
-};
-
 /** Everything the final report shows. */
 struct iol_report {
 	const char *version;
@@ -220,6 +226,14 @@ struct iol_report {
 		char name[64];
 		unsigned int n_queues;
 		const struct iol_qstats *q; /**< n_queues of them. */
+		/** The PMD's own counters over the run (rte_eth_stats_get()). */
+		struct iol_dev_counters {
+			bool valid;         /**< The PMD gave them. */
+			uint64_t imissed;   /**< Dropped by the NIC: no RX descriptor free. */
+			uint64_t ierrors;   /**< Received with errors (CRC, length). */
+			uint64_t rx_nombuf; /**< RX mbuf allocation failures. */
+			uint64_t oerrors;   /**< Failed transmissions. */
+		} dev;
 	} *ports;
 
 	unsigned int n_cores;
@@ -234,27 +248,46 @@ struct iol_report {
 		uint64_t page_size;
 		int numa_node;             /**< -1 when spread or unknown */
 		unsigned int n_ranges;
-		const struct iol_report_range *ranges;
+		const struct iol_iova_seg *ranges; /**< The audited map's ranges. */
 	} memory;
 
 	unsigned int n_diagnosis;
 	const char *const *diagnosis; /**< Likely causes of what went wrong. */
+
+	/**
+	 * Why the run cannot pass whatever the counters say (a test fault
+	 * that never fired, an rxonly run that heard no iovaloop frame).
+	 */
+	unsigned int n_problems;
+	const char *const *problems;
+};
+
+/** The verdict of a run, decided once by iol_report_verdict(). */
+struct iol_result {
+	bool pass;
+	char text[256];     /**< "PASS, all 10 data frames verified", "FAIL, lost 3, ..." */
 };
 
 /** Sum of every queue of every port in the report. */
 void iol_report_totals(const struct iol_report *r, struct iol_qstats *tot);
 
-/** True when every packet verified: no error of any class. */
-bool iol_report_pass(const struct iol_report *r);
+/**
+ * The one place a run's result is decided, from each error class on its
+ * own (no sum that could wrap): PASS needs no error of any class, no
+ * problem, and something to vouch for: at least one frame sent (txonly),
+ * received (--verify none) or verified, with every data frame received
+ * verified.
+ */
+void iol_report_verdict(const struct iol_report *r, struct iol_result *v);
 
-/** Print the final report for people. */
-void iol_report_print(const struct iol_report *r, FILE *out);
+/** Print the final report for people, ending with the verdict @p v. */
+void iol_report_print(const struct iol_report *r, const struct iol_result *v, FILE *out);
 
 /**
- * Write the report as JSON (schema in doc/json-report.md).
+ * Write the report and verdict @p v as JSON (schema in doc/json-report.md).
  * @return 0, or -1 if the stream failed.
  */
-int iol_report_json(const struct iol_report *r, FILE *out);
+int iol_report_json(const struct iol_report *r, const struct iol_result *v, FILE *out);
 
 /**
  * Print the live line: rates over the last interval and totals so far.

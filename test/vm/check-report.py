@@ -14,7 +14,7 @@ import json
 import re
 import sys
 
-ERRORS = ("lost", "duplicated", "reordered", "corrupted", "truncated",
+ERRORS = ("lost", "duplicated", "reordered", "stale", "corrupted", "truncated",
           "foreign", "misdelivered", "bad_iova")
 
 
@@ -55,6 +55,7 @@ def main():
              ", ".join("%s: %s" % (k, err.get(k)) for k in ERRORS)))
     for d in diag:
         print("check: diagnosis: %s" % d)
+    print("check: %s" % r.get("result_text"))
 
     bad = []
     if a.result and r.get("result") != a.result:
