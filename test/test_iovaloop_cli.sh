@@ -14,8 +14,8 @@ EAL="-l 0-1 --no-pci --in-memory --log-level=lib.eal:warning"
 pass=0
 fail=0
 
-ok() { pass=$((pass + 1)); echo "ok   $1"; }
-ko() { fail=$((fail + 1)); echo "FAIL $1"; [ -f "$T/err" ] && sed 's/^/     /' "$T/err" | tail -5; }
+ok() { pass=$((pass + 1)); printf "ok   %s\n" "$1"; }
+ko() { fail=$((fail + 1)); printf "FAIL %s\n" "$1"; [ -f "$T/err" ] && sed 's/^/     /' "$T/err" | tail -5; }
 # expect NAME STATUS CMD...: run CMD, compare its exit status.
 expect() {
 	name=$1 want=$2; shift 2
@@ -44,6 +44,47 @@ for bad in "--burst 0" "--pkt-size 20" "--mode pingpong" "--ports 0,1,2" \
 	fi
 done
 expect "--help" 0 $B -- --help
+
+# refuses WORDS ARGS...: exit 2, one line on stderr holding WORDS, nothing
+# from the EAL (it never started). Strict numbers and lists, options named
+# as written, and combinations that could not verify what they claim.
+refuses() {
+	words=$1; shift
+	expect "refuses $(printf '%s ' "$@" | tr '\n\t' '  ')" 2 $B $EAL -- "$@"
+	if [ "$(wc -l <"$T/err")" = 1 ] && grep -q -F -- "$words" "$T/err" &&
+	   ! grep -q "EAL" "$T/out" "$T/err"; then
+		ok "one line with '$words', EAL untouched"
+	else
+		ko "message for $* (want '$words')"
+	fi
+}
+refuses "--inflight: '0x0x40'" --inflight 0x0x40
+refuses "--pkt-size: '0x40 '" --pkt-size '0x40 '
+refuses "--duration: ' 1'" --duration ' 1'
+refuses "--duration: '0x1p0'" --duration 0x1p0
+refuses "--duration: '1e1'" --duration 1e1
+refuses "--duration: 'inf'" --duration inf
+refuses "--stats-period: 'nan'" --stats-period nan
+refuses "--duration: '1\n2'" --duration "$(printf '1\n2')"
+refuses "--ports: '0,,1': an empty item" --ports 0,,1
+refuses "--ports: '0,1,': an empty item" --ports 0,1,
+refuses "--ports: ',0,1': an empty item" --ports ,0,1
+refuses "--test-fault: 'corrupt@1,': an empty item" --test-fault corrupt@1,
+refuses "-x: unknown option" -x
+refuses "-xy: unknown option" --burst 8 -xy
+refuses "--nonsense: unknown option" --nonsense
+refuses "--nonsense: unknown option" --nonsense=3
+refuses "--verify: none" --mode rxonly --verify none
+refuses "--test-fault: --mode rxonly" --mode rxonly --test-fault drop@5
+refuses "two faults at frame 5" --test-fault drop@5,dup@5
+refuses "swap@10 sends frame 10 right after frame 11" --test-fault swap@10,swap@11
+refuses "needs --pkt-size 57" --pkt-size 56 --test-fault corrupt@3
+# A value given to a flag: exactly one wording.
+for flag in --allow-noiommu=1 --test-no-dma-map=x --help=x; do
+	expect "refuses $flag" 2 $B $EAL -- $flag
+	[ "$(cat "$T/err")" = "iovaloop: ${flag%%=*}: takes no value" ] &&
+		ok "$flag: takes no value" || ko "$flag message"
+done
 
 # A report that could not be written is refused before the run, not after.
 expect "--json in a missing directory" 2 $B $EAL -- --duration 5 --json /nonexistent/r.json
@@ -119,7 +160,7 @@ rx_tx() {
 if two_hosts; then
 	rx_tx
 	[ $txst = 0 ] && [ $rxst = 0 ] && ok "txonly -> rxonly in two namespaces" ||
-		ko "two hosts: exit tx $txst rx $rxst"
+		{ ko "two hosts: exit tx $txst rx $rxst"; grep "^iovaloop:" "$T/rx.out" | tail -5; }
 	json "$T/rx.json" "r['totals']['verified'] > 3000 and sum(r['errors'].values()) == 0"
 	json "$T/rx.json" "r['config']['run_id'] != '0x00000000'"
 	rx_tx --test-fault drop@500
