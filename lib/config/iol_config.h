@@ -35,9 +35,10 @@ enum iol_mem_kind { IOL_MEM_DPDK, IOL_MEM_XMEM };
  * on the first port's queue 0 (loop and txonly; rxonly sends nothing).
  * iol_config_parse() accepts only faults that apply exactly as written
  * here: one fault a frame, no fault at N+1 after a swap at N, corrupt
- * only with a payload byte (--pkt-size >= IOL_FAULT_CORRUPT_MIN_LEN) and,
- * in the loop, with --verify full; no fault with --verify none in the loop.
- * Each fault gives exactly one error in the report.
+ * only with a payload byte (--pkt-size >= IOL_FAULT_CORRUPT_MIN_LEN), no
+ * fault with --verify none in the loop. Each fault gives exactly one error
+ * in the report (corrupt: with --verify full; --verify header does not
+ * read the payload).
  */
 struct iol_fault {
 	enum iol_fault_kind {
