@@ -175,16 +175,27 @@ two_hosts() {
 		ip -n "$NS-$side" link set "iol$side" up || return 1
 	done
 }
+# The receiver runs until told to stop, so that a sender slow to start on a
+# busy machine is not cut off: the sender starts once the receiver polls
+# (its "run ...: rxonly" line, or after 20 s), and the receiver is stopped
+# with SIGINT a second after the sender ended (its tail and end-of-flow
+# frames have arrived by then).
 rx_tx() {
 	ip netns exec "$NS-rx" $B -l 0 --no-pci --in-memory --log-level=lib.eal:warning \
-		--vdev=net_af_packet0,iface=iolrx -- --mode rxonly --duration 3 \
+		--vdev=net_af_packet0,iface=iolrx,framecnt=4096 -- --mode rxonly --duration 0 \
 		--stats-period 0 --json "$T/rx.json" >"$T/rx.out" 2>&1 &
 	rx=$!
-	sleep 1
+	i=0
+	while ! grep -q "rxonly" "$T/rx.out" && [ $i -lt 200 ] && kill -0 $rx 2>/dev/null; do
+		sleep 0.1; i=$((i + 1))
+	done
+	sleep 0.5
 	ip netns exec "$NS-tx" $B -l 1 --no-pci --in-memory --log-level=lib.eal:warning \
 		--vdev=net_af_packet0,iface=ioltx -- --mode txonly --duration 1 \
 		--tx-rate 5000 --stats-period 0 "$@" >"$T/tx.out" 2>&1
 	txst=$?
+	sleep 1
+	kill -INT $rx 2>/dev/null
 	wait $rx
 	rxst=$?
 }
