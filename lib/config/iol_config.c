@@ -303,7 +303,7 @@ struct opt {
 	bool hex;                   /* write the range in hex */
 	const struct names *names;  /* names: the table */
 	const char *what;           /* what the value is, in the message */
-	const char *note;           /* appended to the message */
+	const char *note;           /* appended to the message, or NULL */
 };
 
 /* Store @p v in the @p width-byte unsigned field (or enum) at @p off. */
@@ -326,14 +326,15 @@ static int
 opt_uint(struct iol_config *cfg, struct parse_state *ps, const struct opt *o,
 		const char *arg, char *err, size_t errlen)
 {
+	const char *note = o->note != NULL ? o->note : "";
 	uint64_t v;
 
 	if (parse_uint(arg, o->lo, o->hi, &v) < 0)
 		return o->hex ?
 			fail(err, errlen, "--%s: '%s' is not %s from 0x%" PRIx64 " to 0x%"
-				PRIx64 "%s", o->name, ps->arg, o->what, o->lo, o->hi, o->note) :
+				PRIx64 "%s", o->name, ps->arg, o->what, o->lo, o->hi, note) :
 			fail(err, errlen, "--%s: '%s' is not %s from %" PRIu64 " to %"
-				PRIu64 "%s", o->name, ps->arg, o->what, o->lo, o->hi, o->note);
+				PRIu64 "%s", o->name, ps->arg, o->what, o->lo, o->hi, note);
 	set_field(cfg, o->field, o->width, v);
 	return 0;
 }
@@ -352,11 +353,12 @@ static int
 opt_seconds(struct iol_config *cfg, struct parse_state *ps, const struct opt *o,
 		const char *arg, char *err, size_t errlen)
 {
+	const char *note = o->note != NULL ? o->note : "";
 	double v;
 
 	if (parse_seconds(arg, &v) < 0 || (v != 0 && (v < o->lo_s || v > o->hi_s)))
 		return fail(err, errlen, "--%s: '%s' is not %s from %.10g to %.10g seconds, "
-			"written N or N.N%s", o->name, ps->arg, o->what, o->lo_s, o->hi_s, o->note);
+			"written N or N.N%s", o->name, ps->arg, o->what, o->lo_s, o->hi_s, note);
 	memcpy((uint8_t *)cfg + o->field, &v, sizeof(v));
 	return 0;
 }
@@ -452,7 +454,8 @@ opt_ports(struct iol_config *cfg, struct parse_state *ps, const struct opt *o,
 		if (cfg->n_ports == IOL_MAX_PORTS)
 			return ports_fail(ps->arg, "too many ports", err, errlen);
 		if (parse_uint(item, 0, IOL_MAX_PORTS - 1, &id) < 0) {
-			snprintf(why, sizeof(why), "'%s' is not a port id", show(item, shown, sizeof(shown)));
+			snprintf(why, sizeof(why), "'%s' is not a port id",
+				show(item, shown, sizeof(shown)));
 			return ports_fail(ps->arg, why, err, errlen);
 		}
 		for (i = 0; i < cfg->n_ports; i++)
@@ -494,17 +497,20 @@ opt_faults(struct iol_config *cfg, struct parse_state *ps, const struct opt *o,
 			return faults_fail(ps->arg, "too many faults", err, errlen);
 		at = strchr(item, '@');
 		if (at == NULL) {
-			snprintf(why, sizeof(why), "'%s' is not KIND@N", show(item, shown, sizeof(shown)));
+			snprintf(why, sizeof(why), "'%s' is not KIND@N",
+				show(item, shown, sizeof(shown)));
 			return faults_fail(ps->arg, why, err, errlen);
 		}
 		*at = '\0';
 		k = name_find(&fault_kinds, item);
 		if (k < 0) {
-			snprintf(why, sizeof(why), "'%s' is not a kind", show(item, shown, sizeof(shown)));
+			snprintf(why, sizeof(why), "'%s' is not a kind",
+				show(item, shown, sizeof(shown)));
 			return faults_fail(ps->arg, why, err, errlen);
 		}
 		if (parse_uint(at + 1, 0, UINT64_MAX, &n) < 0) {
-			snprintf(why, sizeof(why), "'%s' is not a frame number", show(at + 1, shown, sizeof(shown)));
+			snprintf(why, sizeof(why), "'%s' is not a frame number",
+				show(at + 1, shown, sizeof(shown)));
 			return faults_fail(ps->arg, why, err, errlen);
 		}
 		cfg->faults[cfg->n_faults].kind = (enum iol_fault_kind)k;
@@ -521,32 +527,32 @@ static const struct opt opts[] = {
 	{ .name = "verify", .parse = opt_name, .field = FIELD(verify), .names = &verifies,
 	  .what = "level" },
 	{ .name = "inflight", .parse = opt_uint, .field = FIELD(inflight), .lo = 1,
-	  .hi = 65536, .what = "a number of frames", .note = "" },
+	  .hi = 65536, .what = "a number of frames" },
 	{ .name = "burst", .parse = opt_uint, .field = FIELD(burst), .lo = 1,
-	  .hi = IOL_MAX_BURST, .what = "a burst size", .note = "" },
+	  .hi = IOL_MAX_BURST, .what = "a burst size" },
 	{ .name = "pkt-size", .parse = opt_uint, .field = FIELD(pkt_size),
 	  .lo = IOL_STAMP_MIN_LEN, .hi = IOL_MAX_PKT_SIZE, .what = "a frame length",
 	  .note = " (Ethernet and iovaloop headers to one mbuf)" },
 	{ .name = "queues", .parse = opt_uint, .field = FIELD(queues), .lo = 1,
-	  .hi = IOL_MAX_QUEUES, .what = "a queue count", .note = "" },
+	  .hi = IOL_MAX_QUEUES, .what = "a queue count" },
 	{ .name = "rxd", .parse = opt_uint, .field = FIELD(rxd), .lo = 16, .hi = 32768,
-	  .what = "a descriptor count", .note = "" },
+	  .what = "a descriptor count" },
 	{ .name = "txd", .parse = opt_uint, .field = FIELD(txd), .lo = 16, .hi = 32768,
-	  .what = "a descriptor count", .note = "" },
+	  .what = "a descriptor count" },
 	{ .name = "duration", .parse = opt_seconds, .field = FIELD(duration), .lo_s = 0,
 	  .hi_s = 1e7, .what = "a run time", .note = " (0 runs until a signal)" },
 	{ .name = "stats-period", .parse = opt_seconds, .field = FIELD(stats_period),
-	  .lo_s = 0.1, .hi_s = 3600, .what = "0 or a period", .note = "" },
+	  .lo_s = 0.1, .hi_s = 3600, .what = "0 or a period" },
 	{ .name = "loss-timeout", .parse = opt_uint, .field = FIELD(loss_timeout_ms),
-	  .lo = 1, .hi = 60000, .what = "a number of milliseconds", .note = "" },
+	  .lo = 1, .hi = 60000, .what = "a number of milliseconds" },
 	{ .name = "link-timeout", .parse = opt_seconds, .field = FIELD(link_timeout),
-	  .lo_s = 0, .hi_s = 600, .what = "a timeout", .note = "" },
+	  .lo_s = 0, .hi_s = 600, .what = "a timeout" },
 	{ .name = "json", .parse = opt_json },
 	{ .name = "run-id", .parse = opt_uint, .field = FIELD(run_id), .lo = 1,
 	  .hi = UINT32_MAX, .hex = true, .what = "a non-zero 32-bit number",
 	  .note = " (e.g. 0x1234abcd)" },
 	{ .name = "tx-rate", .parse = opt_uint, .field = FIELD(tx_rate), .lo = 1,
-	  .hi = 1000000000, .what = "a number of frames per second", .note = "" },
+	  .hi = 1000000000, .what = "a number of frames per second" },
 	{ .name = "ports", .parse = opt_ports },
 	{ .name = "mem", .parse = opt_name, .field = FIELD(mem), .names = &mems,
 	  .what = "memory" },
