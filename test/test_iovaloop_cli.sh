@@ -138,7 +138,7 @@ PFX="iolcli$$x"
 leaves_nothing() {
 	name=$1 want=$2; shift 2
 	expect "$name (exit $want)" "$want" $B -l 0-1 --no-pci --file-prefix "$PFX" \
-		--log-level=lib.eal:warning -- --stats-period 0 "$@"
+		--log-level=lib.eal:warning $LN_EAL -- --stats-period 0 "$@"
 	left=$(ls /dev/hugepages | grep "^$PFX")
 	[ -z "$left" ] && ok "$name: nothing in /dev/hugepages" ||
 		ko "$name: left in /dev/hugepages: $left"
@@ -151,10 +151,17 @@ cleanup_prefix() {
 	rmdir "/var/run/dpdk/$PFX" 2>/dev/null
 	return 0
 }
+LN_EAL=
 leaves_nothing "clean exit" 0 --duration 1
 leaves_nothing "verification error" 1 --duration 1 --test-fault drop@10
 leaves_nothing "refused by the ports after EAL init" 2 --duration 1 --pkt-size 1600
 leaves_nothing "memory refused after EAL init" 3 --duration 1 --mem xmem --xmem-size 1024G
+# The EAL refuses --in-memory with --no-huge and --legacy-mem: --no-shconf then.
+LN_EAL="--no-huge -m 256"
+leaves_nothing "--no-huge" 0 --duration 0.5
+LN_EAL="--legacy-mem"
+leaves_nothing "--legacy-mem" 0 --duration 0.5
+LN_EAL=
 
 # txonly and rxonly in two processes, as on two hosts: two network
 # namespaces joined by a veth pair, net_af_packet on each end. The frames

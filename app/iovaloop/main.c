@@ -94,28 +94,41 @@ file_prefix(int argc, char **argv)
 }
 
 /*
- * The EAL arguments iovaloop runs with: the user's, after --in-memory
- * unless the user gave --in-memory, --huge-unlink or --proc-type (a choice
- * of how memory files are shared), and, in memory without --file-prefix,
- * a prefix of this process's own, so that its runtime directory is no
- * other process's. The user's arguments come last: theirs win.
- * Returns the number of arguments in @p out (room for argc + 3).
+ * The EAL arguments iovaloop runs with, so that nothing is left in
+ * /dev/hugepages or /var/run/dpdk: the user's, after
+ * - nothing if the user chose how files are shared (--in-memory,
+ *   --huge-unlink or --proc-type);
+ * - else --no-shconf with --no-huge, and --no-shconf --huge-unlink with
+ *   --legacy-mem (the EAL refuses --in-memory with either);
+ * - else --in-memory;
+ * and, when no file is shared and no --file-prefix given, a prefix of
+ * this process's own, so that its runtime directory is no other
+ * process's. The user's arguments come last: theirs win.
+ * Returns the number of arguments in @p out (room for argc + 4).
  */
 static int
 eal_arguments(int argc, char **argv, char **out, char *prefix_arg, size_t len)
 {
-	static char in_memory[] = "--in-memory";
-	bool chosen = false, in_mem = false;
+	static char in_memory[] = "--in-memory", no_shconf[] = "--no-shconf",
+		huge_unlink[] = "--huge-unlink";
+	bool chosen = false, in_mem = false, no_huge = false, legacy = false;
 	int i, n = 0;
 
 	for (i = 1; i < argc; i++) {
 		in_mem = in_mem || is_option(argv[i], "--in-memory");
 		chosen = chosen || is_option(argv[i], "--in-memory") ||
 			is_option(argv[i], "--huge-unlink") || is_option(argv[i], "--proc-type");
+		no_huge = no_huge || is_option(argv[i], "--no-huge");
+		legacy = legacy || is_option(argv[i], "--legacy-mem");
 	}
 	out[n++] = argv[0];
-	if (!chosen)
+	if (!chosen && (no_huge || legacy)) {
+		out[n++] = no_shconf;
+		if (!no_huge)
+			out[n++] = huge_unlink;
+	} else if (!chosen) {
 		out[n++] = in_memory;
+	}
 	if ((in_mem || !chosen) && file_prefix(argc, argv) == NULL) {
 		snprintf(prefix_arg, len, "--file-prefix=iovaloop-%ld", (long)getpid());
 		out[n++] = prefix_arg;
@@ -238,7 +251,7 @@ preflight(const struct iol_config *cfg, char names[][32], unsigned int n)
 int
 main(int argc, char **argv)
 {
-	char *app_argv[argc + 1], *eal_argv[argc + 3], err[256], devices[MAX_DEVICES][32];
+	char *app_argv[argc + 1], *eal_argv[argc + 4], err[256], devices[MAX_DEVICES][32];
 	char prefix_arg[64];
 	struct iol_run_env env = { .version = IOL_VERSION };
 	struct iol_run_result res;

@@ -118,9 +118,10 @@ iol_config_usage(FILE *out, const char *prog)
 	fprintf(out,
 "usage: %s [EAL options] -- [options]\n"
 "  EAL options are DPDK's. Without --in-memory, --huge-unlink or --proc-type,\n"
-"  iovaloop adds --in-memory; in memory without --file-prefix, it adds\n"
-"  --file-prefix=iovaloop-PID: no file is left in /dev/hugepages or\n"
-"  /var/run/dpdk. Shared files: give --file-prefix NAME --proc-type=primary.\n"
+"  iovaloop adds --in-memory (--no-shconf with --no-huge or --legacy-mem);\n"
+"  sharing nothing and without --file-prefix, --file-prefix=iovaloop-PID: no\n"
+"  file is left in /dev/hugepages or /var/run/dpdk. Shared files: give\n"
+"  --file-prefix NAME --proc-type=primary.\n"
 "  --mode loop|txonly|rxonly  loop (default): frames circulate between a port\n"
 "                             pair, or through one port; txonly sends stamped\n"
 "                             frames; rxonly verifies what another iovaloop sends\n"
