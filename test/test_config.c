@@ -80,6 +80,225 @@ test_config_rejects_each_bad_value(void)
 	return TEST_SUCCESS;
 }
 
+/* Parse the arguments as given, spaces and all. */
+static int
+parse_args(const char *const *args)
+{
+	char *argv[MAX_ARGS];
+	int argc = 0;
+
+	argv[argc++] = (char *)(uintptr_t)"iovaloop";
+	for (; *args != NULL && argc < MAX_ARGS - 1; args++)
+		argv[argc++] = (char *)(uintptr_t)*args;
+	argv[argc] = NULL;
+	err[0] = '\0';
+	return iol_config_parse(&cfg, argc, argv, err, sizeof(err));
+}
+
+#define ARGS(...) { __VA_ARGS__, NULL }
+
+/*
+ * Strict numbers and lists: one 0x at most, no space, sign, exponent, hex
+ * float, inf or nan; seconds N or N.N only; no empty list item. Each is
+ * refused in one line naming the option and what it accepts.
+ */
+static const struct {
+	const char *args[8];
+	const char *names;
+	const char *accepts;
+} strict[] = {
+	{ ARGS("--inflight", "0x0x40"), "--inflight", "from 1 to 65536" },
+	{ ARGS("--inflight", " 64"), "--inflight", "from 1 to 65536" },
+	{ ARGS("--inflight", "64 "), "--inflight", "from 1 to 65536" },
+	{ ARGS("--inflight", "+64"), "--inflight", "from 1 to 65536" },
+	{ ARGS("--inflight", "6.4e1"), "--inflight", "from 1 to 65536" },
+	{ ARGS("--burst", "0x"), "--burst", "from 1 to 512" },
+	{ ARGS("--burst", "1e1"), "--burst", "from 1 to 512" },
+	{ ARGS("--pkt-size", "0x0x40"), "--pkt-size", "from 56" },
+	{ ARGS("--pkt-size", "0x1p6"), "--pkt-size", "from 56" },
+	{ ARGS("--queues", "0x 1"), "--queues", "from 1 to 16" },
+	{ ARGS("--rxd", "\t1024"), "--rxd", "from 16 to 32768" },
+	{ ARGS("--txd", "1024\n"), "--txd", "from 16 to 32768" },
+	{ ARGS("--loss-timeout", "5.0"), "--loss-timeout", "from 1 to 60000" },
+	{ ARGS("--run-id", "0x0x1"), "--run-id", "non-zero 32-bit" },
+	{ ARGS("--run-id", "-1"), "--run-id", "non-zero 32-bit" },
+	{ ARGS("--mode", "txonly", "--tx-rate", "1e6"), "--tx-rate", "from 1 to 1000000000" },
+	{ ARGS("--mem", "xmem", "--iova-base", "0x0x50200000"), "--iova-base", "an address" },
+	{ ARGS("--mem", "xmem", "--xmem-size", "0x0x4M"), "--xmem-size", "such as 64M" },
+	{ ARGS("--mem", "xmem", "--xmem-size", "6.4e1M"), "--xmem-size", "such as 64M" },
+	{ ARGS("--mem", "xmem", "--page-size", " 2M"), "--page-size", "2M or 1G" },
+	{ ARGS("--duration", " 1"), "--duration", "written N or N.N" },
+	{ ARGS("--duration", "1 "), "--duration", "written N or N.N" },
+	{ ARGS("--duration", "+1"), "--duration", "written N or N.N" },
+	{ ARGS("--duration", "-0"), "--duration", "written N or N.N" },
+	{ ARGS("--duration", "1e1"), "--duration", "written N or N.N" },
+	{ ARGS("--duration", "1E1"), "--duration", "written N or N.N" },
+	{ ARGS("--duration", "0x1p0"), "--duration", "written N or N.N" },
+	{ ARGS("--duration", "0x10"), "--duration", "written N or N.N" },
+	{ ARGS("--duration", "inf"), "--duration", "written N or N.N" },
+	{ ARGS("--duration", "nan"), "--duration", "written N or N.N" },
+	{ ARGS("--duration", "infinity"), "--duration", "written N or N.N" },
+	{ ARGS("--duration", "1."), "--duration", "written N or N.N" },
+	{ ARGS("--duration", ".5"), "--duration", "written N or N.N" },
+	{ ARGS("--duration", "1.5.2"), "--duration", "written N or N.N" },
+	{ ARGS("--duration", "1,5"), "--duration", "written N or N.N" },
+	{ ARGS("--duration", ""), "--duration", "written N or N.N" },
+	{ ARGS("--duration", "10000001"), "--duration", "from 0 to 10000000" },
+	{ ARGS("--stats-period", "0x1p-1"), "--stats-period", "from 0.1 to 3600" },
+	{ ARGS("--stats-period", "NAN"), "--stats-period", "from 0.1 to 3600" },
+	{ ARGS("--link-timeout", "INF"), "--link-timeout", "from 0 to 600" },
+	{ ARGS("--link-timeout", "1e2"), "--link-timeout", "from 0 to 600" },
+	{ ARGS("--ports", "0,,1"), "--ports", "no empty item" },
+	{ ARGS("--ports", "0,1,"), "--ports", "no empty item" },
+	{ ARGS("--ports", ",0,1"), "--ports", "no empty item" },
+	{ ARGS("--ports", ","), "--ports", "no empty item" },
+	{ ARGS("--ports", ""), "--ports", "no empty item" },
+	{ ARGS("--ports", "0, 1"), "--ports", "distinct port ids" },
+	{ ARGS("--ports", "0x0,0"), "--ports", "distinct port ids" },
+	{ ARGS("--ports", "0x0x1"), "--ports", "distinct port ids" },
+	{ ARGS("--test-fault", "corrupt@1,"), "--test-fault", "no empty item" },
+	{ ARGS("--test-fault", ",corrupt@1"), "--test-fault", "no empty item" },
+	{ ARGS("--test-fault", "drop@5,,dup@9"), "--test-fault", "no empty item" },
+	{ ARGS("--test-fault", ""), "--test-fault", "no empty item" },
+	{ ARGS("--test-fault", "drop@0x0x5"), "--test-fault", "KIND@N" },
+	{ ARGS("--test-fault", "drop@ 5"), "--test-fault", "KIND@N" },
+	{ ARGS("--test-fault", "drop@-1"), "--test-fault", "KIND@N" },
+	{ ARGS("--test-fault", "drop@1e3"), "--test-fault", "KIND@N" },
+	{ ARGS("--test-fault", "drop@"), "--test-fault", "KIND@N" },
+	{ ARGS("--test-fault", "@5"), "--test-fault", "corrupt, drop, dup or swap" },
+	{ ARGS("--test-fault", " drop@5"), "--test-fault", "corrupt, drop, dup or swap" },
+	/* Options as written: the argument itself, never the one before it. */
+	{ ARGS("-x"), "-x: unknown option", "see --help" },
+	{ ARGS("-xy"), "-xy: unknown option", "see --help" },
+	{ ARGS("--burst", "4", "-xy"), "-xy: unknown option", "see --help" },
+	{ ARGS("--nonsense"), "--nonsense: unknown option", "see --help" },
+	{ ARGS("--nonsense=3"), "--nonsense: unknown option", "see --help" },
+	{ ARGS("--test"), "--test: ambiguous", "see --help" },
+	{ ARGS("--json"), "--json: needs a value", "value" },
+	/* Combinations that could not verify what they claim. */
+	{ ARGS("--mode", "rxonly", "--verify", "none"), "--verify", "header or full" },
+	{ ARGS("--mode", "rxonly", "--test-fault", "drop@5"), "--test-fault",
+	  "only with --mode loop or txonly" },
+	{ ARGS("--verify", "none", "--test-fault", "drop@5"), "--test-fault",
+	  "--verify header or full" },
+	{ ARGS("--test-fault", "drop@5,dup@5"), "--test-fault", "two faults at frame 5" },
+	{ ARGS("--test-fault", "drop@5", "--test-fault", "corrupt@5"), "--test-fault",
+	  "two faults at frame 5" },
+	{ ARGS("--test-fault", "swap@10,swap@11"), "swap@10", "(swap@11)" },
+	{ ARGS("--test-fault", "drop@11,swap@10"), "swap@10", "(drop@11)" },
+	{ ARGS("--test-fault", "swap@10,dup@11"), "--test-fault", "two frames or more after a swap" },
+	{ ARGS("--test-fault", "swap@10,corrupt@11"), "--test-fault", "(corrupt@11)" },
+	{ ARGS("--pkt-size", "56", "--test-fault", "corrupt@3"), "--test-fault",
+	  "needs --pkt-size 57" },
+	{ ARGS("--mode", "txonly", "--pkt-size", "56", "--test-fault", "corrupt@3"),
+	  "--test-fault", "needs --pkt-size 57" },
+};
+
+static int
+test_config_strict(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < RTE_DIM(strict); i++) {
+		TEST_ASSERT(parse_args(strict[i].args) == -1, "%u: '%s %s' accepted", i,
+			strict[i].args[0], strict[i].args[1] ? strict[i].args[1] : "");
+		TEST_ASSERT_STR_CONTAINS(err, strict[i].names, "%u", i);
+		TEST_ASSERT_STR_CONTAINS(err, strict[i].accepts, "%u", i);
+		TEST_ASSERT(strchr(err, '\n') == NULL, "one line: '%s'", err);
+	}
+	return TEST_SUCCESS;
+}
+
+/* A value given to a flag: exactly one wording. */
+static int
+test_config_flag_values(void)
+{
+	static const struct { const char *arg, *msg; } flags[] = {
+		{ "--allow-noiommu=1", "--allow-noiommu: takes no value" },
+		{ "--test-no-dma-map=x", "--test-no-dma-map: takes no value" },
+		{ "--help=x", "--help: takes no value" },
+		{ "--help=", "--help: takes no value" },
+	};
+	unsigned int i;
+
+	for (i = 0; i < RTE_DIM(flags); i++) {
+		TEST_ASSERT(parse_args((const char *const []){ flags[i].arg, NULL }) == -1,
+			"'%s' accepted", flags[i].arg);
+		TEST_ASSERT(strcmp(err, flags[i].msg) == 0, "'%s': '%s'", flags[i].arg, err);
+	}
+	return TEST_SUCCESS;
+}
+
+/* What strictness still accepts, and the faults that apply exactly. */
+static int
+test_config_strict_accepts(void)
+{
+	static const struct { const char *args[8]; } good[] = {
+		{ ARGS("--duration", "0") }, { ARGS("--duration", "1.25") },
+		{ ARGS("--duration", "007.50") }, { ARGS("--stats-period", "0") },
+		{ ARGS("--stats-period", "0.1") }, { ARGS("--link-timeout", "600") },
+		{ ARGS("--inflight", "0x40") }, { ARGS("--inflight", "0X40") },
+		{ ARGS("--ports", "0") }, { ARGS("--ports", "0x1,0") },
+		{ ARGS("--mode", "rxonly", "--verify", "header") },
+		{ ARGS("--mode", "txonly", "--verify", "none", "--test-fault", "drop@5") },
+		{ ARGS("--test-fault", "drop@9,swap@10,dup@12") },
+		{ ARGS("--test-fault", "swap@10,swap@12") },
+		{ ARGS("--test-fault", "swap@18446744073709551615") },
+		{ ARGS("--verify", "header", "--test-fault", "drop@1,dup@3,swap@5") },
+		/* Applies; header verification is expected not to see it (test_loop). */
+		{ ARGS("--verify", "header", "--test-fault", "corrupt@10") },
+		{ ARGS("--pkt-size", "57", "--test-fault", "corrupt@0") },
+		{ ARGS("--allow-noiommu", "--json=/tmp/x.json") },
+	};
+	unsigned int i;
+
+	for (i = 0; i < RTE_DIM(good); i++)
+		TEST_ASSERT_SUCCESS(parse_args(good[i].args), "%u '%s %s': %s", i,
+			good[i].args[0], good[i].args[1], err);
+	TEST_ASSERT_SUCCESS(parse_args((const char *const [])ARGS("--duration", "007.50")),
+		"%s", err);
+	TEST_ASSERT(cfg.duration == 7.5, "7.5 s");
+	TEST_ASSERT_SUCCESS(parse_args((const char *const [])ARGS("--mode", "rxonly",
+		"--verify", "header", "--mem", "xmem")), "%s", err);
+	TEST_ASSERT_EQUAL(cfg.mode, IOL_MODE_RXONLY, "mode");
+	TEST_ASSERT_EQUAL(cfg.verify, IOL_VERIFY_HEADER, "verify");
+	TEST_ASSERT_EQUAL(cfg.mem, IOL_MEM_XMEM, "mem");
+	return TEST_SUCCESS;
+}
+
+/* Naming reads the same tables as parsing. */
+static int
+test_config_names(void)
+{
+	static const char *const modes[] = { "loop", "txonly", "rxonly" };
+	static const char *const levels[] = { "none", "header", "full" };
+	static const char *const mems[] = { "dpdk", "xmem" };
+	static const char *const kinds[] = { "corrupt", "drop", "dup", "swap" };
+	char arg[64];
+	unsigned int i;
+
+	for (i = 0; i < RTE_DIM(modes); i++) {
+		TEST_ASSERT(strcmp(iol_mode_name((enum iol_mode)i), modes[i]) == 0, "mode %u", i);
+		snprintf(arg, sizeof(arg), "--mode %s --verify header", modes[i]);
+		TEST_ASSERT_SUCCESS(parse(arg), "%s", err);
+		TEST_ASSERT_EQUAL(cfg.mode, i, "%s", modes[i]);
+	}
+	for (i = 0; i < RTE_DIM(levels); i++)
+		TEST_ASSERT(strcmp(iol_verify_name((enum iol_verify_level)i), levels[i]) == 0,
+			"level %u", i);
+	for (i = 0; i < RTE_DIM(mems); i++)
+		TEST_ASSERT(strcmp(iol_mem_name((enum iol_mem_kind)i), mems[i]) == 0, "mem %u", i);
+	for (i = 0; i < RTE_DIM(kinds); i++) {
+		TEST_ASSERT(strcmp(iol_fault_kind_name((enum iol_fault_kind)i), kinds[i]) == 0,
+			"kind %u", i);
+		snprintf(arg, sizeof(arg), "--test-fault %s@7", kinds[i]);
+		TEST_ASSERT_SUCCESS(parse(arg), "%s", err);
+		TEST_ASSERT_EQUAL(cfg.faults[0].kind, i, "%s", kinds[i]);
+	}
+	TEST_ASSERT(strcmp(iol_mode_name((enum iol_mode)7), "?") == 0, "out of range");
+	return TEST_SUCCESS;
+}
+
 static int
 test_config_defaults_and_values(void)
 {
@@ -164,7 +383,6 @@ test_config_against_ports(void)
 
 	TEST_ASSERT_FAIL(iol_config_check_ports(&cfg, caps, 0, err, sizeof(err)), "no port");
 	TEST_ASSERT_STR_CONTAINS(err, "no port", "message");
-	caps[1] = caps[0];
 	TEST_ASSERT_SUCCESS(parse(""), "%s", err);
 	struct iol_port_caps three[3] = { caps[0], caps[0], caps[0] };
 	TEST_ASSERT_FAIL(iol_config_check_ports(&cfg, three, 3, err, sizeof(err)), "odd");
@@ -176,6 +394,10 @@ static struct unit_test_suite config_suite = {
 	.suite_name = "option parser",
 	.unit_test_cases = {
 		TEST_CASE(test_config_rejects_each_bad_value),
+		TEST_CASE(test_config_strict),
+		TEST_CASE(test_config_flag_values),
+		TEST_CASE(test_config_strict_accepts),
+		TEST_CASE(test_config_names),
 		TEST_CASE(test_config_defaults_and_values),
 		TEST_CASE(test_config_sizes),
 		TEST_CASE(test_config_against_ports),

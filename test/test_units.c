@@ -33,6 +33,44 @@ test_units_parse(void)
 	return TEST_SUCCESS;
 }
 
+/*
+ * Strict numbers: digits, or one 0x and hex digits, and nothing else.
+ * Each of these is refused by both parsers (strtoull() took "0x0x40" as
+ * 0x40 after the first 0x).
+ */
+static int
+test_units_strict(void)
+{
+	static const char *const bad[] = {
+		"0x0x40", "0X0x40", "0x0X1", "00x40", "0xx40", "0x", "0X",
+		" 1", "1 ", "\t1", "1\n", "0x 1", "0x-1", "0x+1", "-0", "+0x1", "- 1",
+		"1e3", "1E3", "1.5", "1.", ".5", "0x1p0", "0x1.8p1", "inf", "nan",
+		"infinity", "1,000", "1_000", "18446744073709551616",
+		"0x10000000000000000", "99999999999999999999",
+	};
+	static const struct { const char *s; uint64_t v; } good[] = {
+		{ "18446744073709551615", UINT64_MAX }, { "0xffffffffffffffff", UINT64_MAX },
+		{ "0x0", 0 }, { "0x00000040", 0x40 }, { "000", 0 }, { "0xAbC", 0xabc },
+	};
+	uint64_t v;
+	unsigned int i;
+
+	for (i = 0; i < RTE_DIM(bad); i++) {
+		TEST_ASSERT_FAIL(iol_parse_u64(bad[i], &v), "u64 '%s' accepted", bad[i]);
+		TEST_ASSERT_FAIL(iol_parse_scaled(bad[i], &v), "scaled '%s' accepted", bad[i]);
+	}
+	TEST_ASSERT_FAIL(iol_parse_scaled("0x0x1M", &v), "0x0x1M accepted");
+	TEST_ASSERT_FAIL(iol_parse_scaled("1MM", &v), "1MM accepted");
+	TEST_ASSERT_FAIL(iol_parse_scaled("1 M", &v), "1 M accepted");
+	TEST_ASSERT_FAIL(iol_parse_scaled("16777216T", &v), "T accepted");
+	TEST_ASSERT_FAIL(iol_parse_scaled("17179869184G", &v), "2^64 accepted");
+	for (i = 0; i < RTE_DIM(good); i++) {
+		TEST_ASSERT_SUCCESS(iol_parse_u64(good[i].s, &v), "'%s' refused", good[i].s);
+		TEST_ASSERT_EQUAL(v, good[i].v, "'%s'", good[i].s);
+	}
+	return TEST_SUCCESS;
+}
+
 static int
 test_units_format(void)
 {
@@ -59,6 +97,7 @@ static struct unit_test_suite units_suite = {
 	.suite_name = "units",
 	.unit_test_cases = {
 		TEST_CASE(test_units_parse),
+		TEST_CASE(test_units_strict),
 		TEST_CASE(test_units_format),
 		TEST_CASES_END()
 	}

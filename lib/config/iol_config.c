@@ -1,5 +1,4 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-#include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdarg.h>
@@ -12,41 +11,85 @@
 #define PAGE_2M (2ull << 20)
 #define PAGE_1G (1ull << 30)
 
-enum {
-	OPT_MODE = 256, OPT_VERIFY, OPT_INFLIGHT, OPT_BURST, OPT_PKT_SIZE,
-	OPT_QUEUES, OPT_RXD, OPT_TXD, OPT_DURATION, OPT_STATS_PERIOD,
-	OPT_LOSS_TIMEOUT, OPT_LINK_TIMEOUT, OPT_JSON, OPT_RUN_ID, OPT_PORTS,
-	OPT_MEM, OPT_XMEM_SIZE, OPT_PAGE_SIZE, OPT_IOVA_BASE, OPT_ALLOW_NOIOMMU,
-	OPT_TEST_NO_DMA_MAP, OPT_TEST_FAULT, OPT_TX_RATE, OPT_HELP,
+/* One table of names per enum: parsing and naming read the same one. */
+static const char *const mode_names[] = {
+	[IOL_MODE_LOOP] = "loop", [IOL_MODE_TXONLY] = "txonly", [IOL_MODE_RXONLY] = "rxonly",
+};
+static const char *const verify_names[] = {
+	[IOL_VERIFY_NONE] = "none", [IOL_VERIFY_HEADER] = "header", [IOL_VERIFY_FULL] = "full",
+};
+static const char *const mem_names[] = { [IOL_MEM_DPDK] = "dpdk", [IOL_MEM_XMEM] = "xmem" };
+static const char *const fault_names[] = {
+	[IOL_FAULT_CORRUPT] = "corrupt", [IOL_FAULT_DROP] = "drop",
+	[IOL_FAULT_DUP] = "dup", [IOL_FAULT_SWAP] = "swap",
 };
 
-static const struct option long_options[] = {
-	{ "mode", required_argument, NULL, OPT_MODE },
-	{ "verify", required_argument, NULL, OPT_VERIFY },
-	{ "inflight", required_argument, NULL, OPT_INFLIGHT },
-	{ "burst", required_argument, NULL, OPT_BURST },
-	{ "pkt-size", required_argument, NULL, OPT_PKT_SIZE },
-	{ "queues", required_argument, NULL, OPT_QUEUES },
-	{ "rxd", required_argument, NULL, OPT_RXD },
-	{ "txd", required_argument, NULL, OPT_TXD },
-	{ "duration", required_argument, NULL, OPT_DURATION },
-	{ "stats-period", required_argument, NULL, OPT_STATS_PERIOD },
-	{ "loss-timeout", required_argument, NULL, OPT_LOSS_TIMEOUT },
-	{ "link-timeout", required_argument, NULL, OPT_LINK_TIMEOUT },
-	{ "json", required_argument, NULL, OPT_JSON },
-	{ "run-id", required_argument, NULL, OPT_RUN_ID },
-	{ "ports", required_argument, NULL, OPT_PORTS },
-	{ "mem", required_argument, NULL, OPT_MEM },
-	{ "xmem-size", required_argument, NULL, OPT_XMEM_SIZE },
-	{ "page-size", required_argument, NULL, OPT_PAGE_SIZE },
-	{ "iova-base", required_argument, NULL, OPT_IOVA_BASE },
-	{ "allow-noiommu", no_argument, NULL, OPT_ALLOW_NOIOMMU },
-	{ "test-no-dma-map", no_argument, NULL, OPT_TEST_NO_DMA_MAP },
-	{ "test-fault", required_argument, NULL, OPT_TEST_FAULT },
-	{ "tx-rate", required_argument, NULL, OPT_TX_RATE },
-	{ "help", no_argument, NULL, OPT_HELP },
-	{ NULL, 0, NULL, 0 },
+struct names {
+	const char *const *name;
+	unsigned int n;
 };
+
+#define NAMES(t) { (t), RTE_DIM(t) }
+static const struct names modes = NAMES(mode_names);
+static const struct names verifies = NAMES(verify_names);
+static const struct names mems = NAMES(mem_names);
+static const struct names fault_kinds = NAMES(fault_names);
+
+static const char *
+name_of(const struct names *t, unsigned int v)
+{
+	return v < t->n ? t->name[v] : "?";
+}
+
+/* The index of @p s in @p t, or -1. */
+static int
+name_find(const struct names *t, const char *s)
+{
+	unsigned int i;
+
+	for (i = 0; i < t->n; i++)
+		if (strcmp(s, t->name[i]) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* "a, b or c", for the messages. */
+static const char *
+name_list(const struct names *t, char *buf, size_t len)
+{
+	size_t used = 0;
+	unsigned int i;
+
+	buf[0] = '\0';
+	for (i = 0; i < t->n; i++)
+		used += (size_t)snprintf(buf + RTE_MIN(used, len - 1), len - RTE_MIN(used, len - 1),
+			"%s%s", i == 0 ? "" : i + 1 == t->n ? " or " : ", ", t->name[i]);
+	return buf;
+}
+
+const char *
+iol_mode_name(enum iol_mode m)
+{
+	return name_of(&modes, m);
+}
+
+const char *
+iol_verify_name(enum iol_verify_level v)
+{
+	return name_of(&verifies, v);
+}
+
+const char *
+iol_mem_name(enum iol_mem_kind m)
+{
+	return name_of(&mems, m);
+}
+
+const char *
+iol_fault_kind_name(enum iol_fault_kind k)
+{
+	return name_of(&fault_kinds, k);
+}
 
 void
 iol_config_defaults(struct iol_config *cfg)
@@ -74,11 +117,17 @@ iol_config_usage(FILE *out, const char *prog)
 {
 	fprintf(out,
 "usage: %s [EAL options] -- [options]\n"
+"  EAL options are DPDK's. Without --in-memory, --huge-unlink or --proc-type,\n"
+"  iovaloop adds --in-memory (--no-shconf with --no-huge or --legacy-mem);\n"
+"  sharing nothing and without --file-prefix, --file-prefix=iovaloop-PID: no\n"
+"  file is left in /dev/hugepages or /var/run/dpdk. Shared files: give\n"
+"  --file-prefix NAME --proc-type=primary.\n"
 "  --mode loop|txonly|rxonly  loop (default): frames circulate between a port\n"
 "                             pair, or through one port; txonly sends stamped\n"
 "                             frames; rxonly verifies what another iovaloop sends\n"
 "  --verify none|header|full  what each received frame is checked for (full);\n"
-"                             none passes frames on unread (bytes = frames x size)\n"
+"                             none passes frames on unread (bytes = frames x\n"
+"                             size); rxonly needs header or full\n"
 "  --inflight N               frames circulating per queue pair (64)\n"
 "  --burst N                  RX/TX burst, 1-%d (32)\n"
 "  --pkt-size N               frame length without FCS, %zu-%d (64)\n"
@@ -98,10 +147,24 @@ iol_config_usage(FILE *out, const char *prog)
 "  --page-size 2M|1G          external memory page size (2M)\n"
 "  --iova-base ADDR           IOVA of the external memory (IOVA-as-VA mode only)\n"
 "  --allow-noiommu            accept VFIO's unsafe no-IOMMU mode\n"
-"  --test-fault KIND@N[,...]  test only: corrupt|drop|dup|swap the Nth frame sent\n"
+"  --test-fault KIND@N[,...]  test only (loop, txonly): a fault on the frame\n"
+"                             with sequence number N sent on the first port's\n"
+"                             queue 0; the run fails with exactly these errors:\n"
+"                             corrupt: bit 0x40 of its last byte (payload)\n"
+"                               flipped, one corrupted with --verify full\n"
+"                               (--pkt-size %zu or more)\n"
+"                             drop: not sent, counted sent: one lost\n"
+"                             dup: sent, then a copy of it: one duplicated\n"
+"                             swap: held, sent right after frame N+1: one\n"
+"                               reordered (no fault at N+1)\n"
+"                             one fault a frame, at most %d; loop: --verify\n"
+"                             header or full\n"
 "  --test-no-dma-map          test only: register external memory, map nothing\n"
+"numbers: decimal digits, or 0x and hex digits; SEC: N or N.N; lists:\n"
+"comma-separated, no empty item\n"
 "exit status: 0 all verified, 1 verification errors, 2 bad usage, 3 set-up refused\n",
-		prog, IOL_MAX_BURST, IOL_STAMP_MIN_LEN, IOL_MAX_PKT_SIZE, IOL_MAX_QUEUES);
+		prog, IOL_MAX_BURST, IOL_STAMP_MIN_LEN, IOL_MAX_PKT_SIZE, IOL_MAX_QUEUES,
+		IOL_FAULT_CORRUPT_MIN_LEN, IOL_MAX_FAULTS);
 }
 
 static int __attribute__((format(printf, 3, 4)))
@@ -113,6 +176,33 @@ fail(char *err, size_t errlen, const char *fmt, ...)
 	vsnprintf(err, errlen, fmt, ap);
 	va_end(ap);
 	return -1;
+}
+
+/*
+ * @p s as a message shows it: control characters escaped (a newline in an
+ * argument must not split the one line of a refusal), cut after 64 bytes.
+ */
+static const char *
+show(const char *s, char *buf, size_t len)
+{
+	size_t o = 0, i;
+
+	for (i = 0; s[i] != '\0' && o + 8 < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (i == 64) {
+			o += (size_t)snprintf(buf + o, len - o, "...");
+			break;
+		}
+		if (c == '\n' || c == '\t')
+			o += (size_t)snprintf(buf + o, len - o, "\\%c", c == '\n' ? 'n' : 't');
+		else if (c < 0x20 || c == 0x7f)
+			o += (size_t)snprintf(buf + o, len - o, "\\x%02x", c);
+		else
+			buf[o++] = (char)c;
+	}
+	buf[o] = '\0';
+	return buf;
 }
 
 /* A whole unsigned number in [lo, hi]. */
@@ -127,17 +217,36 @@ parse_uint(const char *s, uint64_t lo, uint64_t hi, uint64_t *out)
 	return 0;
 }
 
-static int
-parse_seconds(const char *s, double hi, double *out)
+static bool
+is_digit(char c)
 {
-	char *end;
-	double v;
+	return c >= '0' && c <= '9';
+}
 
-	errno = 0;
-	v = strtod(s, &end);
-	if (*s == '\0' || errno != 0 || *end != '\0' || !(v >= 0) || v > hi)
+/*
+ * Seconds as people write them on a command line: N or N.N, decimal
+ * digits only (strtod() would take spaces, signs, exponents, hex floats,
+ * inf and nan).
+ */
+static int
+parse_seconds(const char *s, double *out)
+{
+	const char *p = s, *frac;
+
+	while (is_digit(*p))
+		p++;
+	if (p == s)
 		return -1;
-	*out = v;
+	if (*p == '.') {
+		frac = ++p;
+		while (is_digit(*p))
+			p++;
+		if (p == frac)
+			return -1;
+	}
+	if (*p != '\0')
+		return -1;
+	*out = strtod(s, NULL);
 	return 0;
 }
 
@@ -152,65 +261,317 @@ iol_parse_size(const char *s, uint64_t *out)
 	return 0;
 }
 
-static int
-parse_ports(struct iol_config *cfg, const char *list)
+/*
+ * The items of a comma-separated list, in place: returns the next item
+ * and moves *cursor past it, or NULL at the end. An item may be empty
+ * ("0,,1", "0,1,", ",0" and "" have one): the caller refuses it.
+ */
+static char *
+list_next(char **cursor)
 {
-	char buf[256], *tok, *save = NULL;
-	uint64_t id;
-	unsigned int i;
+	char *item = *cursor, *comma;
 
-	if (strlen(list) >= sizeof(buf))
-		return -1;
-	strcpy(buf, list);
-	cfg->n_ports = 0;
-	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		if (cfg->n_ports == IOL_MAX_PORTS ||
-		    parse_uint(tok, 0, IOL_MAX_PORTS - 1, &id) < 0)
-			return -1;
-		for (i = 0; i < cfg->n_ports; i++)
-			if (cfg->ports[i] == id)
-				return -1;
-		cfg->ports[cfg->n_ports++] = (uint16_t)id;
-	}
-	return cfg->n_ports > 0 ? 0 : -1;
+	if (item == NULL)
+		return NULL;
+	comma = strchr(item, ',');
+	if (comma != NULL)
+		*comma++ = '\0';
+	*cursor = comma;
+	return item;
 }
 
-static const char *const fault_names[] = {
-	[IOL_FAULT_CORRUPT] = "corrupt", [IOL_FAULT_DROP] = "drop",
-	[IOL_FAULT_DUP] = "dup", [IOL_FAULT_SWAP] = "swap",
+/*
+ * The options, one entry each: its name, how its value is read, the field
+ * it goes to, its range and what the message says it accepts.
+ */
+struct parse_state {
+	const char *prog;
+	const char *arg;    /* the value as messages show it */
+	bool size_given;    /* --xmem-size or --page-size */
 };
 
-const char *
-iol_fault_name(enum iol_fault_kind k)
+struct opt;
+typedef int opt_parse_fn(struct iol_config *cfg, struct parse_state *ps,
+		const struct opt *o, const char *arg, char *err, size_t errlen);
+
+struct opt {
+	const char *name;
+	opt_parse_fn *parse;
+	bool flag;                  /* takes no value */
+	size_t field, width;        /* where the value goes in struct iol_config */
+	uint64_t lo, hi;            /* numbers: the range */
+	double lo_s, hi_s;          /* seconds: the range (0 is always accepted) */
+	bool hex;                   /* write the range in hex */
+	const struct names *names;  /* names: the table */
+	const char *what;           /* what the value is, in the message */
+	const char *note;           /* appended to the message, or NULL */
+};
+
+/* Store @p v in the @p width-byte unsigned field (or enum) at @p off. */
+static void
+set_field(struct iol_config *cfg, size_t off, size_t width, uint64_t v)
 {
-	return fault_names[k];
+	uint8_t *p = (uint8_t *)cfg + off;
+	uint16_t v16 = (uint16_t)v;
+	uint32_t v32 = (uint32_t)v;
+
+	switch (width) {
+	case 1: *p = (uint8_t)v; break;
+	case 2: memcpy(p, &v16, 2); break;
+	case 4: memcpy(p, &v32, 4); break;
+	default: memcpy(p, &v, 8); break;
+	}
 }
 
 static int
-parse_faults(struct iol_config *cfg, const char *list)
+opt_uint(struct iol_config *cfg, struct parse_state *ps, const struct opt *o,
+		const char *arg, char *err, size_t errlen)
 {
-	char buf[256], *tok, *save = NULL, *at;
-	unsigned int k;
-	uint64_t n;
+	const char *note = o->note != NULL ? o->note : "";
+	uint64_t v;
 
-	if (strlen(list) >= sizeof(buf))
+	if (parse_uint(arg, o->lo, o->hi, &v) < 0)
+		return o->hex ?
+			fail(err, errlen, "--%s: '%s' is not %s from 0x%" PRIx64 " to 0x%"
+				PRIx64 "%s", o->name, ps->arg, o->what, o->lo, o->hi, note) :
+			fail(err, errlen, "--%s: '%s' is not %s from %" PRIu64 " to %"
+				PRIu64 "%s", o->name, ps->arg, o->what, o->lo, o->hi, note);
+	set_field(cfg, o->field, o->width, v);
+	return 0;
+}
+
+static int
+opt_iova_base(struct iol_config *cfg, struct parse_state *ps, const struct opt *o,
+		const char *arg, char *err, size_t errlen)
+{
+	if (opt_uint(cfg, ps, o, arg, err, errlen) < 0)
 		return -1;
-	strcpy(buf, list);
-	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		at = strchr(tok, '@');
-		if (at == NULL || cfg->n_faults == IOL_MAX_FAULTS)
-			return -1;
+	cfg->iova_base_set = true;
+	return 0;
+}
+
+static int
+opt_seconds(struct iol_config *cfg, struct parse_state *ps, const struct opt *o,
+		const char *arg, char *err, size_t errlen)
+{
+	const char *note = o->note != NULL ? o->note : "";
+	double v;
+
+	if (parse_seconds(arg, &v) < 0 || (v != 0 && (v < o->lo_s || v > o->hi_s)))
+		return fail(err, errlen, "--%s: '%s' is not %s from %.10g to %.10g seconds, "
+			"written N or N.N%s", o->name, ps->arg, o->what, o->lo_s, o->hi_s, note);
+	memcpy((uint8_t *)cfg + o->field, &v, sizeof(v));
+	return 0;
+}
+
+static int
+opt_name(struct iol_config *cfg, struct parse_state *ps, const struct opt *o,
+		const char *arg, char *err, size_t errlen)
+{
+	int v = name_find(o->names, arg);
+	char list[64];
+
+	if (v < 0)
+		return fail(err, errlen, "--%s: unknown %s '%s'; accepts %s", o->name,
+			o->what, ps->arg, name_list(o->names, list, sizeof(list)));
+	set_field(cfg, o->field, o->width, (uint64_t)v);
+	return 0;
+}
+
+static int
+opt_flag(struct iol_config *cfg, struct parse_state *ps, const struct opt *o,
+		const char *arg, char *err, size_t errlen)
+{
+	*(bool *)((uint8_t *)cfg + o->field) = true;
+	return 0;
+}
+
+static int
+opt_help(struct iol_config *cfg, struct parse_state *ps, const struct opt *o,
+		const char *arg, char *err, size_t errlen)
+{
+	iol_config_usage(stdout, ps->prog);
+	return 1;
+}
+
+static int
+opt_json(struct iol_config *cfg, struct parse_state *ps, const struct opt *o,
+		const char *arg, char *err, size_t errlen)
+{
+	if (arg[0] == '\0')
+		return fail(err, errlen, "--json: needs a file name");
+	cfg->json_path = arg;
+	return 0;
+}
+
+static int
+opt_xmem_size(struct iol_config *cfg, struct parse_state *ps, const struct opt *o,
+		const char *arg, char *err, size_t errlen)
+{
+	if (iol_parse_size(arg, &cfg->xmem_size) < 0)
+		return fail(err, errlen, "--xmem-size: '%s' is not a size such as 64M "
+			"or 1G (digits or 0x and hex digits, then k, M or G)", ps->arg);
+	ps->size_given = true;
+	return 0;
+}
+
+static int
+opt_page_size(struct iol_config *cfg, struct parse_state *ps, const struct opt *o,
+		const char *arg, char *err, size_t errlen)
+{
+	uint64_t v;
+
+	if (iol_parse_size(arg, &v) < 0 || (v != PAGE_2M && v != PAGE_1G))
+		return fail(err, errlen, "--page-size: '%s' is not a hugepage size; "
+			"accepts 2M or 1G", ps->arg);
+	cfg->page_size = v;
+	ps->size_given = true;
+	return 0;
+}
+
+static int
+ports_fail(const char *arg, const char *why, char *err, size_t errlen)
+{
+	return fail(err, errlen, "--ports: '%s': %s; accepts distinct port ids from 0 "
+		"to %d, comma-separated with no empty item, e.g. 0,1", arg, why,
+		IOL_MAX_PORTS - 1);
+}
+
+static int
+opt_ports(struct iol_config *cfg, struct parse_state *ps, const struct opt *o,
+		const char *arg, char *err, size_t errlen)
+{
+	char buf[256], why[128], shown[96], *cursor = buf, *item;
+	unsigned int i;
+	uint64_t id;
+
+	if (strlen(arg) >= sizeof(buf))
+		return ports_fail(ps->arg, "too long", err, errlen);
+	strcpy(buf, arg);
+	cfg->n_ports = 0;
+	while ((item = list_next(&cursor)) != NULL) {
+		if (item[0] == '\0')
+			return ports_fail(ps->arg, "an empty item", err, errlen);
+		if (cfg->n_ports == IOL_MAX_PORTS)
+			return ports_fail(ps->arg, "too many ports", err, errlen);
+		if (parse_uint(item, 0, IOL_MAX_PORTS - 1, &id) < 0) {
+			snprintf(why, sizeof(why), "'%s' is not a port id",
+				show(item, shown, sizeof(shown)));
+			return ports_fail(ps->arg, why, err, errlen);
+		}
+		for (i = 0; i < cfg->n_ports; i++)
+			if (cfg->ports[i] == id) {
+				snprintf(why, sizeof(why), "port %" PRIu64 " twice", id);
+				return ports_fail(ps->arg, why, err, errlen);
+			}
+		cfg->ports[cfg->n_ports++] = (uint16_t)id;
+	}
+	return 0;
+}
+
+static int
+faults_fail(const char *arg, const char *why, char *err, size_t errlen)
+{
+	char list[64];
+
+	return fail(err, errlen, "--test-fault: '%s': %s; accepts a list of KIND@N with "
+		"KIND %s and N a frame number, comma-separated with no empty item, at "
+		"most %d", arg, why, name_list(&fault_kinds, list, sizeof(list)),
+		IOL_MAX_FAULTS);
+}
+
+static int
+opt_faults(struct iol_config *cfg, struct parse_state *ps, const struct opt *o,
+		const char *arg, char *err, size_t errlen)
+{
+	char buf[256], why[128], shown[96], *cursor = buf, *item, *at;
+	uint64_t n;
+	int k;
+
+	if (strlen(arg) >= sizeof(buf))
+		return faults_fail(ps->arg, "too long", err, errlen);
+	strcpy(buf, arg);
+	while ((item = list_next(&cursor)) != NULL) {
+		if (item[0] == '\0')
+			return faults_fail(ps->arg, "an empty item", err, errlen);
+		if (cfg->n_faults == IOL_MAX_FAULTS)
+			return faults_fail(ps->arg, "too many faults", err, errlen);
+		at = strchr(item, '@');
+		if (at == NULL) {
+			snprintf(why, sizeof(why), "'%s' is not KIND@N",
+				show(item, shown, sizeof(shown)));
+			return faults_fail(ps->arg, why, err, errlen);
+		}
 		*at = '\0';
-		for (k = 0; k < RTE_DIM(fault_names); k++)
-			if (strcmp(tok, fault_names[k]) == 0)
-				break;
-		if (k == RTE_DIM(fault_names) || parse_uint(at + 1, 0, UINT64_MAX, &n) < 0)
-			return -1;
+		k = name_find(&fault_kinds, item);
+		if (k < 0) {
+			snprintf(why, sizeof(why), "'%s' is not a kind",
+				show(item, shown, sizeof(shown)));
+			return faults_fail(ps->arg, why, err, errlen);
+		}
+		if (parse_uint(at + 1, 0, UINT64_MAX, &n) < 0) {
+			snprintf(why, sizeof(why), "'%s' is not a frame number",
+				show(at + 1, shown, sizeof(shown)));
+			return faults_fail(ps->arg, why, err, errlen);
+		}
 		cfg->faults[cfg->n_faults].kind = (enum iol_fault_kind)k;
 		cfg->faults[cfg->n_faults++].at = n;
 	}
-	return cfg->n_faults > 0 ? 0 : -1;
+	return 0;
 }
+
+#define FIELD(f) offsetof(struct iol_config, f), sizeof(((struct iol_config *)NULL)->f)
+
+static const struct opt opts[] = {
+	{ .name = "mode", .parse = opt_name, .field = FIELD(mode), .names = &modes,
+	  .what = "mode" },
+	{ .name = "verify", .parse = opt_name, .field = FIELD(verify), .names = &verifies,
+	  .what = "level" },
+	{ .name = "inflight", .parse = opt_uint, .field = FIELD(inflight), .lo = 1,
+	  .hi = 65536, .what = "a number of frames" },
+	{ .name = "burst", .parse = opt_uint, .field = FIELD(burst), .lo = 1,
+	  .hi = IOL_MAX_BURST, .what = "a burst size" },
+	{ .name = "pkt-size", .parse = opt_uint, .field = FIELD(pkt_size),
+	  .lo = IOL_STAMP_MIN_LEN, .hi = IOL_MAX_PKT_SIZE, .what = "a frame length",
+	  .note = " (Ethernet and iovaloop headers to one mbuf)" },
+	{ .name = "queues", .parse = opt_uint, .field = FIELD(queues), .lo = 1,
+	  .hi = IOL_MAX_QUEUES, .what = "a queue count" },
+	{ .name = "rxd", .parse = opt_uint, .field = FIELD(rxd), .lo = 16, .hi = 32768,
+	  .what = "a descriptor count" },
+	{ .name = "txd", .parse = opt_uint, .field = FIELD(txd), .lo = 16, .hi = 32768,
+	  .what = "a descriptor count" },
+	{ .name = "duration", .parse = opt_seconds, .field = FIELD(duration), .lo_s = 0,
+	  .hi_s = 1e7, .what = "a run time", .note = " (0 runs until a signal)" },
+	{ .name = "stats-period", .parse = opt_seconds, .field = FIELD(stats_period),
+	  .lo_s = 0.1, .hi_s = 3600, .what = "0 or a period" },
+	{ .name = "loss-timeout", .parse = opt_uint, .field = FIELD(loss_timeout_ms),
+	  .lo = 1, .hi = 60000, .what = "a number of milliseconds" },
+	{ .name = "link-timeout", .parse = opt_seconds, .field = FIELD(link_timeout),
+	  .lo_s = 0, .hi_s = 600, .what = "a timeout" },
+	{ .name = "json", .parse = opt_json },
+	{ .name = "run-id", .parse = opt_uint, .field = FIELD(run_id), .lo = 1,
+	  .hi = UINT32_MAX, .hex = true, .what = "a non-zero 32-bit number",
+	  .note = " (e.g. 0x1234abcd)" },
+	{ .name = "tx-rate", .parse = opt_uint, .field = FIELD(tx_rate), .lo = 1,
+	  .hi = 1000000000, .what = "a number of frames per second" },
+	{ .name = "ports", .parse = opt_ports },
+	{ .name = "mem", .parse = opt_name, .field = FIELD(mem), .names = &mems,
+	  .what = "memory" },
+	{ .name = "xmem-size", .parse = opt_xmem_size },
+	{ .name = "page-size", .parse = opt_page_size },
+	{ .name = "iova-base", .parse = opt_iova_base, .field = FIELD(iova_base), .lo = 0,
+	  .hi = UINT64_MAX, .hex = true, .what = "an address",
+	  .note = " (e.g. 0x50200000)" },
+	{ .name = "allow-noiommu", .parse = opt_flag, .flag = true,
+	  .field = FIELD(allow_noiommu) },
+	{ .name = "test-no-dma-map", .parse = opt_flag, .flag = true,
+	  .field = FIELD(test_no_dma_map) },
+	{ .name = "test-fault", .parse = opt_faults },
+	{ .name = "help", .parse = opt_help, .flag = true },
+};
+
+/* getopt_long returns 256 + the index of the option in opts[]. */
+#define OPT_BASE 256
 
 /* The loop pairs ports in order: one port loops to itself, otherwise pairs. */
 static int
@@ -219,6 +580,54 @@ check_pairing(const struct iol_config *cfg, unsigned int n_ports, char *err, siz
 	if (cfg->mode == IOL_MODE_LOOP && n_ports > 1 && n_ports % 2 != 0)
 		return fail(err, errlen, "--ports: %u ports cannot be paired; loop mode "
 			"accepts one port or an even number (paired in order)", n_ports);
+	return 0;
+}
+
+/*
+ * The test faults must apply exactly as documented, and be found: one
+ * fault a frame; nothing at N+1 after a swap at N (frame N is sent right
+ * after frame N+1, which would have to be sent, dropped or held at once);
+ * a payload byte for corrupt; a mode that sends frames, and in the loop a
+ * verification that reads frames. (corrupt with --verify header is
+ * accepted: the fault applies, and header verification is expected not to
+ * see it; test_loop asserts that.)
+ */
+static int
+check_faults(const struct iol_config *cfg, char *err, size_t errlen)
+{
+	const struct iol_fault *f, *g;
+	unsigned int i, j;
+
+	if (cfg->n_faults == 0)
+		return 0;
+	if (cfg->mode == IOL_MODE_RXONLY)
+		return fail(err, errlen, "--test-fault: --mode rxonly sends no frame to "
+			"apply a fault to; only with --mode loop or txonly");
+	if (cfg->mode == IOL_MODE_LOOP && cfg->verify == IOL_VERIFY_NONE)
+		return fail(err, errlen, "--test-fault: --verify none reads no frame, so "
+			"no fault would be found; accepts --verify header or full");
+	for (i = 0; i < cfg->n_faults; i++) {
+		f = &cfg->faults[i];
+		if (f->kind == IOL_FAULT_CORRUPT && cfg->pkt_size < IOL_FAULT_CORRUPT_MIN_LEN)
+			return fail(err, errlen, "--test-fault: corrupt@%" PRIu64 " flips a "
+				"payload byte and a %u-byte frame has none; needs --pkt-size "
+				"%zu or more", f->at, cfg->pkt_size, IOL_FAULT_CORRUPT_MIN_LEN);
+		for (j = 0; j < cfg->n_faults; j++) {
+			g = &cfg->faults[j];
+			if (j > i && g->at == f->at)
+				return fail(err, errlen, "--test-fault: two faults at frame %"
+					PRIu64 " (%s@%" PRIu64 ", %s@%" PRIu64 "); accepts one "
+					"fault a frame", f->at, iol_fault_kind_name(f->kind),
+					f->at, iol_fault_kind_name(g->kind), g->at);
+			if (f->kind == IOL_FAULT_SWAP && f->at != UINT64_MAX &&
+			    g->at == f->at + 1)
+				return fail(err, errlen, "--test-fault: swap@%" PRIu64 " sends "
+					"frame %" PRIu64 " right after frame %" PRIu64 ", which "
+					"cannot take a fault too (%s@%" PRIu64 "); accepts faults "
+					"two frames or more after a swap", f->at, f->at, g->at,
+					iol_fault_kind_name(g->kind), g->at);
+		}
+	}
 	return 0;
 }
 
@@ -235,7 +644,13 @@ check_combination(const struct iol_config *cfg, bool size_given, char *err, size
 	if (cfg->tx_rate > 0 && cfg->mode != IOL_MODE_TXONLY)
 		return fail(err, errlen, "--tx-rate: only with --mode txonly (the loop "
 			"is paced by --inflight)");
+	if (cfg->mode == IOL_MODE_RXONLY && cfg->verify == IOL_VERIFY_NONE)
+		return fail(err, errlen, "--verify: none reads no frame, so --mode rxonly "
+			"could find no loss (it would report none lost); accepts header or "
+			"full with rxonly");
 	if (check_pairing(cfg, cfg->n_ports, err, errlen) < 0)
+		return -1;
+	if (check_faults(cfg, err, errlen) < 0)
 		return -1;
 	if (cfg->mem != IOL_MEM_XMEM) {
 		if (cfg->iova_base_set)
@@ -258,172 +673,76 @@ check_combination(const struct iol_config *cfg, bool size_given, char *err, size
 	return 0;
 }
 
+/*
+ * getopt_long's complaint about @p word (the argument it was reading) as
+ * one line naming the option as it was written: '?' is an unknown option,
+ * an ambiguous abbreviation, or a value given to a flag (@p known: the
+ * option was recognised).
+ */
+static int
+bad_option(int c, const char *word, bool known, char *err, size_t errlen)
+{
+	const char *eq = strchr(word, '=');
+	int len = eq != NULL ? (int)(eq - word) : (int)strlen(word);
+	unsigned int i, n = 0;
+
+	if (c == ':')
+		return fail(err, errlen, "%s: needs a value", word);
+	if (strncmp(word, "--", 2) != 0)
+		return fail(err, errlen, "%s: unknown option; see --help", word);
+	if (known && eq != NULL)
+		return fail(err, errlen, "%.*s: takes no value", len, word);
+	for (i = 0; i < RTE_DIM(opts); i++)
+		if (len > 2 && strncmp(opts[i].name, word + 2, (size_t)len - 2) == 0)
+			n++;
+	if (n > 1)
+		return fail(err, errlen, "%.*s: ambiguous abbreviation; see --help", len, word);
+	return fail(err, errlen, "%.*s: unknown option; see --help", len, word);
+}
+
 int
 iol_config_parse(struct iol_config *cfg, int argc, char **argv,
 		char *err, size_t errlen)
 {
-	bool size_given = false;
-	uint64_t v;
-	int opt;
+	struct option long_options[RTE_DIM(opts) + 1];
+	struct parse_state ps = { .prog = argv[0] };
+	char shown[96];
+	const struct opt *o;
+	unsigned int i;
+	int opt, word, ret;
+
+	for (i = 0; i < RTE_DIM(opts); i++)
+		long_options[i] = (struct option){ opts[i].name,
+			opts[i].flag ? no_argument : required_argument, NULL, OPT_BASE + (int)i };
+	memset(&long_options[i], 0, sizeof(long_options[i]));
 
 	iol_config_defaults(cfg);
-	optind = 0;     /* glibc: start afresh, the EAL used getopt too */
+	/*
+	 * glibc: optind 0 starts afresh (the EAL used getopt too); "+" stops at
+	 * the first non-option, so that argv[word] is always the argument
+	 * getopt_long reads: iovaloop has no short option, so "-xy" is one
+	 * unknown option, not -x then -y.
+	 */
+	optind = 0;
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":", long_options, NULL)) != -1) {
-		switch (opt) {
-		case OPT_MODE:
-			if (strcmp(optarg, "loop") == 0)
-				cfg->mode = IOL_MODE_LOOP;
-			else if (strcmp(optarg, "txonly") == 0)
-				cfg->mode = IOL_MODE_TXONLY;
-			else if (strcmp(optarg, "rxonly") == 0)
-				cfg->mode = IOL_MODE_RXONLY;
-			else
-				return fail(err, errlen, "--mode: unknown mode '%s'; "
-					"accepts loop, txonly or rxonly", optarg);
+	for (;;) {
+		word = optind > 0 ? optind : 1;
+		opt = getopt_long(argc, argv, "+:", long_options, NULL);
+		if (opt == -1)
 			break;
-		case OPT_VERIFY:
-			if (strcmp(optarg, "none") == 0)
-				cfg->verify = IOL_VERIFY_NONE;
-			else if (strcmp(optarg, "header") == 0)
-				cfg->verify = IOL_VERIFY_HEADER;
-			else if (strcmp(optarg, "full") == 0)
-				cfg->verify = IOL_VERIFY_FULL;
-			else
-				return fail(err, errlen, "--verify: unknown level '%s'; "
-					"accepts none, header or full", optarg);
-			break;
-		case OPT_INFLIGHT:
-			if (parse_uint(optarg, 1, 65536, &v) < 0)
-				return fail(err, errlen, "--inflight: '%s' is not a "
-					"number of frames from 1 to 65536", optarg);
-			cfg->inflight = (uint32_t)v;
-			break;
-		case OPT_BURST:
-			if (parse_uint(optarg, 1, IOL_MAX_BURST, &v) < 0)
-				return fail(err, errlen, "--burst: '%s' is not a burst "
-					"size from 1 to %d", optarg, IOL_MAX_BURST);
-			cfg->burst = (uint16_t)v;
-			break;
-		case OPT_PKT_SIZE:
-			if (parse_uint(optarg, 0, UINT16_MAX, &v) < 0 ||
-			    v < IOL_STAMP_MIN_LEN || v > IOL_MAX_PKT_SIZE)
-				return fail(err, errlen, "--pkt-size: '%s' is not a frame "
-					"length from %zu (Ethernet and iovaloop headers) to %d "
-					"(one mbuf)", optarg, IOL_STAMP_MIN_LEN, IOL_MAX_PKT_SIZE);
-			cfg->pkt_size = (uint16_t)v;
-			break;
-		case OPT_QUEUES:
-			if (parse_uint(optarg, 1, IOL_MAX_QUEUES, &v) < 0)
-				return fail(err, errlen, "--queues: '%s' is not a queue "
-					"count from 1 to %d", optarg, IOL_MAX_QUEUES);
-			cfg->queues = (uint16_t)v;
-			break;
-		case OPT_RXD:
-		case OPT_TXD:
-			if (parse_uint(optarg, 16, 32768, &v) < 0)
-				return fail(err, errlen, "--%s: '%s' is not a descriptor "
-					"count from 16 to 32768", opt == OPT_RXD ? "rxd" : "txd", optarg);
-			*(opt == OPT_RXD ? &cfg->rxd : &cfg->txd) = (uint16_t)v;
-			break;
-		case OPT_DURATION:
-			if (parse_seconds(optarg, 1e7, &cfg->duration) < 0)
-				return fail(err, errlen, "--duration: '%s' is not a number "
-					"of seconds (0 runs until a signal)", optarg);
-			break;
-		case OPT_STATS_PERIOD:
-			if (parse_seconds(optarg, 3600, &cfg->stats_period) < 0 ||
-			    (cfg->stats_period > 0 && cfg->stats_period < 0.1))
-				return fail(err, errlen, "--stats-period: '%s' is not 0 or "
-					"a number of seconds from 0.1 to 3600", optarg);
-			break;
-		case OPT_LOSS_TIMEOUT:
-			if (parse_uint(optarg, 1, 60000, &v) < 0)
-				return fail(err, errlen, "--loss-timeout: '%s' is not a "
-					"number of milliseconds from 1 to 60000", optarg);
-			cfg->loss_timeout_ms = (uint32_t)v;
-			break;
-		case OPT_LINK_TIMEOUT:
-			if (parse_seconds(optarg, 600, &cfg->link_timeout) < 0)
-				return fail(err, errlen, "--link-timeout: '%s' is not a "
-					"number of seconds from 0 to 600", optarg);
-			break;
-		case OPT_JSON:
-			if (optarg[0] == '\0')
-				return fail(err, errlen, "--json: needs a file name");
-			cfg->json_path = optarg;
-			break;
-		case OPT_RUN_ID:
-			if (parse_uint(optarg, 1, UINT32_MAX, &v) < 0)
-				return fail(err, errlen, "--run-id: '%s' is not a non-zero "
-					"32-bit number (e.g. 0x1234abcd)", optarg);
-			cfg->run_id = (uint32_t)v;
-			break;
-		case OPT_TX_RATE:
-			if (parse_uint(optarg, 1, 1000000000, &cfg->tx_rate) < 0)
-				return fail(err, errlen, "--tx-rate: '%s' is not a number "
-					"of frames per second from 1 to 10^9", optarg);
-			break;
-		case OPT_PORTS:
-			if (parse_ports(cfg, optarg) < 0)
-				return fail(err, errlen, "--ports: '%s' is not a list of "
-					"distinct port ids from 0 to %d, e.g. 0,1", optarg,
-					IOL_MAX_PORTS - 1);
-			break;
-		case OPT_MEM:
-			if (strcmp(optarg, "dpdk") == 0)
-				cfg->mem = IOL_MEM_DPDK;
-			else if (strcmp(optarg, "xmem") == 0)
-				cfg->mem = IOL_MEM_XMEM;
-			else
-				return fail(err, errlen, "--mem: unknown memory '%s'; "
-					"accepts dpdk or xmem", optarg);
-			break;
-		case OPT_XMEM_SIZE:
-			if (iol_parse_size(optarg, &cfg->xmem_size) < 0)
-				return fail(err, errlen, "--xmem-size: '%s' is not a size "
-					"such as 64M or 1G", optarg);
-			size_given = true;
-			break;
-		case OPT_PAGE_SIZE:
-			if (iol_parse_size(optarg, &v) < 0 || (v != PAGE_2M && v != PAGE_1G))
-				return fail(err, errlen, "--page-size: '%s' is not a "
-					"hugepage size; accepts 2M or 1G", optarg);
-			cfg->page_size = v;
-			size_given = true;
-			break;
-		case OPT_IOVA_BASE:
-			if (parse_uint(optarg, 0, UINT64_MAX, &cfg->iova_base) < 0)
-				return fail(err, errlen, "--iova-base: '%s' is not an "
-					"address (e.g. 0x50100000)", optarg);
-			cfg->iova_base_set = true;
-			break;
-		case OPT_ALLOW_NOIOMMU:
-			cfg->allow_noiommu = true;
-			break;
-		case OPT_TEST_NO_DMA_MAP:
-			cfg->test_no_dma_map = true;
-			break;
-		case OPT_TEST_FAULT:
-			if (parse_faults(cfg, optarg) < 0)
-				return fail(err, errlen, "--test-fault: '%s' is not a list "
-					"of KIND@N with KIND corrupt, drop, dup or swap (at "
-					"most %d)", optarg, IOL_MAX_FAULTS);
-			break;
-		case OPT_HELP:
-			iol_config_usage(stdout, argv[0]);
-			return 1;
-		case ':':
-			return fail(err, errlen, "%s: needs a value", argv[optind - 1]);
-		default:
-			return fail(err, errlen, "%s: unknown option; see --help",
-				argv[optind - 1]);
-		}
+		if (opt < OPT_BASE || opt >= OPT_BASE + (int)RTE_DIM(opts))
+			return bad_option(opt, show(argv[word], shown, sizeof(shown)),
+				optopt >= OPT_BASE, err, errlen);
+		o = &opts[opt - OPT_BASE];
+		ps.arg = optarg != NULL ? show(optarg, shown, sizeof(shown)) : "";
+		ret = o->parse(cfg, &ps, o, optarg, err, errlen);
+		if (ret != 0)
+			return ret;
 	}
 	if (optind < argc)
 		return fail(err, errlen, "'%s': unexpected argument; options start "
-			"with -- (see --help)", argv[optind]);
-	return check_combination(cfg, size_given, err, errlen);
+			"with -- (see --help)", show(argv[optind], shown, sizeof(shown)));
+	return check_combination(cfg, ps.size_given, err, errlen);
 }
 
 int
@@ -457,20 +776,4 @@ iol_config_check_ports(const struct iol_config *cfg,
 				"descriptors", i, c->tx_desc_min, c->tx_desc_max);
 	}
 	return 0;
-}
-
-const char *
-iol_mode_name(enum iol_mode m)
-{
-	static const char *const names[] = { "loop", "txonly", "rxonly" };
-
-	return names[m];
-}
-
-const char *
-iol_verify_name(enum iol_verify_level v)
-{
-	static const char *const names[] = { "none", "header", "full" };
-
-	return names[v];
 }

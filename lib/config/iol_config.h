@@ -30,16 +30,28 @@ extern "C" {
 enum iol_mode { IOL_MODE_LOOP, IOL_MODE_TXONLY, IOL_MODE_RXONLY };
 enum iol_mem_kind { IOL_MEM_DPDK, IOL_MEM_XMEM };
 
-/** A test-only fault, applied to the Nth frame sent on the first port's queue 0. */
+/**
+ * A test-only fault, applied to the frame with sequence number @p at sent
+ * on the first port's queue 0 (loop and txonly; rxonly sends nothing).
+ * iol_config_parse() accepts only faults that apply exactly as written
+ * here: one fault a frame, no fault at N+1 after a swap at N, corrupt
+ * only with a payload byte (--pkt-size >= IOL_FAULT_CORRUPT_MIN_LEN), no
+ * fault with --verify none in the loop. Each fault gives exactly one error
+ * in the report (corrupt: with --verify full; --verify header does not
+ * read the payload).
+ */
 struct iol_fault {
 	enum iol_fault_kind {
-		IOL_FAULT_CORRUPT,  /**< Flip a payload byte. */
-		IOL_FAULT_DROP,     /**< Do not send it (it is still counted sent). */
-		IOL_FAULT_DUP,      /**< Send a copy right after it. */
-		IOL_FAULT_SWAP,     /**< Send it after the next one. */
+		IOL_FAULT_CORRUPT,  /**< Flip bit 0x40 of the frame's last byte (a payload byte): one corrupted. */
+		IOL_FAULT_DROP,     /**< Do not send it; it is still counted sent: one lost. */
+		IOL_FAULT_DUP,      /**< Send it, then a copy right after it: one duplicated. */
+		IOL_FAULT_SWAP,     /**< Hold it and send it right after frame N+1: one reordered. */
 	} kind;
 	uint64_t at;
 };
+
+/** Smallest --pkt-size a corrupt fault needs: one payload byte to flip. */
+#define IOL_FAULT_CORRUPT_MIN_LEN (IOL_STAMP_MIN_LEN + 1)
 
 struct iol_config {
 	enum iol_mode mode;
@@ -108,10 +120,11 @@ int iol_config_check_ports(const struct iol_config *cfg,
 /** Parse a size such as 4096, 64K, 2M or 1G. @return 0 or -1. */
 int iol_parse_size(const char *s, uint64_t *out);
 
+/** Names as the options write them ("loop", "full", "xmem", "swap"); "?" out of range. */
 const char *iol_mode_name(enum iol_mode m);
-/** "corrupt", "drop", "dup" or "swap", as --test-fault spells it. */
-const char *iol_fault_name(enum iol_fault_kind k);
 const char *iol_verify_name(enum iol_verify_level v);
+const char *iol_mem_name(enum iol_mem_kind m);
+const char *iol_fault_kind_name(enum iol_fault_kind k);
 
 #ifdef __cplusplus
 }

@@ -232,7 +232,7 @@ apply_fault(struct iol_engine *e, struct lane *l, struct side *s, struct rte_mbu
 	s->n_faults--;
 	s->fault_at = s->n_faults > 0 ? s->faults[0].at : UINT64_MAX;
 	LOG(NOTICE, "test fault %s@%" PRIu64 " applied on port %u queue %u",
-		iol_fault_name(f->kind), f->at, s->port, s->queue);
+		iol_fault_kind_name(f->kind), f->at, s->port, s->queue);
 	switch (f->kind) {
 	case IOL_FAULT_CORRUPT:
 		/* The last payload byte: the options guarantee the frame has one. */

@@ -289,7 +289,7 @@ find_problems(struct run *r, char probs[][256])
 	f = iol_engine_faults_left(r->engine, &left, &sent);
 	for (i = 0; i < left && n < MAX_PROBLEMS; i++)
 		snprintf(probs[n++], 256, "test fault %s@%" PRIu64 " never applied: port %u "
-			"queue 0 sent only %" PRIu64 " frames", iol_fault_name(f[i].kind),
+			"queue 0 sent only %" PRIu64 " frames", iol_fault_kind_name(f[i].kind),
 			f[i].at, r->ports[0], sent);
 	if (r->cfg->mode == IOL_MODE_RXONLY && res_run_id(r) == 0 && n < MAX_PROBLEMS)
 		snprintf(probs[n++], 256, "no iovaloop frame was received (no run learnt)");

@@ -1,37 +1,52 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-#include <ctype.h>
-#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
-#include <stdlib.h>
 
 #include "iol_units.h"
 
+/* The value of @p c as a digit in @p base, or -1. */
+static int
+digit_value(char c, unsigned int base)
+{
+	int d;
+
+	if (c >= '0' && c <= '9')
+		d = c - '0';
+	else if (c >= 'a' && c <= 'f')
+		d = c - 'a' + 10;
+	else if (c >= 'A' && c <= 'F')
+		d = c - 'A' + 10;
+	else
+		return -1;
+	return (unsigned int)d < base ? d : -1;
+}
+
 /*
- * The digits of a number: hex after 0x, else decimal. A leading 0 is not
- * octal: people write 010 for ten, and "0x" for hex.
+ * The digits of a number: hex after one 0x, else decimal. A leading 0 is
+ * not octal: people write 010 for ten, and "0x" for hex. Digits only, read
+ * here rather than by strtoull(), which would take spaces, signs and a
+ * second 0x ("0x0x40").
  */
 static int
 parse_digits(const char *s, uint64_t *v, const char **rest)
 {
-	unsigned long long n;
-	int base = 10;
-	char *end;
+	unsigned int base = 10;
+	uint64_t n = 0;
+	int d;
 
 	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
 		base = 16;
 		s += 2;
-		if (!isxdigit((unsigned char)*s))
-			return -1;
-	} else if (!isdigit((unsigned char)*s)) {
-		return -1;      /* signs, spaces, nothing */
 	}
-	errno = 0;
-	n = strtoull(s, &end, base);
-	if (errno != 0)
-		return -1;
+	if (digit_value(*s, base) < 0)
+		return -1;      /* signs, spaces, nothing, "0x" alone */
+	for (; (d = digit_value(*s, base)) >= 0; s++) {
+		if (n > (UINT64_MAX - (unsigned int)d) / base)
+			return -1;      /* overflow */
+		n = n * base + (unsigned int)d;
+	}
 	*v = n;
-	*rest = end;
+	*rest = s;
 	return 0;
 }
 

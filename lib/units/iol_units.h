@@ -16,8 +16,9 @@ extern "C" {
 #endif
 
 /**
- * Parse a whole number: decimal (a leading 0 is still decimal) or
- * 0x-prefixed hex. Signs, spaces, suffixes and overflow are refused.
+ * Parse a whole number: decimal digits (a leading 0 is still decimal) or
+ * one 0x (or 0X) followed by hex digits. Nothing else: signs, spaces, a
+ * second 0x, exponents, fractions, suffixes and overflow are refused.
  *
  * @return 0 with the value in @p out, or -1.
  */
