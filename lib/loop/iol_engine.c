@@ -694,8 +694,13 @@ free_pending(struct side *s)
 	for (i = 0; i < s->n_pending; i++)
 		rte_pktmbuf_free(s->txbuf[i]);
 	s->n_pending = 0;
-	rte_pktmbuf_free(s->held);
-	s->held = NULL;
+	if (s->held != NULL) {
+		/* The swap it was held for never happened: the fault is not applied. */
+		rte_pktmbuf_free(s->held);
+		s->held = NULL;
+		s->faults--;
+		s->n_faults++;
+	}
 }
 
 static void
