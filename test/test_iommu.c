@@ -643,6 +643,71 @@ test_fifo(void)
 	return TEST_SUCCESS;
 }
 
+/* Two PCI devices (8086:10d3, 1af4:1000) under a scratch root. */
+static int
+two_devices(const char *root)
+{
+	static const char *const files[][2] = {
+		{ "sys/bus/pci/devices/0000:00:02.0/vendor", "0x8086\n" },
+		{ "sys/bus/pci/devices/0000:00:02.0/device", "0x10d3\n" },
+		{ "sys/bus/pci/devices/0000:00:02.0/class", "0x020000\n" },
+		{ "sys/bus/pci/devices/0000:00:03.0/vendor", "0x1af4\n" },
+		{ "sys/bus/pci/devices/0000:00:03.0/device", "0x1000\n" },
+		{ "sys/bus/pci/devices/0000:00:03.0/class", "0x020000\n" },
+	};
+	unsigned int i;
+
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++)
+		if (put(root, files[i][0], files[i][1]) < 0)
+			return -1;
+	return 0;
+}
+
+/*
+ * A 4 GiB pci.ids (sparse: NULs but for a first and a last entry) is read
+ * up to its cap only: one warning, the first vendor named, the one past
+ * the cap not.
+ */
+static int
+test_pci_ids_cap(void)
+{
+	static const char head[] = "8086  Intel Corporation\n"
+		"\t10d3  82574L Gigabit Network Connection\n";
+	static const char tail[] = "\n1af4  Red Hat, Inc.\n";
+	const struct iol_device *d;
+	struct iol_topology *t;
+	char root[PATH_MAX], path[PATH_MAX + 32];
+	unsigned int i, n = 0;
+	int fd;
+
+	TEST_ASSERT_SUCCESS(tmp_root(root, sizeof(root)), "temp root");
+	TEST_ASSERT_SUCCESS(two_devices(root), "devices");
+	TEST_ASSERT_SUCCESS(put(root, "usr/share/misc/pci.ids", head), "pci.ids");
+	snprintf(path, sizeof(path), "%s/usr/share/misc/pci.ids", root);
+	fd = open(path, O_WRONLY);
+	TEST_ASSERT(fd >= 0, "open %s", path);
+	TEST_ASSERT(pwrite(fd, tail, sizeof(tail) - 1, 4 * GIB) ==
+		(ssize_t)sizeof(tail) - 1, "write past 4 GiB");
+	close(fd);
+	t = iol_topology_read(root);
+	rm_root(root);
+	TEST_ASSERT_NOT_NULL(t, "snapshot");
+	for (i = 0; i < t->n_warnings; i++)
+		n += strstr(t->warnings[i], "pci.ids") != NULL;
+	TEST_ASSERT_EQUAL(n, 1, "one pci.ids warning");
+	TEST_ASSERT(has_warning(t, "usr/share/misc/pci.ids is larger than 8 MiB"),
+		"warning names the file and the cap");
+	d = iol_topology_device(t, "0000:00:02.0");
+	TEST_ASSERT(d != NULL && d->vendor_name != NULL &&
+		strcmp(d->device_name, "82574L Gigabit Network Connection") == 0,
+		"names within the cap found");
+	d = iol_topology_device(t, "0000:00:03.0");
+	TEST_ASSERT(d != NULL && d->has_ids && d->vendor_name == NULL,
+		"the name past the cap not found");
+	iol_topology_free(t);
+	return TEST_SUCCESS;
+}
+
 /* A noiommu group without its /dev/vfio/noiommu-N node (no udev). */
 static struct iol_topology *
 noiommu_no_node(void)
@@ -690,6 +755,7 @@ static struct unit_test_suite iommu_suite = {
 		TEST_CASE(test_hostile),
 		TEST_CASE(test_long_root),
 		TEST_CASE(test_fifo),
+		TEST_CASE(test_pci_ids_cap),
 		TEST_CASE(test_noiommu_by_name),
 		TEST_CASES_END()
 	}

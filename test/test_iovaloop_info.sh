@@ -94,6 +94,19 @@ if command -v timeout >/dev/null; then
 fi
 rm -rf "$tmp"
 
+# A 4 GiB pci.ids (sparse) is read up to its 8 MiB cap, with one warning.
+tmp=$(mktemp -d)
+mkdir -p "$tmp/usr/share/misc"
+truncate -s 4G "$tmp/usr/share/misc/pci.ids"
+if command -v timeout >/dev/null; then
+	timeout 10 "$info" --root "$tmp" >"$out" 2>"$err"
+	st=$?
+	[ "$st" -eq 0 ] || fail "4 GiB pci.ids: exit $st"
+	expect "pci.ids is larger than 8 MiB" "$err"
+	[ "$(grep -c 'pci.ids' "$err")" -eq 1 ] || fail "pci.ids warned more than once"
+fi
+rm -rf "$tmp"
+
 # No false PASS from an overflowing byte count.
 run 1 --root "$fx/x86-vtd" --check 0000:00:02.0 --pin-bytes 18446744073709551615
 grep -q "PASS.*need 0" "$out" && fail "--pin-bytes 2^64-1 needs 0 pages"

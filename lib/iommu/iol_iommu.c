@@ -24,6 +24,15 @@
 /* Files read whole are small in sysfs and procfs; more is garbage. */
 #define READ_MAX (1 << 20)
 
+/*
+ * pci.ids is streamed, not read whole: about 1.3 MB today, so 8 MiB
+ * leaves room to grow while a huge or endless file costs 8 MiB of reading.
+ */
+#define PCI_IDS_MAX (8u << 20)
+
+/* Longest line for_each_line() passes on; pci.ids lines are < 200 bytes. */
+#define LINE_MAX_LEN 512
+
 /* Number of warnings quoted text is cut to, so that one line stays short. */
 #define QUOTE_MAX 61
 
@@ -275,6 +284,63 @@ slurp(const char *path)
 	fclose(f);
 	buf[len] = '\0';
 	return buf;
+}
+
+/*
+ * Call @p fn for each line of a file (without its '\n'), reading at most
+ * @p cap bytes: a file too large to read whole (pci.ids) is streamed with
+ * bounded memory. A line longer than LINE_MAX_LEN is passed on cut to it
+ * and the rest of it skipped, so that a file without newlines (a sparse
+ * one holds only NULs) costs no more than its first @p cap bytes.
+ * Returns 0, -EFBIG when the file holds more than @p cap bytes (the lines
+ * within them were passed on), or -errno.
+ */
+static int
+for_each_line(const char *path, size_t cap, void (*fn)(char *line, void *arg),
+	void *arg)
+{
+	char line[LINE_MAX_LEN], block[65536];
+	size_t used = 0, total = 0, len, i;
+	bool skipping = false;
+	int ret = 0;
+	FILE *f;
+
+	f = open_regular(path);
+	if (f == NULL)
+		return -errno;
+	for (;;) {
+		len = fread(block, 1, sizeof(block), f);
+		if (len == 0)
+			break;
+		if (total + len > cap) {
+			len = cap - total;
+			ret = -EFBIG;
+		}
+		total += len;
+		for (i = 0; i < len; i++) {
+			if (block[i] == '\n') {
+				line[used] = '\0';
+				fn(line, arg);
+				used = 0;
+				skipping = false;
+			} else if (used < sizeof(line) - 1) {
+				line[used++] = block[i];
+			} else {
+				skipping = true;
+			}
+		}
+		if (ret < 0)
+			break;
+	}
+	/* The last line, even without '\n' (and then not after a cut). */
+	if (ret == 0 && (used > 0 || skipping)) {
+		line[used] = '\0';
+		fn(line, arg);
+	}
+	if (ret == 0 && ferror(f))
+		ret = -(errno != 0 ? errno : EIO);
+	fclose(f);
+	return ret;
 }
 
 static void
@@ -1379,52 +1445,50 @@ ids_assign(struct ctx *c, enum ids_field field, int vendor, int cls,
 	}
 }
 
+/* State of the pci.ids parser between lines. */
+struct ids_state {
+	struct ctx *c;
+	int vendor;                /* vendor of the device lines that follow */
+	int cls;                   /* class of the subclass lines that follow */
+};
+
 static void
-read_pci_ids_file(struct ctx *c, FILE *f)
+ids_line(char *line, void *arg)
 {
-	char *line = NULL;
-	size_t cap = 0;
-	int vendor = -1, cls = -1;
-	ssize_t len;
+	struct ids_state *st = arg;
+	const char *name;
+	unsigned int id;
 
-	while ((len = getline(&line, &cap, f)) > 0) {
-		const char *name;
-		unsigned int id;
-
-		rstrip(line);
-		if (line[0] == '#' || line[0] == '\0')
-			continue;
-		if (line[0] == 'C' && line[1] == ' ') {
-			vendor = -1;
-			cls = -1;
-			name = ids_entry(line + 2, 2, &id);
-			if (name == NULL)
-				continue;
-			cls = id;
-			ids_assign(c, IDS_CLASS, -1, -1, id, name);
-			continue;
-		}
-		if (line[0] != '\t') {
-			/* Vendor line; other top-level sections end classes. */
-			cls = -1;
-			vendor = -1;
-			name = ids_entry(line, 4, &id);
-			if (name == NULL)
-				continue;
-			vendor = id;
-			ids_assign(c, IDS_VENDOR, -1, -1, id, name);
-			continue;
-		}
-		if (line[1] == '\t')
-			continue; /* subsystem or prog-if */
-		if (vendor >= 0 && (name = ids_entry(line + 1, 4, &id)) != NULL)
-			ids_assign(c, IDS_DEVICE, vendor, -1, id, name);
-		else if (cls >= 0 && (name = ids_entry(line + 1, 2, &id)) != NULL)
-			ids_assign(c, IDS_SUBCLASS, -1, cls, id, name);
+	rstrip(line);
+	if (line[0] == '#' || line[0] == '\0')
+		return;
+	if (line[0] == 'C' && line[1] == ' ') {
+		st->vendor = -1;
+		st->cls = -1;
+		name = ids_entry(line + 2, 2, &id);
+		if (name == NULL)
+			return;
+		st->cls = id;
+		ids_assign(st->c, IDS_CLASS, -1, -1, id, name);
+		return;
 	}
-	if (!feof(f))
-		warn(c, "pci.ids could not be read to the end: %s", errstr(errno));
-	free(line);
+	if (line[0] != '\t') {
+		/* Vendor line; other top-level sections end classes. */
+		st->cls = -1;
+		st->vendor = -1;
+		name = ids_entry(line, 4, &id);
+		if (name == NULL)
+			return;
+		st->vendor = id;
+		ids_assign(st->c, IDS_VENDOR, -1, -1, id, name);
+		return;
+	}
+	if (line[1] == '\t')
+		return; /* subsystem or prog-if */
+	if (st->vendor >= 0 && (name = ids_entry(line + 1, 4, &id)) != NULL)
+		ids_assign(st->c, IDS_DEVICE, st->vendor, -1, id, name);
+	else if (st->cls >= 0 && (name = ids_entry(line + 1, 2, &id)) != NULL)
+		ids_assign(st->c, IDS_SUBCLASS, -1, st->cls, id, name);
 }
 
 static void
@@ -1433,22 +1497,24 @@ read_pci_ids(struct ctx *c)
 	static const char *const paths[] = {
 		"/usr/share/misc/pci.ids", "/usr/share/hwdata/pci.ids",
 	};
+	struct ids_state st = { .c = c, .vendor = -1, .cls = -1 };
 	char path[PATH_MAX];
 	unsigned int i;
-	FILE *f;
+	int ret;
 
 	for (i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
 		if (mkpath(c, path, sizeof(path), "%s", paths[i]) < 0)
 			continue;
-		f = open_regular(path);
-		if (f == NULL) {
-			if (errno != ENOENT)
-				warn(c, "pci.ids: %s could not be read: %s", path,
-					errstr(errno));
+		ret = for_each_line(path, PCI_IDS_MAX, ids_line, &st);
+		if (ret == -ENOENT)
 			continue;
-		}
-		read_pci_ids_file(c, f);
-		fclose(f);
+		if (ret == -EFBIG)
+			warn(c, "pci.ids: %s is larger than %u MiB: only its first "
+				"%u MiB are read, names past them are not found",
+				path, PCI_IDS_MAX >> 20, PCI_IDS_MAX >> 20);
+		else if (ret < 0)
+			warn(c, "pci.ids: %s could not be read: %s", path,
+				errstr(-ret));
 		return;
 	}
 	/* No pci.ids: devices are shown by number only, as lspci -n does. */
