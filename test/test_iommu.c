@@ -534,12 +534,43 @@ cmdline_host(const char *cmdline)
 	return t;
 }
 
-/* No control character may reach a terminal from the snapshot. */
+/*
+ * No control character may reach a terminal from the snapshot: C0, DEL,
+ * C1 as the code points U+0080-U+009F (0xc2 0x80-0x9f) and as raw bytes
+ * 0x80-0x9f that continue no UTF-8 sequence. With @p layout, the tabs and
+ * newlines of a listing are allowed.
+ */
 static bool
-has_control(const char *s)
+has_control(const char *s, bool layout)
 {
-	for (; s != NULL && *s != '\0'; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+	const unsigned char *u = (const unsigned char *)s;
+	unsigned int cont = 0;
+
+	for (; u != NULL && *u != '\0'; u++) {
+		if (layout && (*u == '\n' || *u == '\t'))
+			continue;
+		if (*u < 0x20 || *u == 0x7f)
+			return true;
+		if (*u == 0xc2 && u[1] >= 0x80 && u[1] <= 0x9f)
+			return true;
+		if (cont > 0 && *u >= 0x80 && *u <= 0xbf) {
+			cont--;
+			continue;
+		}
+		cont = *u >= 0xf0 ? 3 : *u >= 0xe0 ? 2 : *u >= 0xc0 ? 1 : 0;
+		if (*u >= 0x80 && *u <= 0x9f)
+			return true;
+	}
+	return false;
+}
+
+static bool
+has_cmdline_opt(const struct iol_topology *t, const char *opt)
+{
+	unsigned int i;
+
+	for (i = 0; i < t->n_cmdline_opts; i++)
+		if (strcmp(t->cmdline_opts[i], opt) == 0)
 			return true;
 	return false;
 }
@@ -569,6 +600,14 @@ test_hostile(void)
 	TEST_ASSERT(strcmp(g->resv[0].type_name, "caf\xc3\xa9??1m") == 0,
 		"type_name '%s'", g->resv[0].type_name);
 	TEST_ASSERT(strcmp(g->type, "DMA?[31m") == 0, "type '%s'", g->type);
+	/* A raw 0x9b (CSI on an 8-bit terminal), outside UTF-8, is escaped. */
+	TEST_ASSERT(has_warning(t, "reserved_regions line 6 is not 'START END "
+		"TYPE': '?[5m raw C1'"), "raw C1 byte as '?'");
+	TEST_ASSERT(has_cmdline_opt(t, "iommu.strict=1?[2J"),
+		"raw C1 byte in /proc/cmdline as '?'");
+	/* 0x80 and 0x9c inside valid UTF-8 (U+201C, U+201D) are no C1. */
+	TEST_ASSERT(has_cmdline_opt(t, "vfio.note=\xe2\x80\x9cq\xe2\x80\x9d"),
+		"UTF-8 quotes kept");
 
 	/* pci.ids lines too short for a name give none, never leftovers. */
 	d = iol_topology_device(t, "0000:00:02.0");
@@ -580,13 +619,14 @@ test_hostile(void)
 		strcmp(d->vendor_name, "Evil?[2J Corp") == 0, "vendor name");
 
 	for (i = 0; i < t->n_warnings; i++)
-		TEST_ASSERT(!has_control(t->warnings[i]), "warning %u", i);
+		TEST_ASSERT(!has_control(t->warnings[i], false), "warning %u", i);
 	for (i = 0; i < t->n_cmdline_opts; i++)
-		TEST_ASSERT(!has_control(t->cmdline_opts[i]), "cmdline %u", i);
+		TEST_ASSERT(!has_control(t->cmdline_opts[i], false), "cmdline %u", i);
 	s = listing(t, NULL);
 	TEST_ASSERT_NOT_NULL(s, "listing");
 	TEST_ASSERT(strchr(s, '\033') == NULL && strchr(s, '\007') == NULL,
 		"no escape in the listing");
+	TEST_ASSERT(!has_control(s, true), "no control character in the listing");
 	free(s);
 	iol_topology_free(t);
 	return TEST_SUCCESS;

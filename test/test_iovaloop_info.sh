@@ -80,6 +80,11 @@ run 0 --root "$fx/hostile"
 if grep -q "$(printf '\033')" "$out" "$err"; then
 	fail "an escape sequence reached the output"
 fi
+# C1 controls: the raw byte 0x9b (CSI) and U+009B (0xc2 0x9b).
+if LC_ALL=C grep -q "$(printf '\233')" "$out" "$err"; then
+	fail "a C1 control (CSI, 0x9b) reached the output"
+fi
+expect "iommu.strict=1?[2J" "$out"
 expect "reserved_regions line 3 is not" "$err"
 
 # A FIFO where a file is expected is skipped, not waited on.

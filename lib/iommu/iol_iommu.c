@@ -49,34 +49,93 @@ errstr(int e)
 }
 
 /*
- * Bounded copy of text read from a file or a directory name. Such text is
- * untrusted: control characters (an escape sequence reaching a terminal)
- * become '?', and a cut falls between UTF-8 sequences, never inside one.
- * Invalid UTF-8 is left to the JSON writer, which escapes it.
+ * Length of the valid UTF-8 sequence at @p s, of at most @p n bytes, with
+ * its code point in @p cp; 0 when the bytes are no valid sequence
+ * (overlong forms and surrogates included).
+ */
+static size_t
+utf8_seq(const unsigned char *s, size_t n, uint32_t *cp)
+{
+	unsigned char lo = 0x80, hi = 0xbf;
+	size_t len, i;
+	uint32_t v;
+
+	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+		len = 2;
+		v = s[0] & 0x1f;
+	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		len = 3;
+		v = s[0] & 0x0f;
+		if (s[0] == 0xe0)
+			lo = 0xa0;
+		else if (s[0] == 0xed)
+			hi = 0x9f;
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		len = 4;
+		v = s[0] & 0x07;
+		if (s[0] == 0xf0)
+			lo = 0x90;
+		else if (s[0] == 0xf4)
+			hi = 0x8f;
+	} else {
+		return 0;
+	}
+	if (len > n)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if (s[i] < lo || s[i] > hi)
+			return 0;
+		lo = 0x80;
+		hi = 0xbf;
+		v = v << 6 | (s[i] & 0x3f);
+	}
+	*cp = v;
+	return len;
+}
+
+/*
+ * Bounded copy of text read from a file or a directory name; the one
+ * sanitiser of everything iol_topology_read() stores or warns about.
+ * Such text is untrusted: a control character would let a file write an
+ * escape sequence to the terminal. C0 controls, DEL, the C1 controls as
+ * code points (U+0080-U+009F, two bytes in UTF-8, U+009B being CSI) and
+ * as raw bytes outside valid UTF-8 (0x80-0x9f: an 8-bit terminal takes
+ * 0x9b as CSI) each become one '?' a byte. Other UTF-8 is kept, and a cut
+ * falls between UTF-8 sequences, never inside one. Other invalid bytes
+ * are no control anywhere and are left to the JSON writer, which escapes
+ * them.
  */
 static void
 copy_str(char *dst, size_t size, const char *src)
 {
-	size_t n = strlen(src), i;
+	const unsigned char *u = (const unsigned char *)src;
+	size_t n = strlen(src), i, len, k;
+	uint32_t cp;
 
 	if (n >= size) {
 		n = size - 1;
 		/* Back off over continuation bytes to a lead byte. */
-		while (n > 0 && ((unsigned char)src[n] & 0xc0) == 0x80)
+		while (n > 0 && (u[n] & 0xc0) == 0x80)
 			n--;
 	}
-	for (i = 0; i < n; i++) {
-		unsigned char ch = src[i];
-
-		/* C1 controls, U+0080-U+009F, are escapes too (U+009B: CSI). */
-		if (ch == 0xc2 && i + 1 < n &&
-		    (unsigned char)src[i + 1] >= 0x80 &&
-		    (unsigned char)src[i + 1] <= 0x9f) {
-			dst[i++] = '?';
+	for (i = 0; i < n; i += len) {
+		len = 1;
+		if (u[i] < 0x20 || u[i] == 0x7f) {
 			dst[i] = '?';
 			continue;
 		}
-		dst[i] = ch < 0x20 || ch == 0x7f ? '?' : (char)ch;
+		if (u[i] < 0x80) {
+			dst[i] = src[i];
+			continue;
+		}
+		len = utf8_seq(u + i, n - i, &cp);
+		if (len == 0) {
+			len = 1;
+			dst[i] = u[i] <= 0x9f ? '?' : src[i];
+			continue;
+		}
+		for (k = 0; k < len; k++)
+			dst[i + k] = cp <= 0x9f ? '?' : src[i + k];
 	}
 	dst[n] = '\0';
 }
