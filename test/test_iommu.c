@@ -782,6 +782,37 @@ test_noiommu_by_name(void)
 	return TEST_SUCCESS;
 }
 
+/* The one parser of PCI addresses, for iovaloop -a and iovaloop-info. */
+static int
+test_pci_addr_canon(void)
+{
+	static const char *const good[][2] = {
+		{ "0000:00:03.0", "0000:00:03.0" },
+		{ "00:03.0", "0000:00:03.0" },
+		{ "0000:0A:1F.7", "0000:0a:1f.7" },
+		{ "ffff:ff:1f.7", "ffff:ff:1f.7" },
+		{ "3a:00.1", "0000:3a:00.1" },
+	};
+	static const char *const bad[] = {
+		"", "0000:00:3.0", "00:03.0,x",
+		"0000:00:03.0.", " 00:03.0", "1:00:03.0", "0000-00:03.0",
+		"0000:00:03:0", "g0:03.0", "00000:00:03.0", "net_ring0",
+	};
+	char out[IOL_PCI_ADDR_LEN];
+	unsigned int i;
+
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		TEST_ASSERT_SUCCESS(iol_pci_addr_canon(good[i][0], out),
+			"'%s' accepted", good[i][0]);
+		TEST_ASSERT(strcmp(out, good[i][1]) == 0, "'%s' is '%s', not '%s'",
+			good[i][0], out, good[i][1]);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		TEST_ASSERT(iol_pci_addr_canon(bad[i], out) < 0, "'%s' refused",
+			bad[i]);
+	return TEST_SUCCESS;
+}
+
 static struct unit_test_suite iommu_suite = {
 	.suite_name = "iommu topology",
 	.unit_test_cases = {
@@ -796,6 +827,7 @@ static struct unit_test_suite iommu_suite = {
 		TEST_CASE(test_long_root),
 		TEST_CASE(test_fifo),
 		TEST_CASE(test_pci_ids_cap),
+		TEST_CASE(test_pci_addr_canon),
 		TEST_CASE(test_noiommu_by_name),
 		TEST_CASES_END()
 	}

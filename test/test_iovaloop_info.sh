@@ -63,6 +63,22 @@ expect '"id": 2,' "$out"
 run 0 --root "$fx/x86-vtd" --check 0000:00:02.0 --pin-bytes 256M --iova 0x100000000-0x13fffffff
 expect "PASS  group 2 viable" "$out"
 expect "0 FAIL" "$out"
+# The short form BB:DD.F, as iovaloop's -a takes it, and hex in any case.
+run 0 --root "$fx/x86-vtd" --check 00:02.0
+expect "PASS  0000:00:02.0 bound to vfio-pci" "$out"
+expect "0 FAIL" "$out"
+run 1 --root "$fx/x86-vtd" --check 0000:00:0A.0
+expect "PASS  0000:00:0a.0 bound to vfio-pci" "$out"
+run 0 --root "$fx/x86-vtd" --device 00:0a.0
+expect "IOMMU Group 10:" "$out"
+for bad in 0000:00:3.0 00:03.0,x 0000:00:03.0. 1:00:03.0 0:0:3.0 ""; do
+	run 2 --root "$fx/x86-vtd" --check "$bad"
+	expect "iovaloop-info: --check: '$bad' is not a PCI address: give DDDD:BB:DD.F or BB:DD.F" "$err"
+	[ "$(wc -l <"$err")" -eq 1 ] || fail "bad BDF '$bad': not one line"
+	[ -s "$out" ] && fail "bad BDF '$bad': something on stdout"
+done
+run 2 --root "$fx/x86-vtd" --device zz
+expect "iovaloop-info: --device: 'zz' is not a PCI address" "$err"
 run 1 --root "$fx/nonviable" --check 0000:00:03.0
 expect "FAIL  group 12 not viable: 0000:00:03.0 (vfio-pci) shares it with 0000:00:04.0 bound to e1000e" "$out"
 expect "fix: dpdk-devbind.py -b vfio-pci 0000:00:04.0" "$out"

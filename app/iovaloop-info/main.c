@@ -95,6 +95,34 @@ valid_page_size(uint64_t v)
 	return v >= 4096 && (v & (v - 1)) == 0;
 }
 
+/* One line naming a BDF that is no PCI address, and what is accepted. */
+static int
+bad_address(const char *what, const char *bdf)
+{
+	fprintf(stderr, "iovaloop-info: %s: '%s' is not a PCI address: give "
+		IOL_PCI_ADDR_FORMS "\n", what, bdf);
+	return 2;
+}
+
+/*
+ * The --check devices in the form sysfs names them (00:03.0 is
+ * 0000:00:03.0, as for iovaloop's -a): @p addrs holds them, @p names
+ * points at each. Returns 0, or 2 after naming the first bad one.
+ */
+static int
+canon_devices(char *const *args, unsigned int n,
+	char (*addrs)[IOL_PCI_ADDR_LEN], const char **names)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		if (iol_pci_addr_canon(args[i], addrs[i]) < 0)
+			return bad_address("--check", args[i]);
+		names[i] = addrs[i];
+	}
+	return 0;
+}
+
 static void
 print_warnings(const struct iol_topology *t)
 {
@@ -124,7 +152,8 @@ main(int argc, char **argv)
 	struct iol_doctor_plan plan;
 	struct iol_doctor_report *rep;
 	struct iol_topology *t;
-	const char *root = "/", *device = NULL;
+	char (*addrs)[IOL_PCI_ADDR_LEN] = NULL, device_addr[IOL_PCI_ADDR_LEN];
+	const char *root = "/", *device = NULL, **names = NULL;
 	bool json = false, check = false, plan_opt = false;
 	struct iol_json j;
 	int c, ret = 0;
@@ -184,16 +213,34 @@ main(int argc, char **argv)
 	if (check && device != NULL)
 		return bad_option("--device", "no --check: list the devices after "
 			"--check instead");
+	if (device != NULL) {
+		if (iol_pci_addr_canon(device, device_addr) < 0)
+			return bad_address("--device", device);
+		device = device_addr;
+	}
+	if (check && optind < argc) {
+		addrs = calloc(argc - optind, sizeof(*addrs));
+		names = calloc(argc - optind, sizeof(*names));
+		if (addrs == NULL || names == NULL) {
+			fprintf(stderr, "iovaloop-info: out of memory\n");
+			ret = 1;
+			goto out;
+		}
+		ret = canon_devices(&argv[optind], argc - optind, addrs, names);
+		if (ret != 0)
+			goto out;
+	}
 
 	t = iol_topology_read(root);
 	if (t == NULL) {
 		fprintf(stderr, "iovaloop-info: out of memory\n");
-		return 1;
+		ret = 1;
+		goto out;
 	}
 	print_warnings(t);
 
 	if (check) {
-		plan.devices = (const char *const *)&argv[optind];
+		plan.devices = names;
 		plan.n_devices = argc - optind;
 		plan.iova = iova;
 		/* The hugepages must hold what is pinned. */
@@ -202,7 +249,8 @@ main(int argc, char **argv)
 		if (rep == NULL) {
 			fprintf(stderr, "iovaloop-info: out of memory\n");
 			iol_topology_free(t);
-			return 1;
+			ret = 1;
+			goto out;
 		}
 		if (json) {
 			iol_json_init(&j, stdout);
@@ -233,5 +281,8 @@ main(int argc, char **argv)
 		ret = 1;
 	}
 	iol_topology_free(t);
+out:
+	free(names);
+	free(addrs);
 	return ret;
 }

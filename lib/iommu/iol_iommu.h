@@ -192,6 +192,23 @@ const struct iol_iommu_group *iol_topology_group(const struct iol_topology *topo
  */
 bool iol_topology_iommu_enabled(const struct iol_topology *topo);
 
+/** Size of a canonical PCI address "DDDD:BB:DD.F" with its NUL. */
+#define IOL_PCI_ADDR_LEN 13
+
+/** The forms iol_pci_addr_canon() accepts, for messages. */
+#define IOL_PCI_ADDR_FORMS \
+	"DDDD:BB:DD.F or BB:DD.F (hex digits, e.g. 0000:00:03.0 or 00:03.0)"
+
+/**
+ * A PCI address in the form sysfs names devices: "DDDD:BB:DD.F", lower
+ * case. Accepts that form and "BB:DD.F" (domain 0), hex digits in either
+ * case; nothing else (no other number of digits, no surrounding space,
+ * no ",param" suffix).
+ *
+ * @return 0 with @p out set, or -1 when @p in is no such address.
+ */
+int iol_pci_addr_canon(const char *in, char out[IOL_PCI_ADDR_LEN]);
+
 /** Name of a reserved region type ("msi", "direct-relaxable", ...). */
 const char *iol_resv_type_name(enum iol_resv_type type);
 
