@@ -160,7 +160,15 @@ expect "--root needs a value" "$err"
 run 2 -x
 expect "unknown option -x (see --help)" "$err"
 run 2 --json=foo
-expect "--json takes no value" "$err"
+expect "iovaloop-info: --json: takes no value (see --help)" "$err"
+for flag in allow-noiommu check help; do
+	run 2 --$flag=1
+	expect "iovaloop-info: --$flag: takes no value (see --help)" "$err"
+	[ "$(wc -l <"$err")" -eq 1 ] || fail "--$flag=1: more than one line"
+done
+# An abbreviation is named in full.
+run 2 --allow=1
+expect "iovaloop-info: --allow-noiommu: takes no value" "$err"
 run 2 --bogus=1
 expect "unknown option --bogus (see --help)" "$err"
 [ "$(wc -l <"$err")" -eq 1 ] || fail "bad option: more than one line"

@@ -66,25 +66,35 @@ bad_option(const char *opt, const char *accepts)
 /*
  * getopt_long's complaint about argv[optind - 1], as one line: @p c is
  * ':' for a missing value, '?' for an unknown option or a value given
- * to an option that takes none.
+ * to an option that takes none (@p optopt_ is then that option's val in
+ * @p opts, which names it in full even when abbreviated: --allow=1).
  */
 static int
-getopt_error(int c, const char *word, int optopt_)
+getopt_error(int c, const char *word, int optopt_, const struct option *opts)
 {
 	const char *eq = strchr(word, '=');
+	const struct option *o;
 
-	if (c == ':')
+	if (c == ':') {
 		fprintf(stderr, "iovaloop-info: %s needs a value (see --help)\n",
 			word);
-	else if (strncmp(word, "--", 2) != 0 && optopt_ != 0)
+		return 2;
+	}
+	if (strncmp(word, "--", 2) != 0 && optopt_ != 0) {
 		fprintf(stderr, "iovaloop-info: unknown option -%c (see --help)\n",
 			optopt_);
-	else if (eq != NULL && optopt_ != 0) /* --json=foo: a known option */
-		fprintf(stderr, "iovaloop-info: %.*s takes no value (see --help)\n",
-			(int)(eq - word), word);
-	else
-		fprintf(stderr, "iovaloop-info: unknown option %.*s (see --help)\n",
-			eq != NULL ? (int)(eq - word) : (int)strlen(word), word);
+		return 2;
+	}
+	for (o = opts; eq != NULL && optopt_ != 0 && o->name != NULL; o++) {
+		if (o->val == optopt_) {
+			/* The wording iovaloop's own option parser uses. */
+			fprintf(stderr, "iovaloop-info: --%s: takes no value "
+				"(see --help)\n", o->name);
+			return 2;
+		}
+	}
+	fprintf(stderr, "iovaloop-info: unknown option %.*s (see --help)\n",
+		eq != NULL ? (int)(eq - word) : (int)strlen(word), word);
 	return 2;
 }
 
@@ -199,7 +209,7 @@ main(int argc, char **argv)
 		case 'n': plan.allow_noiommu = true; plan_opt = true; break;
 		case 'h': usage(stdout); return 0;
 		default:
-			return getopt_error(c, argv[optind - 1], optopt);
+			return getopt_error(c, argv[optind - 1], optopt, opts);
 		}
 	}
 	if (!check && optind < argc) {
