@@ -1315,6 +1315,58 @@ test_doctor_dma_limit_not_loaded(void)
 	return TEST_SUCCESS;
 }
 
+/*
+ * A NIC that carries this machine's traffic (virtio-net eth0, up, with
+ * IPv4 and IPv6 routes) gets no bind command; one whose interface has
+ * only link-local, multicast and 169.254 routes still does.
+ */
+static int
+test_doctor_active_nic(void)
+{
+	static const char *const devs[] = { "0000:00:03.0", "0000:00:04.0" };
+	const struct iol_device *dev;
+	struct iol_doctor_plan p;
+	struct iol_doctor_report *rep;
+	struct iol_topology *t;
+	const struct iol_check *c;
+
+	LOAD(t, "active-nic");
+	dev = iol_topology_device(t, "0000:00:03.0");
+	TEST_ASSERT(dev != NULL && dev->n_netifs == 1, "virtio's interface");
+	TEST_ASSERT(strcmp(dev->netifs[0].name, "eth0") == 0 &&
+		dev->netifs[0].up && dev->netifs[0].n_routes == 4 &&
+		strcmp(dev->netifs[0].operstate, "up") == 0,
+		"eth0 up with 2 IPv4 and 2 IPv6 routes: %u", dev->netifs[0].n_routes);
+	dev = iol_topology_device(t, "0000:00:04.0");
+	TEST_ASSERT(dev != NULL && dev->n_netifs == 1 &&
+		strcmp(dev->netifs[0].name, "ens4") == 0 && dev->netifs[0].up &&
+		dev->netifs[0].n_routes == 0, "ens4 up, no route that counts");
+
+	plan_init(&p, devs, 2);
+	rep = iol_doctor_run(t, &p);
+	TEST_ASSERT_NOT_NULL(rep, "report");
+	ASSERT_CHECK(rep, "driver", "0000:00:03.0", IOL_FAIL,
+		"its interface eth0 is up and routed (4 routes): binding it to "
+		"vfio-pci cuts this machine off that network", "use another NIC");
+	c = check(rep, "driver", "0000:00:03.0");
+	TEST_ASSERT_STR_CONTAINS(c->fix, "take eth0 down deliberately first",
+		"the other way out");
+	TEST_ASSERT(strstr(c->fix, "dpdk-devbind.py") == NULL,
+		"no bind command for an active NIC: %s", c->fix);
+	c = check(rep, "vfio-node", "0000:00:03.0");
+	TEST_ASSERT(c != NULL && c->verdict == IOL_FAIL &&
+		strstr(c->fix, "dpdk-devbind.py") == NULL &&
+		strstr(c->fix, "use another NIC") != NULL, "vfio-node: same advice");
+	ASSERT_CHECK(rep, "driver", "0000:00:04.0", IOL_FAIL,
+		"0000:00:04.0 bound to e1000e, not vfio-pci",
+		"dpdk-devbind.py -b vfio-pci 0000:00:04.0");
+	ASSERT_CHECK(rep, "vfio-node", "0000:00:04.0", IOL_FAIL,
+		"/dev/vfio/4 absent", "dpdk-devbind.py -b vfio-pci 0000:00:04.0");
+	iol_doctor_report_free(rep);
+	iol_topology_free(t);
+	return TEST_SUCCESS;
+}
+
 static struct unit_test_suite doctor_suite = {
 	.suite_name = "iommu doctor",
 	.unit_test_cases = {
@@ -1329,6 +1381,7 @@ static struct unit_test_suite doctor_suite = {
 		TEST_CASE(test_doctor_cmdline_off),
 		TEST_CASE(test_doctor_noiommu_no_node),
 		TEST_CASE(test_doctor_dma_limit_not_loaded),
+		TEST_CASE(test_doctor_active_nic),
 		TEST_CASES_END()
 	}
 };

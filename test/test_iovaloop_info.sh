@@ -50,7 +50,7 @@ run 1 --root "$fx/x86-vtd" --device 0000:00:77.0 --json
 expect "device 0000:00:77.0 not found" "$err"
 
 # JSON of every fixture parses, and the malformed tree warns but exits 0.
-for t in x86-vtd arm-smmu no-iommu noiommu-mode nonviable hostile malformed; do
+for t in x86-vtd arm-smmu no-iommu noiommu-mode nonviable hostile active-nic malformed; do
 	run 0 --root "$fx/$t" --json
 	json_ok "$t"
 done
@@ -90,6 +90,18 @@ run 1 --root "$fx/noiommu-mode" --check 0000:00:03.0
 expect "pass --allow-noiommu" "$out"
 run 0 --root "$fx/noiommu-mode" --check 0000:00:03.0 --allow-noiommu
 expect "WARN  vfio unsafe noiommu mode is on and allowed" "$out"
+
+# A NIC carrying this machine's traffic: no bind advice; one without routes: bind.
+run 1 --root "$fx/active-nic" --check 0000:00:03.0 0000:00:04.0
+expect "FAIL  0000:00:03.0 bound to virtio-pci, not vfio-pci, and its interface eth0 is up and routed (4 routes): binding it to vfio-pci cuts this machine off that network" "$out"
+expect "fix: use another NIC" "$out"
+grep -q "dpdk-devbind.py -b vfio-pci 0000:00:03.0" "$out" && fail "bind advice for the active NIC"
+expect "fix: dpdk-devbind.py -b vfio-pci 0000:00:04.0" "$out"
+run 0 --root "$fx/active-nic"
+expect "driver=virtio-pci numa=-1 net=eth0(up, 4 routes)" "$out"
+run 0 --root "$fx/active-nic" --json --device 0000:00:03.0
+json_ok active-nic
+expect '"interfaces": [' "$out"
 
 # Untrusted text: no escape from a sysfs or pci.ids file reaches the terminal.
 run 0 --root "$fx/hostile"
@@ -147,6 +159,25 @@ case $? in
 0|1) expect "IOMMU" "$out" ;;
 *) fail "--check on this host exited $?" ;;
 esac
+
+# This host's own NICs: one that is up with an IPv4 route (as dpdk-devbind.py
+# counts them, 169.254 left out) must get the FAIL, never the bind command.
+for nd in /sys/bus/pci/devices/*/net/* /sys/bus/pci/devices/*/virtio*/net/*; do
+	[ -e "$nd" ] || continue
+	ifname=${nd##*/}
+	bdf=$(echo "$nd" | sed 's|^/sys/bus/pci/devices/\([^/]*\)/.*|\1|')
+	flags=$(cat "/sys/class/net/$ifname/flags" 2>/dev/null || echo 0)
+	routed=$(awk -v i="$ifname" '$1 == i && $2 !~ /FEA9$/ { n++ } END { print n + 0 }' /proc/net/route 2>/dev/null)
+	"$info" --check "$bdf" >"$out" 2>"$err"
+	if [ $((flags & 1)) -eq 1 ] && [ "${routed:-0}" -gt 0 ]; then
+		expect "its interface $ifname is up and routed" "$out"
+		grep -q "dpdk-devbind.py -b vfio-pci $bdf" "$out" &&
+			fail "this host's active NIC $bdf ($ifname): bind advice"
+	elif [ $((flags & 1)) -eq 0 ]; then
+		grep -q "its interface $ifname is up and routed" "$out" &&
+			fail "$bdf: $ifname is down, called up and routed"
+	fi
+done
 
 # Bad options: exit 2 and a line naming the option.
 run 2 --bogus

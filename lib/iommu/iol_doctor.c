@@ -510,6 +510,39 @@ viable_driver(const char *driver)
 		strcmp(driver, "pci-stub") == 0 || strcmp(driver, "pcieport") == 0;
 }
 
+/*
+ * The interface @p dev carries that is up and routed, NULL when none:
+ * this machine's own traffic goes through such a NIC, and dpdk-devbind.py
+ * marks it *Active* and refuses to unbind it.
+ */
+static const struct iol_netif *
+active_netif(const struct iol_device *dev)
+{
+	unsigned int i;
+
+	for (i = 0; i < dev->n_netifs; i++)
+		if (dev->netifs[i].up && dev->netifs[i].n_routes > 0)
+			return &dev->netifs[i];
+	return NULL;
+}
+
+/*
+ * How to bind @p dev to vfio-pci: the command, unless the machine's own
+ * traffic goes through it; then binding it is no fix to give blindly.
+ */
+static char *
+bind_fix(struct doc *d, const struct iol_device *dev)
+{
+	const struct iol_netif *n = active_netif(dev);
+
+	if (n == NULL)
+		return fmt(d, "dpdk-devbind.py -b vfio-pci %s", dev->name);
+	return fmt(d, "use another NIC, one that carries no traffic of this "
+		"machine; or, if this machine can do without that network, take "
+		"%s down deliberately first (ip link set %s down, from a console, "
+		"not over that network)", n->name, n->name);
+}
+
 static void
 check_group(struct doc *d, const struct iol_device *dev)
 {
@@ -598,7 +631,7 @@ check_node(struct doc *d, const struct iol_device *dev)
 		add(d, "vfio-node", dev->name, IOL_FAIL,
 			fmt(d, "/dev/vfio/%s absent: vfio creates it when %s is bound "
 				"to vfio-pci", name, dev->name),
-			fmt(d, "dpdk-devbind.py -b vfio-pci %s", dev->name));
+			bind_fix(d, dev));
 	} else if (n == NULL) {
 		add(d, "vfio-node", dev->name, IOL_FAIL,
 			fmt(d, "/dev/vfio/%s absent although %s is bound to vfio-pci",
@@ -617,6 +650,33 @@ check_node(struct doc *d, const struct iol_device *dev)
 		add(d, "vfio-node", dev->name, IOL_PASS,
 			fmt(d, "/dev/vfio/%s usable", name), NULL);
 	}
+}
+
+static void
+check_driver(struct doc *d, const struct iol_device *dev)
+{
+	const struct iol_netif *n = active_netif(dev);
+
+	if (strcmp(dev->driver, "vfio-pci") == 0) {
+		add(d, "driver", dev->name, IOL_PASS,
+			fmt(d, "%s bound to vfio-pci", dev->name), NULL);
+		return;
+	}
+	if (n != NULL) {
+		add(d, "driver", dev->name, IOL_FAIL,
+			fmt(d, "%s bound to %s, not vfio-pci, and its interface %s "
+				"is up and routed (%u route%s): binding it to vfio-pci "
+				"cuts this machine off that network (dpdk-devbind.py "
+				"calls it *Active* and refuses)", dev->name, drv(dev),
+				n->name, n->n_routes, n->n_routes == 1 ? "" : "s"),
+			bind_fix(d, dev));
+		return;
+	}
+	add(d, "driver", dev->name, IOL_FAIL,
+		fmt(d, "%s %s%s, not vfio-pci", dev->name,
+			dev->driver[0] ? "bound to " : "bound to no driver",
+			dev->driver),
+		bind_fix(d, dev));
 }
 
 static void
@@ -653,15 +713,7 @@ check_device(struct doc *d, const char *name)
 				dev->vendor_name && dev->device_name ? " " : "",
 				dev->device_name ? dev->device_name : "",
 				dev->numa_node), NULL);
-	if (strcmp(dev->driver, "vfio-pci") == 0)
-		add(d, "driver", name, IOL_PASS,
-			fmt(d, "%s bound to vfio-pci", name), NULL);
-	else
-		add(d, "driver", name, IOL_FAIL,
-			fmt(d, "%s %s%s, not vfio-pci", name,
-				dev->driver[0] ? "bound to " : "bound to no driver",
-				dev->driver),
-			fmt(d, "dpdk-devbind.py -b vfio-pci %s", name));
+	check_driver(d, dev);
 	check_group(d, dev);
 	check_node(d, dev);
 }

@@ -14,9 +14,11 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <arpa/inet.h>
 
 #include "iol_iommu.h"
 #include "iol_units.h"
@@ -558,6 +560,98 @@ looks_like_bdf(const char *s)
 		strlen(s) == 12;
 }
 
+static int
+cmp_netif(const void *a, const void *b)
+{
+	return strcmp(((const struct iol_netif *)a)->name,
+		((const struct iol_netif *)b)->name);
+}
+
+/* Whether interface @p n is up: IFF_UP in its flags, else its operstate. */
+static void
+read_netif_state(struct ctx *c, struct iol_netif *n, const char *dev)
+{
+	char path[PATH_MAX], buf[32], q[QUOTE_MAX];
+	uint64_t flags;
+	int ret;
+
+	if (mkpath(c, path, sizeof(path), "/sys/class/net/%s/operstate",
+			n->name) == 0) {
+		ret = read_line(path, n->operstate, sizeof(n->operstate));
+		if (ret < 0)
+			warn(c, "%s: interface %s: %s could not be read: %s", dev,
+				n->name, path, errstr(-ret));
+	}
+	if (mkpath(c, path, sizeof(path), "/sys/class/net/%s/flags",
+			n->name) < 0)
+		return;
+	ret = read_line(path, buf, sizeof(buf));
+	if (ret == 0 && strncmp(buf, "0x", 2) == 0 &&
+	    parse_u64(buf + 2, 16, &flags) == 0) {
+		n->up = flags & 1; /* IFF_UP */
+		return;
+	}
+	if (ret < 0)
+		warn(c, "%s: interface %s: %s could not be read: %s", dev,
+			n->name, path, errstr(-ret));
+	else
+		warn(c, "%s: interface %s: %s holds garbage: '%s'", dev,
+			n->name, path, quote(q, buf));
+	n->up = strcmp(n->operstate, "up") == 0;
+}
+
+/* The interfaces named in @p netdir (DEV/net or DEV/virtioN/net). */
+static void
+read_netifs_in(struct ctx *c, struct iol_device *dev, const char *netdir)
+{
+	unsigned int n, i;
+	char **names;
+	int err;
+
+	names = list_dir(c, netdir, &n, &err);
+	if (err != 0 && err != ENOENT && err != ENOTDIR)
+		warn(c, "%s: %s could not be read: %s", dev->name, netdir,
+			errstr(err));
+	for (i = 0; i < n; i++) {
+		struct iol_netif *nif = grow(c, &dev->netifs, &dev->n_netifs,
+			sizeof(*nif));
+
+		if (nif == NULL)
+			break;
+		copy_str(nif->name, sizeof(nif->name), names[i]);
+		read_netif_state(c, nif, dev->name);
+	}
+	free_names(names, n);
+}
+
+/*
+ * A PCI device's network interfaces: a NIC driver puts them in its net/
+ * directory, virtio-pci one level down, in the virtio device's.
+ */
+static void
+read_netifs(struct ctx *c, struct iol_device *dev, const char *dir)
+{
+	char path[PATH_MAX];
+	unsigned int n, i;
+	char **names;
+	int err;
+
+	cat_path(path, sizeof(path), dir, "net");
+	read_netifs_in(c, dev, path);
+	names = list_dir(c, dir, &n, &err);
+	for (i = 0; i < n; i++) {
+		if (strncmp(names[i], "virtio", 6) != 0 ||
+		    !canonical_uint(names[i] + 6))
+			continue;
+		cat_path3(path, sizeof(path), dir, names[i], "net");
+		read_netifs_in(c, dev, path);
+	}
+	free_names(names, n);
+	if (dev->n_netifs > 0)
+		qsort(dev->netifs, dev->n_netifs, sizeof(*dev->netifs),
+			cmp_netif);
+}
+
 /* Read one device's attributes from its sysfs directory @p dir. */
 static void
 read_device(struct ctx *c, struct iol_device *dev, const char *dir)
@@ -627,6 +721,8 @@ read_device(struct ctx *c, struct iol_device *dev, const char *dir)
 	}
 	cat_path(path, sizeof(path), dir, "iommu");
 	read_link_base(path, dev->iommu, sizeof(dev->iommu));
+	if (dev->is_pci)
+		read_netifs(c, dev, dir);
 }
 
 static int
@@ -665,6 +761,104 @@ read_pci_devices(struct ctx *c)
 	free_names(names, n);
 	if (c->t->n_devs > 0)
 		qsort(c->t->devs, c->t->n_devs, sizeof(*c->t->devs), cmp_dev);
+}
+
+/* The interface of the topology named @p name, NULL when none is. */
+static struct iol_netif *
+find_netif(struct iol_topology *t, const char *name)
+{
+	unsigned int i, k;
+
+	for (i = 0; i < t->n_devs; i++)
+		for (k = 0; k < t->devs[i].n_netifs; k++)
+			if (strcmp(t->devs[i].netifs[k].name, name) == 0)
+				return &t->devs[i].netifs[k];
+	return NULL;
+}
+
+/* RTF_UP, RTF_REJECT and RTF_LOCAL of the kernel's route flags. */
+#define ROUTE_UP 0x0001u
+#define ROUTE_REJECT 0x0200u
+#define ROUTE_LOCAL 0x80000000u
+
+/*
+ * /proc/net/route: "Iface Destination Gateway Flags ...", the destination
+ * in the kernel's byte order as hex. Routes to 169.254.0.0/16 are left
+ * out, as dpdk-devbind.py leaves them out when it marks an interface
+ * with routes *Active*.
+ */
+static void
+route4_line(char *line, void *arg)
+{
+	char ifname[32], dst[16], gw[16];
+	struct iol_netif *n;
+	unsigned int flags;
+	uint64_t d;
+
+	if (sscanf(line, "%31s %15s %15s %x", ifname, dst, gw, &flags) != 4 ||
+	    parse_u64(dst, 16, &d) < 0 || !(flags & ROUTE_UP) ||
+	    (flags & ROUTE_REJECT))
+		return;
+	d = ntohl((uint32_t)d);
+	if ((d >> 16) == 0xa9fe)
+		return;
+	n = find_netif(arg, ifname);
+	if (n != NULL)
+		n->n_routes++;
+}
+
+/*
+ * /proc/net/ipv6_route: "DST PLEN SRC PLEN NEXTHOP METRIC REFCNT USE
+ * FLAGS IFACE". Link-local (fe80::/10) and multicast (ff00::/8) routes
+ * exist on every interface that is up, and local ones are its own
+ * addresses: none of them says traffic goes there.
+ */
+static void
+route6_line(char *line, void *arg)
+{
+	char dst[40], ifname[32];
+	struct iol_netif *n;
+	unsigned int flags;
+
+	if (sscanf(line, "%39s %*x %*s %*x %*s %*x %*x %*x %x %31s", dst, &flags,
+			ifname) != 3 || strlen(dst) != 32 ||
+	    !(flags & ROUTE_UP) || (flags & (ROUTE_REJECT | ROUTE_LOCAL)) ||
+	    strncasecmp(dst, "ff", 2) == 0 ||
+	    (strncasecmp(dst, "fe", 2) == 0 && strchr("89abAB", dst[2]) != NULL))
+		return;
+	n = find_netif(arg, ifname);
+	if (n != NULL)
+		n->n_routes++;
+}
+
+/* Count the routes through each interface the devices carry. */
+static void
+read_routes(struct ctx *c)
+{
+	static const struct {
+		const char *file;
+		void (*line)(char *line, void *arg);
+	} tables[] = {
+		{ "/proc/net/route", route4_line },
+		{ "/proc/net/ipv6_route", route6_line },
+	};
+	char path[PATH_MAX];
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < c->t->n_devs && c->t->devs[i].n_netifs == 0; i++)
+		;
+	if (i == c->t->n_devs)
+		return;
+	for (i = 0; i < sizeof(tables) / sizeof(tables[0]); i++) {
+		if (mkpath(c, path, sizeof(path), "%s", tables[i].file) < 0)
+			continue;
+		ret = for_each_line(path, READ_MAX, tables[i].line, c->t);
+		/* No IPv6 in the kernel: no ipv6_route. */
+		if (ret < 0 && ret != -ENOENT)
+			warn(c, "routes: %s could not be read%s: %s", path,
+				ret == -EFBIG ? " to the end" : "", errstr(-ret));
+	}
 }
 
 static int
@@ -1608,6 +1802,7 @@ iol_topology_read(const char *root)
 
 	read_pci_devices(&c);
 	read_groups(&c);
+	read_routes(&c);
 	sort_group_devs(t);
 	read_units(&c);
 	read_cmdline(&c);
@@ -1648,6 +1843,7 @@ iol_topology_free(struct iol_topology *t)
 		free(t->devs[i].vendor_name);
 		free(t->devs[i].device_name);
 		free(t->devs[i].class_name);
+		free(t->devs[i].netifs);
 	}
 	free(t->devs);
 	for (i = 0; i < t->n_groups; i++) {
@@ -1711,6 +1907,8 @@ kind_name(enum iol_iommu_kind k)
 static void
 print_device(const struct iol_device *d, FILE *out)
 {
+	unsigned int i;
+
 	fprintf(out, "\t%s", d->name);
 	if (!d->present) {
 		fprintf(out, " (gone: its sysfs directory could not be read)\n");
@@ -1733,6 +1931,10 @@ print_device(const struct iol_device *d, FILE *out)
 	fprintf(out, " driver=%s", d->driver[0] != '\0' ? d->driver : "none");
 	if (d->is_pci)
 		fprintf(out, " numa=%d", d->numa_node);
+	for (i = 0; i < d->n_netifs; i++)
+		fprintf(out, " net=%s(%s, %u route%s)", d->netifs[i].name,
+			d->netifs[i].up ? "up" : "down", d->netifs[i].n_routes,
+			d->netifs[i].n_routes == 1 ? "" : "s");
 	fputc('\n', out);
 }
 
@@ -1884,6 +2086,7 @@ iol_topology_print(const struct iol_topology *t, FILE *out, const char *device)
 static void
 json_device(struct iol_json *j, const struct iol_device *d)
 {
+	unsigned int i;
 	char buf[16];
 
 	iol_json_object_open(j, NULL);
@@ -1912,6 +2115,19 @@ json_device(struct iol_json *j, const struct iol_device *d)
 	else
 		iol_json_null(j, "group");
 	iol_json_string(j, "iommu", d->iommu[0] != '\0' ? d->iommu : NULL);
+	iol_json_array_open(j, "interfaces");
+	for (i = 0; i < d->n_netifs; i++) {
+		const struct iol_netif *n = &d->netifs[i];
+
+		iol_json_object_open(j, NULL);
+		iol_json_string(j, "name", n->name);
+		iol_json_bool(j, "up", n->up);
+		iol_json_string(j, "operstate", n->operstate[0] != '\0' ?
+			n->operstate : NULL);
+		iol_json_u64(j, "routes", n->n_routes);
+		iol_json_object_close(j);
+	}
+	iol_json_array_close(j);
 	iol_json_object_close(j);
 }
 

@@ -52,6 +52,20 @@ struct iol_resv_region {
 	char type_name[24];        /**< Type as the kernel wrote it. */
 };
 
+/**
+ * A network interface of a PCI device: its net/ directory in sysfs, or
+ * that of its virtio device (virtioN/net/) for virtio-net.
+ */
+struct iol_netif {
+	char name[32];             /**< e.g. "eth0". */
+	bool up;                   /**< IFF_UP in /sys/class/net/IF/flags
+	                                (unreadable: operstate "up"). */
+	char operstate[16];        /**< operstate as read, "" when unreadable. */
+	unsigned int n_routes;     /**< Routes through it in /proc/net/route and
+	                                /proc/net/ipv6_route (not link-local,
+	                                multicast, local or reject ones). */
+};
+
 /** One device: a PCI function, or any other member of an IOMMU group. */
 struct iol_device {
 	char name[IOL_DEV_NAME_LEN]; /**< PCI address or sysfs name. */
@@ -68,6 +82,8 @@ struct iol_device {
 	char *vendor_name;         /**< From pci.ids, NULL when unknown. */
 	char *device_name;         /**< From pci.ids, NULL when unknown. */
 	char *class_name;          /**< From pci.ids, NULL when unknown. */
+	struct iol_netif *netifs;  /**< Its network interfaces, sorted by name. */
+	unsigned int n_netifs;
 };
 
 /** One IOMMU group. */
