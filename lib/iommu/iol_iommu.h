@@ -225,9 +225,6 @@ bool iol_topology_iommu_enabled(const struct iol_topology *topo);
  */
 int iol_pci_addr_canon(const char *in, char out[IOL_PCI_ADDR_LEN]);
 
-/** Name of a reserved region type ("msi", "direct-relaxable", ...). */
-const char *iol_resv_type_name(enum iol_resv_type type);
-
 /**
  * Print the listing: "IOMMU Group N:" then each device and each reserved
  * region, groups in numeric order, then the host section.

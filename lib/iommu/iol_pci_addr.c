@@ -4,26 +4,11 @@
  * iovaloop's -a and iovaloop-info's --check and --device go through here,
  * so that both accept the same addresses and look up the same device.
  */
-#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "iol_iommu.h"
-
-/* @p n hex digits at @p s (no more, no fewer); their value, or -1. */
-static int
-hex_field(const char *s, unsigned int n)
-{
-	unsigned int i, v = 0;
-
-	for (i = 0; i < n; i++) {
-		if (!isxdigit((unsigned char)s[i]))
-			return -1;
-		v = v << 4 | (isdigit((unsigned char)s[i]) ? s[i] - '0' :
-			tolower((unsigned char)s[i]) - 'a' + 10);
-	}
-	return (int)v;
-}
+#include "iol_sysfs.h"
 
 int
 iol_pci_addr_canon(const char *in, char out[IOL_PCI_ADDR_LEN])
@@ -33,16 +18,16 @@ iol_pci_addr_canon(const char *in, char out[IOL_PCI_ADDR_LEN])
 
 	/* BB:DD.F is domain 0, as the EAL takes it. */
 	if (len == 12 && in[4] == ':') {
-		dom = hex_field(in, 4);
+		dom = sysfs_parse_hex(in, 4);
 		in += 5;
 	} else if (len != 7) {
 		return -1;
 	}
 	if (in[2] != ':' || in[5] != '.')
 		return -1;
-	bus = hex_field(in, 2);
-	dev = hex_field(in + 3, 2);
-	fn = hex_field(in + 6, 1);
+	bus = sysfs_parse_hex(in, 2);
+	dev = sysfs_parse_hex(in + 3, 2);
+	fn = sysfs_parse_hex(in + 6, 1);
 	/* The digits only, as the EAL's parser: 00:77.0 is no device of
 	 * this host ("not found"), not a typo to refuse.
 	 */
