@@ -1367,6 +1367,90 @@ test_doctor_active_nic(void)
 	return TEST_SUCCESS;
 }
 
+/*
+ * A host with 16 free 2M pages, @p resv of them reserved by other
+ * mappings (resv_hugepages), and with @p node0 its own pool on node 0
+ * (all 16 free: the kernel counts reserved pages host-wide only).
+ */
+static struct iol_topology *
+reserved_host(const char *resv, bool node0)
+{
+	static const char hp[] = "sys/kernel/mm/hugepages/hugepages-2048kB/";
+	static const char np[] =
+		"sys/devices/system/node/node0/hugepages/hugepages-2048kB/";
+	struct iol_topology *t = NULL;
+	char root[PATH_MAX], f[3][256];
+
+	if (tmp_root(root, sizeof(root)) < 0)
+		return NULL;
+	snprintf(f[0], sizeof(f[0]), "%snr_hugepages", hp);
+	snprintf(f[1], sizeof(f[1]), "%sfree_hugepages", hp);
+	snprintf(f[2], sizeof(f[2]), "%sresv_hugepages", hp);
+	if (put(root, "proc/meminfo", "Hugepagesize: 2048 kB\n") == 0 &&
+	    put(root, f[0], "16\n") == 0 && put(root, f[1], "16\n") == 0 &&
+	    put(root, f[2], resv) == 0) {
+		snprintf(f[0], sizeof(f[0]), "%snr_hugepages", np);
+		snprintf(f[1], sizeof(f[1]), "%sfree_hugepages", np);
+		if (!node0 || (put(root, f[0], "16\n") == 0 &&
+		    put(root, f[1], "16\n") == 0))
+			t = iol_topology_read(root);
+	}
+	rm_root(root);
+	return t;
+}
+
+/* Free pages promised to other mappings are not free: free - resv counts. */
+static int
+test_doctor_reserved_hugepages(void)
+{
+	static const unsigned int nodes[] = { 0, 1 };
+	struct iol_doctor_report *rep;
+	struct iol_topology *t;
+	unsigned int i;
+	char *text;
+
+	for (i = 0; i < 2; i++) {
+		bool node0 = nodes[i];
+		int node = node0 ? 0 : -1;
+		const char *subject = node0 ? "node0" : "host";
+
+		t = reserved_host("12\n", node0);
+		TEST_ASSERT_NOT_NULL(t, "snapshot");
+		TEST_ASSERT_EQUAL(iol_topology_hugepages(t, -1, 2 * MIB)->resv, 12,
+			"resv_hugepages read");
+		text = listing(t, NULL);
+		TEST_ASSERT_STR_CONTAINS(text, "hugepages 2M: total 16 free 16 "
+			"(12 of them reserved)", "listing");
+		free(text);
+		/* 8 pages needed, 16 free, 12 of them reserved: 4 left. */
+		rep = iol_doctor_check_hugepages(t, 2 * MIB, 16 * MIB, node);
+		TEST_ASSERT_NOT_NULL(rep, "report");
+		ASSERT_CHECK(rep, "hugepages", subject, IOL_FAIL,
+			node0 ? "too few free 2MB hugepages on node 0: 16 free of 16, "
+			"but of the host's 16 free 12 are reserved by other mappings, "
+			"need 8" : "too few free 2MB hugepages on the host: 16 free of "
+			"16, 12 of them reserved by other mappings, need 8",
+			node0 ? "echo 20 > /sys/devices/system/node/node0/hugepages/"
+			"hugepages-2048kB/nr_hugepages" : "echo 20 > /sys/kernel/mm/"
+			"hugepages/hugepages-2048kB/nr_hugepages");
+		iol_doctor_report_free(rep);
+		iol_topology_free(t);
+
+		/* 4 reserved: 12 left cover the 8. */
+		t = reserved_host("4\n", node0);
+		TEST_ASSERT_NOT_NULL(t, "snapshot");
+		rep = iol_doctor_check_hugepages(t, 2 * MIB, 16 * MIB, node);
+		TEST_ASSERT_NOT_NULL(rep, "report");
+		ASSERT_CHECK(rep, "hugepages", subject, IOL_PASS, node0 ?
+			"12 free 2MB hugepages on node 0 not reserved by other "
+			"mappings (need 8)" : "12 free 2MB hugepages on the host "
+			"not reserved by other mappings (need 8)", "");
+		iol_doctor_report_free(rep);
+		iol_topology_free(t);
+	}
+	return TEST_SUCCESS;
+}
+
 static struct unit_test_suite doctor_suite = {
 	.suite_name = "iommu doctor",
 	.unit_test_cases = {
@@ -1382,6 +1466,7 @@ static struct unit_test_suite doctor_suite = {
 		TEST_CASE(test_doctor_noiommu_no_node),
 		TEST_CASE(test_doctor_dma_limit_not_loaded),
 		TEST_CASE(test_doctor_active_nic),
+		TEST_CASE(test_doctor_reserved_hugepages),
 		TEST_CASES_END()
 	}
 };

@@ -381,54 +381,86 @@ check_dma_limit(struct doc *d, const struct iol_doctor_plan *p)
 		set_limit_fix(d, p->mappings));
 }
 
-static const struct iol_hugepages *
-find_pool(const struct iol_topology *t, int node, uint64_t size)
-{
-	unsigned int i;
-
-	for (i = 0; i < t->n_hugepages; i++)
-		if (t->hugepages[i].node == node &&
-		    t->hugepages[i].page_size == size)
-			return &t->hugepages[i];
-	return NULL;
-}
-
+/* The page size used: the asked one, else the host's default, else 2M. */
 static uint64_t
-plan_page_size(const struct iol_topology *t, const struct iol_doctor_plan *p)
+page_size_or_default(const struct iol_topology *t, uint64_t size)
 {
-	if (p->hugepage_size != 0)
-		return p->hugepage_size;
+	if (size != 0)
+		return size;
 	if (t->default_hugepage_size != 0)
 		return t->default_hugepage_size;
 	return 2ULL << 20;
 }
 
-/* Free hugepages of the plan's size on @p node (-1: host-wide). */
-static void
-check_hugepages_node(struct doc *d, const struct iol_doctor_plan *p, int node)
+/* Pages of a pool a new mapping can have: the free ones not reserved. */
+static uint64_t
+pool_avail(const struct iol_hugepages *h)
 {
-	const struct iol_topology *t = d->t;
-	uint64_t size = plan_page_size(t, p);
-	const struct iol_hugepages *h;
-	uint64_t need, pages;
-	char sz[32], where[48], subject[32], sysfs[160], total[32], nodeopt[24];
+	return h->free - (h->resv < h->free ? h->resv : h->free);
+}
+
+/* The hugepages check failed: how many pages to reserve, and how. */
+static void
+hugepages_short(struct doc *d, const struct iol_hugepages *h, uint64_t size,
+	uint64_t need, uint64_t avail, const char *subject, const char *where,
+	const char *resv)
+{
+	char sz[32], sysfs[160], total[32], nodeopt[24];
+	uint64_t pages;
 
 	iol_size_str(size, IOL_SIZE_SHORT, sz, sizeof(sz));
-	need = p->hugepage_bytes == 0 ? 1 : ceil_div(p->hugepage_bytes, size);
-	h = node >= 0 ? find_pool(t, node, size) : NULL;
-	/* Without per-node counts (no NUMA in sysfs) the host pool serves. */
-	if (h == NULL)
-		h = find_pool(t, -1, size);
-	if (node >= 0 && h != NULL && h->node == node) {
-		snprintf(where, sizeof(where), "on node %d", node);
+	/* The pool grows by what is missing; saturated, an absurd plan
+	 * still gives a number rather than a wrapped small one.
+	 */
+	pages = sat_add(h->total, need - avail);
+	if (sat_mul(pages, size) == UINT64_MAX) {
+		add(d, "hugepages", subject, IOL_FAIL,
+			fmt(d, "%" PRIu64 " %sB hugepages needed %s: more than a "
+				"64-bit address space holds", need, sz, where),
+			fmt(d, "pin less memory"));
+		return;
+	}
+	iol_size_str(sat_mul(pages, size), IOL_SIZE_SHORT, total, sizeof(total));
+	if (h->node >= 0) {
+		snprintf(nodeopt, sizeof(nodeopt), "--node %d ", h->node);
 		snprintf(sysfs, sizeof(sysfs), "/sys/devices/system/node/node%d/"
-			"hugepages/hugepages-%" PRIu64 "kB/nr_hugepages", node,
+			"hugepages/hugepages-%" PRIu64 "kB/nr_hugepages", h->node,
 			size >> 10);
 	} else {
-		snprintf(where, sizeof(where), "on the host");
+		nodeopt[0] = '\0';
 		snprintf(sysfs, sizeof(sysfs), "/sys/kernel/mm/hugepages/"
 			"hugepages-%" PRIu64 "kB/nr_hugepages", size >> 10);
 	}
+	add(d, "hugepages", subject, IOL_FAIL,
+		fmt(d, "%s free %sB hugepages %s: %" PRIu64 " free of %" PRIu64
+			"%s, need %" PRIu64, avail == 0 ? "no" : "too few", sz, where,
+			h->free, h->total, resv, need),
+		fmt(d, "echo %" PRIu64 " > %s (or dpdk-hugepages.py %s-p %s "
+			"-r %s, -r being the total to reserve)", pages, sysfs,
+			nodeopt, sz, total));
+}
+
+/*
+ * @p bytes (0: one page) of @p size pages free on @p node (-1: host-wide).
+ * Reserved pages (resv_hugepages) are promised to other mappings: not
+ * free. The kernel counts them host-wide only, so on a node the host's
+ * free pages less its reserved ones must cover the need too.
+ */
+static void
+check_hugepages_node(struct doc *d, uint64_t size, uint64_t bytes, int node)
+{
+	const struct iol_topology *t = d->t;
+	const struct iol_hugepages *h, *host;
+	char sz[32], where[48], subject[32], resv[128];
+	uint64_t need, avail;
+
+	iol_size_str(size, IOL_SIZE_SHORT, sz, sizeof(sz));
+	need = bytes == 0 ? 1 : ceil_div(bytes, size);
+	host = iol_topology_hugepages(t, -1, size);
+	h = node >= 0 ? iol_topology_hugepages(t, node, size) : NULL;
+	/* Without per-node counts (no NUMA in sysfs) the host pool serves. */
+	if (h == NULL)
+		h = host;
 	if (node >= 0)
 		snprintf(subject, sizeof(subject), "node%d", node);
 	else
@@ -442,42 +474,34 @@ check_hugepages_node(struct doc *d, const struct iol_doctor_plan *p, int node)
 				"command line", sz, sz, need));
 		return;
 	}
-	if (h->free >= need) {
-		add(d, "hugepages", subject, IOL_PASS,
-			fmt(d, "%" PRIu64 " free %sB hugepages %s (need %" PRIu64 ")",
-				h->free, sz, where, need), NULL);
+	snprintf(where, sizeof(where), h->node >= 0 ? "on node %d" :
+		"on the host", h->node);
+	avail = pool_avail(h);
+	resv[0] = '\0';
+	if (h->resv != 0)
+		snprintf(resv, sizeof(resv), ", %" PRIu64 " of them reserved by "
+			"other mappings", h->resv);
+	if (h != host && host != NULL && pool_avail(host) < avail) {
+		avail = pool_avail(host);
+		snprintf(resv, sizeof(resv), ", but of the host's %" PRIu64
+			" free %" PRIu64 " are reserved by other mappings",
+			host->free, host->resv);
+	}
+	if (avail < need) {
+		hugepages_short(d, h, size, need, avail, subject, where, resv);
 		return;
 	}
-	/* The pool grows by what is missing; saturated, an absurd plan
-	 * still gives a number rather than a wrapped small one.
-	 */
-	pages = sat_add(h->total, need - h->free);
-	iol_size_str(sat_mul(pages, size), IOL_SIZE_SHORT, total, sizeof(total));
-	if (h->node >= 0)
-		snprintf(nodeopt, sizeof(nodeopt), "--node %d ", h->node);
-	else
-		nodeopt[0] = '\0';
-	if (sat_mul(pages, size) == UINT64_MAX) {
-		add(d, "hugepages", subject, IOL_FAIL,
-			fmt(d, "%" PRIu64 " %sB hugepages needed %s: more than a "
-				"64-bit address space holds", need, sz, where),
-			fmt(d, "pin less memory"));
-		return;
-	}
-	add(d, "hugepages", subject, IOL_FAIL,
-		fmt(d, "%s free %sB hugepages %s: %" PRIu64 " free of %" PRIu64
-			", need %" PRIu64, h->free == 0 ? "no" : "too few", sz, where,
-			h->free, h->total, need),
-		fmt(d, "echo %" PRIu64 " > %s (or dpdk-hugepages.py %s-p %s "
-			"-r %s, -r being the total to reserve)", pages, sysfs,
-			nodeopt, sz, total));
+	add(d, "hugepages", subject, IOL_PASS,
+		fmt(d, "%" PRIu64 " free %sB hugepages %s%s (need %" PRIu64 ")",
+			avail, sz, where, resv[0] != '\0' ?
+			" not reserved by other mappings" : "", need), NULL);
 }
 
 static void
 check_hugetlbfs(struct doc *d, const struct iol_doctor_plan *p)
 {
 	const struct iol_topology *t = d->t;
-	uint64_t size = plan_page_size(t, p);
+	uint64_t size = page_size_or_default(t, p->hugepage_size);
 	unsigned int i;
 	char sz[32];
 
@@ -957,6 +981,20 @@ iol_doctor_check_iova(const struct iol_topology *topo,
 	return finish(&d);
 }
 
+struct iol_doctor_report *
+iol_doctor_check_hugepages(const struct iol_topology *topo, uint64_t page_size,
+	uint64_t bytes, int node)
+{
+	struct doc d = { .t = topo };
+
+	d.rep = calloc(1, sizeof(*d.rep));
+	if (d.rep == NULL)
+		return NULL;
+	check_hugepages_node(&d, page_size_or_default(topo, page_size), bytes,
+		node);
+	return finish(&d);
+}
+
 void
 iol_doctor_plan_init(struct iol_doctor_plan *plan)
 {
@@ -998,7 +1036,8 @@ iol_doctor_run(const struct iol_topology *topo,
 	if (n_nodes == 0)
 		nodes[n_nodes++] = -1;
 	for (i = 0; i < n_nodes; i++)
-		check_hugepages_node(&d, plan, nodes[i]);
+		check_hugepages_node(&d, page_size_or_default(topo,
+			plan->hugepage_size), plan->hugepage_bytes, nodes[i]);
 
 	iova_checks(&d, plan->devices, plan->n_devices, plan->iova, plan->n_iova);
 	return finish(&d);

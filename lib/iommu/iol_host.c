@@ -252,6 +252,11 @@ fill_pool(struct sysfs_ctx *c, void *elem, const char *dir, const char *name,
 	sysfs_cat_path3(file, sizeof(file), dir, name, "free_hugepages");
 	if (sysfs_read_u64_warn(c, file, 10, &hp->free, pd->what) < 0)
 		return -1;
+	/* Host-wide pools have it, per-node ones not. */
+	sysfs_cat_path3(file, sizeof(file), dir, name, "resv_hugepages");
+	if (pd->node < 0 && access(file, F_OK) == 0 &&
+	    sysfs_read_u64_warn(c, file, 10, &hp->resv, pd->what) < 0)
+		hp->resv = 0;
 	return 0;
 }
 

@@ -137,6 +137,11 @@ struct iol_hugepages {
 	int node;                  /**< NUMA node, -1 for the host-wide count. */
 	uint64_t total;            /**< nr_hugepages. */
 	uint64_t free;             /**< free_hugepages. */
+	uint64_t resv;             /**< resv_hugepages: free pages promised to
+	                                mappings that have not faulted them in,
+	                                so not free for a new one. Host-wide only
+	                                (the kernel keeps no count per node): 0
+	                                on nodes and when the file is absent. */
 };
 
 /** A hugetlbfs mount from /proc/mounts. */
@@ -201,6 +206,13 @@ const struct iol_device *iol_topology_device(const struct iol_topology *topo,
 /** Find a group by number, NULL when absent. */
 const struct iol_iommu_group *iol_topology_group(const struct iol_topology *topo,
 	int id);
+
+/**
+ * The pool of @p page_size pages on NUMA node @p node (-1: the host-wide
+ * pool), NULL when there is none.
+ */
+const struct iol_hugepages *iol_topology_hugepages(
+	const struct iol_topology *topo, int node, uint64_t page_size);
 
 /**
  * Whether the host has a real IOMMU: an instance in /sys/class/iommu or
@@ -330,6 +342,21 @@ struct iol_doctor_report *iol_doctor_run(const struct iol_topology *topo,
 struct iol_doctor_report *iol_doctor_check_iova(const struct iol_topology *topo,
 	const char *const *devices, unsigned int n_devices,
 	const struct iol_iova_range *iova, unsigned int n_iova);
+
+/**
+ * Check only hugepages: the doctor's "hugepages" check, as iol_doctor_run()
+ * makes it for each NUMA node of the devices, for @p bytes (0: one page)
+ * of @p page_size pages (0: the default size) on NUMA node @p node (-1:
+ * the host). Pages reserved by other mappings (resv_hugepages) are not
+ * free; on a node, the host's free pages less its reserved ones must
+ * cover the need too. A node without its own counts is checked against
+ * the host's.
+ *
+ * @return A report of one "hugepages" check, NULL when out of memory.
+ */
+struct iol_doctor_report *iol_doctor_check_hugepages(
+	const struct iol_topology *topo, uint64_t page_size, uint64_t bytes,
+	int node);
 
 /** "PASS", "WARN" or "FAIL". */
 const char *iol_verdict_name(enum iol_verdict v);

@@ -565,6 +565,19 @@ iol_topology_group(const struct iol_topology *t, int id)
 	return NULL;
 }
 
+const struct iol_hugepages *
+iol_topology_hugepages(const struct iol_topology *t, int node,
+	uint64_t page_size)
+{
+	unsigned int i;
+
+	for (i = 0; i < t->n_hugepages; i++)
+		if (t->hugepages[i].node == node &&
+		    t->hugepages[i].page_size == page_size)
+			return &t->hugepages[i];
+	return NULL;
+}
+
 bool
 iol_topology_iommu_enabled(const struct iol_topology *t)
 {

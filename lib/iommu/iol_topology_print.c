@@ -152,11 +152,14 @@ print_host(const struct iol_topology *t, FILE *out)
 
 		iol_size_str(h->page_size, IOL_SIZE_SHORT, sz, sizeof(sz));
 		if (h->node < 0)
-			fprintf(out, "\thugepages %s: total %" PRIu64 " free %" PRIu64 "\n",
+			fprintf(out, "\thugepages %s: total %" PRIu64 " free %" PRIu64,
 				sz, h->total, h->free);
 		else
 			fprintf(out, "\thugepages %s node %d: total %" PRIu64
-				" free %" PRIu64 "\n", sz, h->node, h->total, h->free);
+				" free %" PRIu64, sz, h->node, h->total, h->free);
+		if (h->resv != 0)
+			fprintf(out, " (%" PRIu64 " of them reserved)", h->resv);
+		fputc('\n', out);
 	}
 	if (t->n_mounts == 0)
 		fprintf(out, "\thugetlbfs: not mounted\n");
@@ -367,6 +370,7 @@ json_host(struct iol_json *j, const struct iol_topology *t)
 			iol_json_null(j, "node");
 		iol_json_u64(j, "total", h->total);
 		iol_json_u64(j, "free", h->free);
+		iol_json_u64(j, "reserved", h->resv);
 		iol_json_object_close(j);
 	}
 	iol_json_array_close(j);
