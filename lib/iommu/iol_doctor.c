@@ -824,135 +824,194 @@ suggest_base(const struct region_ref *refs, unsigned int n, uint64_t from,
 	return true;
 }
 
-static void
-iova_checks(struct doc *d, const char *const *devs, unsigned int n_devs,
-	const struct iol_iova_range *iova, unsigned int n_iova)
+/* Whether IOMMU @p u serves one of @p devs (all of them when one is unknown). */
+static bool
+unit_serves(const struct iol_topology *t, const struct iol_iommu_unit *u,
+	const char *const *devs, unsigned int n_devs, bool all_units)
 {
-	const struct iol_topology *t = d->t;
-	const struct iol_iommu_unit *narrow = NULL;
-	struct region_ref *refs;
-	unsigned int i, k, n_refs, n_unknown = 0;
-	uint64_t limit = 0;
-	bool all_units = n_devs == 0;
+	unsigned int i;
 
-	/* The IOMMUs that serve the devices; all when one is not known. */
+	for (i = 0; i < n_devs && !all_units; i++) {
+		const struct iol_device *dev = iol_topology_device(t, devs[i]);
+
+		if (dev != NULL && strcmp(dev->iommu, u->name) == 0)
+			return true;
+	}
+	return all_units;
+}
+
+/*
+ * The narrowest of the IOMMUs that serve the devices (all of them when a
+ * device's is not known, or no device is given), NULL when no width is
+ * known; @p n_unknown counts those serving without a known width.
+ */
+static const struct iol_iommu_unit *
+narrowest_unit(const struct iol_topology *t, const char *const *devs,
+	unsigned int n_devs, unsigned int *n_unknown)
+{
+	const struct iol_iommu_unit *narrow = NULL;
+	bool all_units = n_devs == 0;
+	unsigned int i;
+
 	for (i = 0; i < n_devs; i++) {
 		const struct iol_device *dev = iol_topology_device(t, devs[i]);
 
 		if (dev == NULL || dev->iommu[0] == '\0')
 			all_units = true;
 	}
-	for (k = 0; k < t->n_units; k++) {
-		const struct iol_iommu_unit *u = &t->units[k];
-		bool used = all_units;
+	*n_unknown = 0;
+	for (i = 0; i < t->n_units; i++) {
+		const struct iol_iommu_unit *u = &t->units[i];
 
-		for (i = 0; i < n_devs && !used; i++) {
-			const struct iol_device *dev = iol_topology_device(t, devs[i]);
-
-			used = dev != NULL && strcmp(dev->iommu, u->name) == 0;
-		}
-		if (!used)
+		if (!unit_serves(t, u, devs, n_devs, all_units))
 			continue;
 		if (u->addr_width == 0)
-			n_unknown++;
+			(*n_unknown)++;
 		else if (narrow == NULL || u->addr_width < narrow->addr_width)
 			narrow = u;
 	}
-	if (narrow != NULL)
-		limit = narrow->addr_width >= 64 ? UINT64_MAX :
-			(1ULL << narrow->addr_width) - 1;
+	return narrow;
+}
 
+/* Last IOVA @p u can translate; 0 (no limit known) without a unit. */
+static uint64_t
+unit_limit(const struct iol_iommu_unit *u)
+{
+	if (u == NULL)
+		return 0;
+	return u->addr_width >= 64 ? UINT64_MAX : (1ULL << u->addr_width) - 1;
+}
+
+/* @p r against the address width of @p narrow; false when @p r is empty. */
+static bool
+check_iova_width(struct doc *d, const struct iol_iova_range *r,
+	const char *subject, const struct iol_iommu_unit *narrow,
+	unsigned int n_unknown)
+{
+	uint64_t limit = unit_limit(narrow);
+
+	if (r->start > r->end) {
+		add(d, "iova-width", subject, IOL_FAIL,
+			fmt(d, "IOVA range %s is empty: start above end", subject),
+			fmt(d, "give START-END with START <= END"));
+		return false;
+	}
+	if (narrow != NULL && r->end > limit) {
+		/* Size minus one: a range of all 2^64 bytes fits no type. */
+		uint64_t span = r->end - r->start;
+
+		add(d, "iova-width", subject, IOL_FAIL,
+			fmt(d, "IOVA range %s ends beyond the %u-bit address "
+				"width of %s (last IOVA 0x%" PRIx64 ")", subject,
+				narrow->addr_width, narrow->name, limit),
+			span <= limit ?
+			fmt(d, "place the range below 0x%" PRIx64 "%s", limit + 1,
+				narrow->kind == IOL_IOMMU_INTEL ? " (a QEMU guest "
+				"can widen it: -device intel-iommu,aw-bits=48)" : "") :
+			fmt(d, "the range is larger than the %u-bit IOVA space: "
+				"map less memory", narrow->addr_width));
+	} else if (narrow == NULL) {
+		add(d, "iova-width", subject, IOL_WARN,
+			fmt(d, "IOVA range %s not checked against an address "
+				"width: %s", subject, d->t->n_units == 0 ?
+				"no IOMMU instance in /sys/class/iommu" :
+				"sysfs does not expose the width of the IOMMU"),
+			fmt(d, "keep IOVAs below 2^39 (0x8000000000), the "
+				"smallest width common IOMMUs have"));
+	} else {
+		add(d, "iova-width", subject, n_unknown ? IOL_WARN : IOL_PASS,
+			fmt(d, "IOVA range %s within the %u-bit address width of "
+				"%s%s", subject, narrow->addr_width, narrow->name,
+				n_unknown ? "; other IOMMUs have an unknown width" : ""),
+			fmt(d, "keep IOVAs below 0x%" PRIx64, limit + 1));
+	}
+	return true;
+}
+
+/* Whether region @p k overlaps @p r and was not named already (same window, other group). */
+static bool
+new_overlap(const struct region_ref *refs, unsigned int k,
+	const struct iol_iova_range *r)
+{
+	const struct iol_resv_region *g = refs[k].r;
+	unsigned int j;
+
+	if (g->start > r->end || r->start > g->end)
+		return false;
+	for (j = 0; j < k; j++)
+		if (refs[j].r->start == g->start && refs[j].r->end == g->end &&
+		    strcmp(refs[j].r->type_name, g->type_name) == 0)
+			return false;
+	return true;
+}
+
+/* @p r against the reserved regions of the devices' groups. */
+static void
+check_iova_reserved(struct doc *d, const struct iol_iova_range *r,
+	const char *subject, const struct region_ref *refs, unsigned int n_refs,
+	uint64_t limit)
+{
+	char *hits = NULL, *tmp, *fix;
+	bool hard = false, any = false;
+	unsigned int k;
+	uint64_t base;
+
+	for (k = 0; k < n_refs; k++) {
+		const struct iol_resv_region *g = refs[k].r;
+
+		if (!new_overlap(refs, k, r))
+			continue;
+		any = true;
+		hard |= g->type != IOL_RESV_DIRECT_RELAXABLE;
+		tmp = fmt(d, "%s%s%s region 0x%" PRIx64 "-0x%" PRIx64
+			" of group %d%s", hits ? hits : "", hits ? ", " : "",
+			g->type_name, g->start, g->end, refs[k].group,
+			g->type == IOL_RESV_MSI ? " (the MSI window)" : "");
+		free(hits);
+		hits = tmp;
+		if (hits == NULL)
+			break;
+	}
+	if (!any) {
+		add(d, "iova-reserved", subject, IOL_PASS,
+			fmt(d, "IOVA range %s clear of the %u reserved region(s)",
+				subject, n_refs), NULL);
+		return;
+	}
+	if (suggest_base(refs, n_refs, r->start, r->end - r->start + 1,
+			base_align(r->start), limit, &base))
+		fix = fmt(d, "move the range clear of it, e.g. to 0x%" PRIx64
+			"-0x%" PRIx64 "%s", base, base + (r->end - r->start),
+			hard ? "" : " (VFIO lets you map it, but firmware may "
+			"still DMA there)");
+	else
+		fix = fmt(d, "move the range clear of the reserved regions");
+	add(d, "iova-reserved", subject, hard ? IOL_FAIL : IOL_WARN,
+		fmt(d, "IOVA range %s overlaps %s%s", subject, hits ? hits : "?",
+			hard ? ": VFIO refuses to map it" :
+			": VFIO allows it (relaxable), but the firmware reserved it"),
+		fix);
+	free(hits);
+}
+
+/* Each planned range: below the IOMMUs' width, clear of reserved regions. */
+static void
+iova_checks(struct doc *d, const char *const *devs, unsigned int n_devs,
+	const struct iol_iova_range *iova, unsigned int n_iova)
+{
+	const struct iol_iommu_unit *narrow;
+	unsigned int i, n_refs, n_unknown;
+	struct region_ref *refs;
+	char subject[48];
+
+	narrow = narrowest_unit(d->t, devs, n_devs, &n_unknown);
 	refs = collect_regions(d, devs, n_devs, &n_refs);
 	for (i = 0; i < n_iova && !d->oom; i++) {
-		const struct iol_iova_range *r = &iova[i];
-		char *hits = NULL, *tmp, subject[48], *fix;
-		bool hard = false, any = false;
-		uint64_t base;
-
 		snprintf(subject, sizeof(subject), "0x%" PRIx64 "-0x%" PRIx64,
-			r->start, r->end);
-		if (r->start > r->end) {
-			add(d, "iova-width", subject, IOL_FAIL,
-				fmt(d, "IOVA range %s is empty: start above end", subject),
-				fmt(d, "give START-END with START <= END"));
-			continue;
-		}
-		if (narrow != NULL && r->end > limit) {
-			/* Size minus one: a range of all 2^64 bytes fits no type. */
-			uint64_t span = r->end - r->start;
-
-			add(d, "iova-width", subject, IOL_FAIL,
-				fmt(d, "IOVA range %s ends beyond the %u-bit address "
-					"width of %s (last IOVA 0x%" PRIx64 ")", subject,
-					narrow->addr_width, narrow->name, limit),
-				span <= limit ?
-				fmt(d, "place the range below 0x%" PRIx64 "%s", limit + 1,
-					narrow->kind == IOL_IOMMU_INTEL ? " (a QEMU guest "
-					"can widen it: -device intel-iommu,aw-bits=48)" : "") :
-				fmt(d, "the range is larger than the %u-bit IOVA space: "
-					"map less memory", narrow->addr_width));
-		} else if (narrow == NULL) {
-			add(d, "iova-width", subject, IOL_WARN,
-				fmt(d, "IOVA range %s not checked against an address "
-					"width: %s", subject, t->n_units == 0 ?
-					"no IOMMU instance in /sys/class/iommu" :
-					"sysfs does not expose the width of the IOMMU"),
-				fmt(d, "keep IOVAs below 2^39 (0x8000000000), the "
-					"smallest width common IOMMUs have"));
-		} else {
-			add(d, "iova-width", subject, n_unknown ? IOL_WARN : IOL_PASS,
-				fmt(d, "IOVA range %s within the %u-bit address width of "
-					"%s%s", subject, narrow->addr_width, narrow->name,
-					n_unknown ? "; other IOMMUs have an unknown width" : ""),
-				fmt(d, "keep IOVAs below 0x%" PRIx64, limit + 1));
-		}
-
-		for (k = 0; k < n_refs; k++) {
-			const struct iol_resv_region *g = refs[k].r;
-			unsigned int j;
-			bool dup = false;
-
-			if (g->start > r->end || r->start > g->end)
-				continue;
-			/* The same window in many groups is named once. */
-			for (j = 0; j < k && !dup; j++)
-				dup = refs[j].r->start == g->start &&
-					refs[j].r->end == g->end &&
-					strcmp(refs[j].r->type_name, g->type_name) == 0 &&
-					!(refs[j].r->start > r->end || r->start > refs[j].r->end);
-			if (dup)
-				continue;
-			any = true;
-			hard |= g->type != IOL_RESV_DIRECT_RELAXABLE;
-			tmp = fmt(d, "%s%s%s region 0x%" PRIx64 "-0x%" PRIx64
-				" of group %d%s", hits ? hits : "", hits ? ", " : "",
-				g->type_name, g->start, g->end, refs[k].group,
-				g->type == IOL_RESV_MSI ? " (the MSI window)" : "");
-			free(hits);
-			hits = tmp;
-			if (hits == NULL)
-				break;
-		}
-		if (!any) {
-			add(d, "iova-reserved", subject, IOL_PASS,
-				fmt(d, "IOVA range %s clear of the %u reserved region(s)",
-					subject, n_refs), NULL);
-			continue;
-		}
-		if (suggest_base(refs, n_refs, r->start, r->end - r->start + 1,
-				base_align(r->start), limit, &base))
-			fix = fmt(d, "move the range clear of it, e.g. to 0x%" PRIx64
-				"-0x%" PRIx64 "%s", base, base + (r->end - r->start),
-				hard ? "" : " (VFIO lets you map it, but firmware may "
-				"still DMA there)");
-		else
-			fix = fmt(d, "move the range clear of the reserved regions");
-		add(d, "iova-reserved", subject, hard ? IOL_FAIL : IOL_WARN,
-			fmt(d, "IOVA range %s overlaps %s%s", subject, hits ? hits : "?",
-				hard ? ": VFIO refuses to map it" :
-				": VFIO allows it (relaxable), but the firmware reserved it"),
-			fix);
-		free(hits);
+			iova[i].start, iova[i].end);
+		if (check_iova_width(d, &iova[i], subject, narrow, n_unknown))
+			check_iova_reserved(d, &iova[i], subject, refs, n_refs,
+				unit_limit(narrow));
 	}
 	free(refs);
 }
