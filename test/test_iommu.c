@@ -1323,7 +1323,9 @@ test_doctor_dma_limit_not_loaded(void)
 static int
 test_doctor_active_nic(void)
 {
-	static const char *const devs[] = { "0000:00:03.0", "0000:00:04.0" };
+	static const char *const devs[] = {
+		"0000:00:03.0", "0000:00:04.0", "0000:00:05.0",
+	};
 	const struct iol_device *dev;
 	struct iol_doctor_plan p;
 	struct iol_doctor_report *rep;
@@ -1362,6 +1364,19 @@ test_doctor_active_nic(void)
 		"dpdk-devbind.py -b vfio-pci 0000:00:04.0");
 	ASSERT_CHECK(rep, "vfio-node", "0000:00:04.0", IOL_FAIL,
 		"/dev/vfio/4 absent", "dpdk-devbind.py -b vfio-pci 0000:00:04.0");
+	iol_doctor_report_free(rep);
+
+	/* Group 5: 00:05.0 (vfio-pci) shares it with the active 00:06.0. */
+	plan_init(&p, &devs[2], 1);
+	rep = iol_doctor_run(t, &p);
+	TEST_ASSERT_NOT_NULL(rep, "report");
+	ASSERT_CHECK(rep, "group-viable", "0000:00:05.0", IOL_FAIL,
+		"shares it with 0000:00:06.0 bound to virtio-pci",
+		"use a NIC in another IOMMU group: 0000:00:06.0 shares group 5 and "
+		"its interface eth1 is up and routed");
+	c = check(rep, "group-viable", "0000:00:05.0");
+	TEST_ASSERT(strstr(c->fix, "dpdk-devbind.py") == NULL,
+		"no bind or unbind command for an active NIC: %s", c->fix);
 	iol_doctor_report_free(rep);
 	iol_topology_free(t);
 	return TEST_SUCCESS;

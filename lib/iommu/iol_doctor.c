@@ -567,12 +567,32 @@ bind_fix(struct doc *d, const struct iol_device *dev)
 		"not over that network)", n->name, n->name);
 }
 
+/*
+ * The group is shared with @p busy, a NIC carrying this machine's own
+ * traffic: binding it to vfio-pci or unbinding it cuts the machine off
+ * that network, so no command is given for it.
+ */
+static char *
+busy_group_fix(struct doc *d, const struct iol_iommu_group *g,
+	const struct iol_device *busy)
+{
+	const struct iol_netif *n = active_netif(busy);
+
+	return fmt(d, "use a NIC in another IOMMU group: %s shares group %d "
+		"and its interface %s is up and routed, so binding it to vfio-pci "
+		"or unbinding it cuts this machine off that network; or, if this "
+		"machine can do without that network, take %s down deliberately "
+		"first (ip link set %s down, from a console, not over that "
+		"network)", busy->name, g->id, n->name, n->name, n->name);
+}
+
 static void
 check_group(struct doc *d, const struct iol_device *dev)
 {
 	const struct iol_topology *t = d->t;
 	const struct iol_iommu_group *g;
 	char *others = NULL, *pci = NULL, *plat = NULL, *tmp;
+	const struct iol_device *busy = NULL;
 	unsigned int i, n_bad = 0;
 
 	g = dev->group >= 0 ? iol_topology_group(t, dev->group) : NULL;
@@ -586,6 +606,7 @@ check_group(struct doc *d, const struct iol_device *dev)
 		else if (t->noiommu_mode == 1)
 			add(d, "group-viable", dev->name, IOL_FAIL,
 				fmt(d, "%s has no noiommu group yet", dev->name),
+				active_netif(dev) != NULL ? bind_fix(d, dev) :
 				fmt(d, "dpdk-devbind.py -b vfio-pci %s (vfio creates the "
 					"group when it binds)", dev->name));
 		else
@@ -602,6 +623,8 @@ check_group(struct doc *d, const struct iol_device *dev)
 		if (o == dev || !o->present || viable_driver(o->driver))
 			continue;
 		n_bad++;
+		if (busy == NULL && active_netif(o) != NULL)
+			busy = o;
 		tmp = fmt(d, "%s%s%s bound to %s", others ? others : "",
 			others ? ", " : "", o->name, o->driver);
 		free(others);
@@ -625,6 +648,7 @@ check_group(struct doc *d, const struct iol_device *dev)
 			"\"VFIO group is not viable! Not all devices in IOMMU group "
 			"bound to VFIO or unbound\")", g->id, dev->name, drv(dev),
 			others),
+		busy != NULL ? busy_group_fix(d, g, busy) :
 		pci != NULL ?
 		fmt(d, "dpdk-devbind.py -b vfio-pci %s (or unbind it: "
 			"dpdk-devbind.py -u %s)%s%s%s", pci, pci,
