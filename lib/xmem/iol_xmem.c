@@ -215,8 +215,9 @@ read_topology(const struct iol_xmem_params *p, int *ret, char *err,
 		DIR *d = opendir(p->sysfs_root);
 
 		if (d == NULL) {
-			seterr(err, errlen, "cannot read the sysfs root %s for the "
-				"IOVA plan check: %s", p->sysfs_root, strerror(errno));
+			seterr(err, errlen, "cannot read the sysfs root %s (for the "
+				"hugepage and IOVA plan checks): %s", p->sysfs_root,
+				strerror(errno));
 			*ret = -ENOENT;
 			return NULL;
 		}
@@ -230,7 +231,7 @@ read_topology(const struct iol_xmem_params *p, int *ret, char *err,
 		return NULL;
 	}
 	for (i = 0; i < topo->n_warnings; i++)
-		XMEM_LOG(INFO, "IOVA plan check: %s", topo->warnings[i]);
+		XMEM_LOG(INFO, "reading %s: %s", topo->root, topo->warnings[i]);
 	return topo;
 }
 
@@ -514,7 +515,8 @@ xmem_alloc(struct iol_xmem *x, char *err, size_t errlen)
 		e = errno;
 		x->va = NULL;
 		seterr(err, errlen, "cannot map %s of %s hugepages (%s): %s%s",
-			iol_size_str(x->len, IOL_SIZE_HUMAN, h, sizeof(h)), iol_size_str(x->page_size, IOL_SIZE_HUMAN, h2, sizeof(h2)),
+			iol_size_str(x->len, IOL_SIZE_HUMAN, h, sizeof(h)),
+			iol_size_str(x->page_size, IOL_SIZE_HUMAN, h2, sizeof(h2)),
 			x->fd >= 0 ? mnt : "anonymous MAP_HUGETLB", strerror(e),
 			e == ENOMEM ? " (not enough free hugepages of that size)" : "");
 		return -e;
@@ -1201,7 +1203,8 @@ iol_xmem_describe(const struct iol_xmem *x, char *buf, size_t len)
 	int n, n2;
 
 	n = snprintf(buf, len, "xmem %s, %s pages, NUMA node %d, %s, IOVA ",
-		iol_size_str(x->len, IOL_SIZE_HUMAN, h, sizeof(h)), iol_size_str(x->page_size, IOL_SIZE_HUMAN, h2, sizeof(h2)),
+		iol_size_str(x->len, IOL_SIZE_HUMAN, h, sizeof(h)),
+		iol_size_str(x->page_size, IOL_SIZE_HUMAN, h2, sizeof(h2)),
 		x->node, x->iova_as_pa ? "PA mode" : x->iova_base_set ?
 		"VA mode, chosen IOVAs" : "VA mode, IOVA = VA");
 	if (n < 0 || (size_t)n >= len)
