@@ -534,12 +534,43 @@ cmdline_host(const char *cmdline)
 	return t;
 }
 
-/* No control character may reach a terminal from the snapshot. */
+/*
+ * No control character may reach a terminal from the snapshot: C0, DEL,
+ * C1 as the code points U+0080-U+009F (0xc2 0x80-0x9f) and as raw bytes
+ * 0x80-0x9f that continue no UTF-8 sequence. With @p layout, the tabs and
+ * newlines of a listing are allowed.
+ */
 static bool
-has_control(const char *s)
+has_control(const char *s, bool layout)
 {
-	for (; s != NULL && *s != '\0'; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+	const unsigned char *u = (const unsigned char *)s;
+	unsigned int cont = 0;
+
+	for (; u != NULL && *u != '\0'; u++) {
+		if (layout && (*u == '\n' || *u == '\t'))
+			continue;
+		if (*u < 0x20 || *u == 0x7f)
+			return true;
+		if (*u == 0xc2 && u[1] >= 0x80 && u[1] <= 0x9f)
+			return true;
+		if (cont > 0 && *u >= 0x80 && *u <= 0xbf) {
+			cont--;
+			continue;
+		}
+		cont = *u >= 0xf0 ? 3 : *u >= 0xe0 ? 2 : *u >= 0xc0 ? 1 : 0;
+		if (*u >= 0x80 && *u <= 0x9f)
+			return true;
+	}
+	return false;
+}
+
+static bool
+has_cmdline_opt(const struct iol_topology *t, const char *opt)
+{
+	unsigned int i;
+
+	for (i = 0; i < t->n_cmdline_opts; i++)
+		if (strcmp(t->cmdline_opts[i], opt) == 0)
 			return true;
 	return false;
 }
@@ -569,6 +600,14 @@ test_hostile(void)
 	TEST_ASSERT(strcmp(g->resv[0].type_name, "caf\xc3\xa9??1m") == 0,
 		"type_name '%s'", g->resv[0].type_name);
 	TEST_ASSERT(strcmp(g->type, "DMA?[31m") == 0, "type '%s'", g->type);
+	/* A raw 0x9b (CSI on an 8-bit terminal), outside UTF-8, is escaped. */
+	TEST_ASSERT(has_warning(t, "reserved_regions line 6 is not 'START END "
+		"TYPE': '?[5m raw C1'"), "raw C1 byte as '?'");
+	TEST_ASSERT(has_cmdline_opt(t, "iommu.strict=1?[2J"),
+		"raw C1 byte in /proc/cmdline as '?'");
+	/* 0x80 and 0x9c inside valid UTF-8 (U+201C, U+201D) are no C1. */
+	TEST_ASSERT(has_cmdline_opt(t, "vfio.note=\xe2\x80\x9cq\xe2\x80\x9d"),
+		"UTF-8 quotes kept");
 
 	/* pci.ids lines too short for a name give none, never leftovers. */
 	d = iol_topology_device(t, "0000:00:02.0");
@@ -580,13 +619,14 @@ test_hostile(void)
 		strcmp(d->vendor_name, "Evil?[2J Corp") == 0, "vendor name");
 
 	for (i = 0; i < t->n_warnings; i++)
-		TEST_ASSERT(!has_control(t->warnings[i]), "warning %u", i);
+		TEST_ASSERT(!has_control(t->warnings[i], false), "warning %u", i);
 	for (i = 0; i < t->n_cmdline_opts; i++)
-		TEST_ASSERT(!has_control(t->cmdline_opts[i]), "cmdline %u", i);
+		TEST_ASSERT(!has_control(t->cmdline_opts[i], false), "cmdline %u", i);
 	s = listing(t, NULL);
 	TEST_ASSERT_NOT_NULL(s, "listing");
 	TEST_ASSERT(strchr(s, '\033') == NULL && strchr(s, '\007') == NULL,
 		"no escape in the listing");
+	TEST_ASSERT(!has_control(s, true), "no control character in the listing");
 	free(s);
 	iol_topology_free(t);
 	return TEST_SUCCESS;
@@ -643,6 +683,71 @@ test_fifo(void)
 	return TEST_SUCCESS;
 }
 
+/* Two PCI devices (8086:10d3, 1af4:1000) under a scratch root. */
+static int
+two_devices(const char *root)
+{
+	static const char *const files[][2] = {
+		{ "sys/bus/pci/devices/0000:00:02.0/vendor", "0x8086\n" },
+		{ "sys/bus/pci/devices/0000:00:02.0/device", "0x10d3\n" },
+		{ "sys/bus/pci/devices/0000:00:02.0/class", "0x020000\n" },
+		{ "sys/bus/pci/devices/0000:00:03.0/vendor", "0x1af4\n" },
+		{ "sys/bus/pci/devices/0000:00:03.0/device", "0x1000\n" },
+		{ "sys/bus/pci/devices/0000:00:03.0/class", "0x020000\n" },
+	};
+	unsigned int i;
+
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++)
+		if (put(root, files[i][0], files[i][1]) < 0)
+			return -1;
+	return 0;
+}
+
+/*
+ * A 4 GiB pci.ids (sparse: NULs but for a first and a last entry) is read
+ * up to its cap only: one warning, the first vendor named, the one past
+ * the cap not.
+ */
+static int
+test_pci_ids_cap(void)
+{
+	static const char head[] = "8086  Intel Corporation\n"
+		"\t10d3  82574L Gigabit Network Connection\n";
+	static const char tail[] = "\n1af4  Red Hat, Inc.\n";
+	const struct iol_device *d;
+	struct iol_topology *t;
+	char root[PATH_MAX], path[PATH_MAX + 32];
+	unsigned int i, n = 0;
+	int fd;
+
+	TEST_ASSERT_SUCCESS(tmp_root(root, sizeof(root)), "temp root");
+	TEST_ASSERT_SUCCESS(two_devices(root), "devices");
+	TEST_ASSERT_SUCCESS(put(root, "usr/share/misc/pci.ids", head), "pci.ids");
+	snprintf(path, sizeof(path), "%s/usr/share/misc/pci.ids", root);
+	fd = open(path, O_WRONLY);
+	TEST_ASSERT(fd >= 0, "open %s", path);
+	TEST_ASSERT(pwrite(fd, tail, sizeof(tail) - 1, 4 * GIB) ==
+		(ssize_t)sizeof(tail) - 1, "write past 4 GiB");
+	close(fd);
+	t = iol_topology_read(root);
+	rm_root(root);
+	TEST_ASSERT_NOT_NULL(t, "snapshot");
+	for (i = 0; i < t->n_warnings; i++)
+		n += strstr(t->warnings[i], "pci.ids") != NULL;
+	TEST_ASSERT_EQUAL(n, 1, "one pci.ids warning");
+	TEST_ASSERT(has_warning(t, "usr/share/misc/pci.ids is larger than 8 MiB"),
+		"warning names the file and the cap");
+	d = iol_topology_device(t, "0000:00:02.0");
+	TEST_ASSERT(d != NULL && d->vendor_name != NULL &&
+		strcmp(d->device_name, "82574L Gigabit Network Connection") == 0,
+		"names within the cap found");
+	d = iol_topology_device(t, "0000:00:03.0");
+	TEST_ASSERT(d != NULL && d->has_ids && d->vendor_name == NULL,
+		"the name past the cap not found");
+	iol_topology_free(t);
+	return TEST_SUCCESS;
+}
+
 /* A noiommu group without its /dev/vfio/noiommu-N node (no udev). */
 static struct iol_topology *
 noiommu_no_node(void)
@@ -677,6 +782,37 @@ test_noiommu_by_name(void)
 	return TEST_SUCCESS;
 }
 
+/* The one parser of PCI addresses, for iovaloop -a and iovaloop-info. */
+static int
+test_pci_addr_canon(void)
+{
+	static const char *const good[][2] = {
+		{ "0000:00:03.0", "0000:00:03.0" },
+		{ "00:03.0", "0000:00:03.0" },
+		{ "0000:0A:1F.7", "0000:0a:1f.7" },
+		{ "ffff:ff:1f.7", "ffff:ff:1f.7" },
+		{ "3a:00.1", "0000:3a:00.1" },
+	};
+	static const char *const bad[] = {
+		"", "0000:00:3.0", "00:03.0,x",
+		"0000:00:03.0.", " 00:03.0", "1:00:03.0", "0000-00:03.0",
+		"0000:00:03:0", "g0:03.0", "00000:00:03.0", "net_ring0",
+	};
+	char out[IOL_PCI_ADDR_LEN];
+	unsigned int i;
+
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		TEST_ASSERT_SUCCESS(iol_pci_addr_canon(good[i][0], out),
+			"'%s' accepted", good[i][0]);
+		TEST_ASSERT(strcmp(out, good[i][1]) == 0, "'%s' is '%s', not '%s'",
+			good[i][0], out, good[i][1]);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		TEST_ASSERT(iol_pci_addr_canon(bad[i], out) < 0, "'%s' refused",
+			bad[i]);
+	return TEST_SUCCESS;
+}
+
 static struct unit_test_suite iommu_suite = {
 	.suite_name = "iommu topology",
 	.unit_test_cases = {
@@ -690,6 +826,8 @@ static struct unit_test_suite iommu_suite = {
 		TEST_CASE(test_hostile),
 		TEST_CASE(test_long_root),
 		TEST_CASE(test_fifo),
+		TEST_CASE(test_pci_ids_cap),
+		TEST_CASE(test_pci_addr_canon),
 		TEST_CASE(test_noiommu_by_name),
 		TEST_CASES_END()
 	}
@@ -1177,6 +1315,157 @@ test_doctor_dma_limit_not_loaded(void)
 	return TEST_SUCCESS;
 }
 
+/*
+ * A NIC that carries this machine's traffic (virtio-net eth0, up, with
+ * IPv4 and IPv6 routes) gets no bind command; one whose interface has
+ * only link-local, multicast and 169.254 routes still does.
+ */
+static int
+test_doctor_active_nic(void)
+{
+	static const char *const devs[] = {
+		"0000:00:03.0", "0000:00:04.0", "0000:00:05.0",
+	};
+	const struct iol_device *dev;
+	struct iol_doctor_plan p;
+	struct iol_doctor_report *rep;
+	struct iol_topology *t;
+	const struct iol_check *c;
+
+	LOAD(t, "active-nic");
+	dev = iol_topology_device(t, "0000:00:03.0");
+	TEST_ASSERT(dev != NULL && dev->n_netifs == 1, "virtio's interface");
+	TEST_ASSERT(strcmp(dev->netifs[0].name, "eth0") == 0 &&
+		dev->netifs[0].up && dev->netifs[0].n_routes == 4 &&
+		strcmp(dev->netifs[0].operstate, "up") == 0,
+		"eth0 up with 2 IPv4 and 2 IPv6 routes: %u", dev->netifs[0].n_routes);
+	dev = iol_topology_device(t, "0000:00:04.0");
+	TEST_ASSERT(dev != NULL && dev->n_netifs == 1 &&
+		strcmp(dev->netifs[0].name, "ens4") == 0 && dev->netifs[0].up &&
+		dev->netifs[0].n_routes == 0, "ens4 up, no route that counts");
+
+	plan_init(&p, devs, 2);
+	rep = iol_doctor_run(t, &p);
+	TEST_ASSERT_NOT_NULL(rep, "report");
+	ASSERT_CHECK(rep, "driver", "0000:00:03.0", IOL_FAIL,
+		"its interface eth0 is up and routed (4 routes): binding it to "
+		"vfio-pci cuts this machine off that network", "use another NIC");
+	c = check(rep, "driver", "0000:00:03.0");
+	TEST_ASSERT_STR_CONTAINS(c->fix, "take eth0 down deliberately first",
+		"the other way out");
+	TEST_ASSERT(strstr(c->fix, "dpdk-devbind.py") == NULL,
+		"no bind command for an active NIC: %s", c->fix);
+	c = check(rep, "vfio-node", "0000:00:03.0");
+	TEST_ASSERT(c != NULL && c->verdict == IOL_FAIL &&
+		strstr(c->fix, "dpdk-devbind.py") == NULL &&
+		strstr(c->fix, "use another NIC") != NULL, "vfio-node: same advice");
+	ASSERT_CHECK(rep, "driver", "0000:00:04.0", IOL_FAIL,
+		"0000:00:04.0 bound to e1000e, not vfio-pci",
+		"dpdk-devbind.py -b vfio-pci 0000:00:04.0");
+	ASSERT_CHECK(rep, "vfio-node", "0000:00:04.0", IOL_FAIL,
+		"/dev/vfio/4 absent", "dpdk-devbind.py -b vfio-pci 0000:00:04.0");
+	iol_doctor_report_free(rep);
+
+	/* Group 5: 00:05.0 (vfio-pci) shares it with the active 00:06.0. */
+	plan_init(&p, &devs[2], 1);
+	rep = iol_doctor_run(t, &p);
+	TEST_ASSERT_NOT_NULL(rep, "report");
+	ASSERT_CHECK(rep, "group-viable", "0000:00:05.0", IOL_FAIL,
+		"shares it with 0000:00:06.0 bound to virtio-pci",
+		"use a NIC in another IOMMU group: 0000:00:06.0 shares group 5 and "
+		"its interface eth1 is up and routed");
+	c = check(rep, "group-viable", "0000:00:05.0");
+	TEST_ASSERT(strstr(c->fix, "dpdk-devbind.py") == NULL,
+		"no bind or unbind command for an active NIC: %s", c->fix);
+	iol_doctor_report_free(rep);
+	iol_topology_free(t);
+	return TEST_SUCCESS;
+}
+
+/*
+ * A host with 16 free 2M pages, @p resv of them reserved by other
+ * mappings (resv_hugepages), and with @p node0 its own pool on node 0
+ * (all 16 free: the kernel counts reserved pages host-wide only).
+ */
+static struct iol_topology *
+reserved_host(const char *resv, bool node0)
+{
+	static const char hp[] = "sys/kernel/mm/hugepages/hugepages-2048kB/";
+	static const char np[] =
+		"sys/devices/system/node/node0/hugepages/hugepages-2048kB/";
+	struct iol_topology *t = NULL;
+	char root[PATH_MAX], f[3][256];
+
+	if (tmp_root(root, sizeof(root)) < 0)
+		return NULL;
+	snprintf(f[0], sizeof(f[0]), "%snr_hugepages", hp);
+	snprintf(f[1], sizeof(f[1]), "%sfree_hugepages", hp);
+	snprintf(f[2], sizeof(f[2]), "%sresv_hugepages", hp);
+	if (put(root, "proc/meminfo", "Hugepagesize: 2048 kB\n") == 0 &&
+	    put(root, f[0], "16\n") == 0 && put(root, f[1], "16\n") == 0 &&
+	    put(root, f[2], resv) == 0) {
+		snprintf(f[0], sizeof(f[0]), "%snr_hugepages", np);
+		snprintf(f[1], sizeof(f[1]), "%sfree_hugepages", np);
+		if (!node0 || (put(root, f[0], "16\n") == 0 &&
+		    put(root, f[1], "16\n") == 0))
+			t = iol_topology_read(root);
+	}
+	rm_root(root);
+	return t;
+}
+
+/* Free pages promised to other mappings are not free: free - resv counts. */
+static int
+test_doctor_reserved_hugepages(void)
+{
+	static const unsigned int nodes[] = { 0, 1 };
+	struct iol_doctor_report *rep;
+	struct iol_topology *t;
+	unsigned int i;
+	char *text;
+
+	for (i = 0; i < 2; i++) {
+		bool node0 = nodes[i];
+		int node = node0 ? 0 : -1;
+		const char *subject = node0 ? "node0" : "host";
+
+		t = reserved_host("12\n", node0);
+		TEST_ASSERT_NOT_NULL(t, "snapshot");
+		TEST_ASSERT_EQUAL(iol_topology_hugepages(t, -1, 2 * MIB)->resv, 12,
+			"resv_hugepages read");
+		text = listing(t, NULL);
+		TEST_ASSERT_STR_CONTAINS(text, "hugepages 2M: total 16 free 16 "
+			"(12 of them reserved)", "listing");
+		free(text);
+		/* 8 pages needed, 16 free, 12 of them reserved: 4 left. */
+		rep = iol_doctor_check_hugepages(t, 2 * MIB, 16 * MIB, node);
+		TEST_ASSERT_NOT_NULL(rep, "report");
+		ASSERT_CHECK(rep, "hugepages", subject, IOL_FAIL,
+			node0 ? "too few free 2MB hugepages on node 0: 16 free of 16, "
+			"but of the host's 16 free 12 are reserved by other mappings, "
+			"need 8" : "too few free 2MB hugepages on the host: 16 free of "
+			"16, 12 of them reserved by other mappings, need 8",
+			node0 ? "echo 20 > /sys/devices/system/node/node0/hugepages/"
+			"hugepages-2048kB/nr_hugepages" : "echo 20 > /sys/kernel/mm/"
+			"hugepages/hugepages-2048kB/nr_hugepages");
+		iol_doctor_report_free(rep);
+		iol_topology_free(t);
+
+		/* 4 reserved: 12 left cover the 8. */
+		t = reserved_host("4\n", node0);
+		TEST_ASSERT_NOT_NULL(t, "snapshot");
+		rep = iol_doctor_check_hugepages(t, 2 * MIB, 16 * MIB, node);
+		TEST_ASSERT_NOT_NULL(rep, "report");
+		ASSERT_CHECK(rep, "hugepages", subject, IOL_PASS, node0 ?
+			"12 free 2MB hugepages on node 0 not reserved by other "
+			"mappings (need 8)" : "12 free 2MB hugepages on the host "
+			"not reserved by other mappings (need 8)", "");
+		iol_doctor_report_free(rep);
+		iol_topology_free(t);
+	}
+	return TEST_SUCCESS;
+}
+
 static struct unit_test_suite doctor_suite = {
 	.suite_name = "iommu doctor",
 	.unit_test_cases = {
@@ -1191,6 +1480,8 @@ static struct unit_test_suite doctor_suite = {
 		TEST_CASE(test_doctor_cmdline_off),
 		TEST_CASE(test_doctor_noiommu_no_node),
 		TEST_CASE(test_doctor_dma_limit_not_loaded),
+		TEST_CASE(test_doctor_active_nic),
+		TEST_CASE(test_doctor_reserved_hugepages),
 		TEST_CASES_END()
 	}
 };

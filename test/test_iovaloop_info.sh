@@ -50,7 +50,7 @@ run 1 --root "$fx/x86-vtd" --device 0000:00:77.0 --json
 expect "device 0000:00:77.0 not found" "$err"
 
 # JSON of every fixture parses, and the malformed tree warns but exits 0.
-for t in x86-vtd arm-smmu no-iommu noiommu-mode nonviable hostile malformed; do
+for t in x86-vtd arm-smmu no-iommu noiommu-mode nonviable hostile active-nic malformed; do
 	run 0 --root "$fx/$t" --json
 	json_ok "$t"
 done
@@ -63,6 +63,22 @@ expect '"id": 2,' "$out"
 run 0 --root "$fx/x86-vtd" --check 0000:00:02.0 --pin-bytes 256M --iova 0x100000000-0x13fffffff
 expect "PASS  group 2 viable" "$out"
 expect "0 FAIL" "$out"
+# The short form BB:DD.F, as iovaloop's -a takes it, and hex in any case.
+run 0 --root "$fx/x86-vtd" --check 00:02.0
+expect "PASS  0000:00:02.0 bound to vfio-pci" "$out"
+expect "0 FAIL" "$out"
+run 1 --root "$fx/x86-vtd" --check 0000:00:0A.0
+expect "PASS  0000:00:0a.0 bound to vfio-pci" "$out"
+run 0 --root "$fx/x86-vtd" --device 00:0a.0
+expect "IOMMU Group 10:" "$out"
+for bad in 0000:00:3.0 00:03.0,x 0000:00:03.0. 1:00:03.0 0:0:3.0 ""; do
+	run 2 --root "$fx/x86-vtd" --check "$bad"
+	expect "iovaloop-info: --check: '$bad' is not a PCI address: give DDDD:BB:DD.F or BB:DD.F" "$err"
+	[ "$(wc -l <"$err")" -eq 1 ] || fail "bad BDF '$bad': not one line"
+	[ -s "$out" ] && fail "bad BDF '$bad': something on stdout"
+done
+run 2 --root "$fx/x86-vtd" --device zz
+expect "iovaloop-info: --device: 'zz' is not a PCI address" "$err"
 run 1 --root "$fx/nonviable" --check 0000:00:03.0
 expect "FAIL  group 12 not viable: 0000:00:03.0 (vfio-pci) shares it with 0000:00:04.0 bound to e1000e" "$out"
 expect "fix: dpdk-devbind.py -b vfio-pci 0000:00:04.0" "$out"
@@ -75,11 +91,28 @@ expect "pass --allow-noiommu" "$out"
 run 0 --root "$fx/noiommu-mode" --check 0000:00:03.0 --allow-noiommu
 expect "WARN  vfio unsafe noiommu mode is on and allowed" "$out"
 
+# A NIC carrying this machine's traffic: no bind advice; one without routes: bind.
+run 1 --root "$fx/active-nic" --check 0000:00:03.0 0000:00:04.0
+expect "FAIL  0000:00:03.0 bound to virtio-pci, not vfio-pci, and its interface eth0 is up and routed (4 routes): binding it to vfio-pci cuts this machine off that network" "$out"
+expect "fix: use another NIC" "$out"
+grep -q "dpdk-devbind.py -b vfio-pci 0000:00:03.0" "$out" && fail "bind advice for the active NIC"
+expect "fix: dpdk-devbind.py -b vfio-pci 0000:00:04.0" "$out"
+run 0 --root "$fx/active-nic"
+expect "driver=virtio-pci numa=-1 net=eth0(up, 4 routes)" "$out"
+run 0 --root "$fx/active-nic" --json --device 0000:00:03.0
+json_ok active-nic
+expect '"interfaces": [' "$out"
+
 # Untrusted text: no escape from a sysfs or pci.ids file reaches the terminal.
 run 0 --root "$fx/hostile"
 if grep -q "$(printf '\033')" "$out" "$err"; then
 	fail "an escape sequence reached the output"
 fi
+# C1 controls: the raw byte 0x9b (CSI) and U+009B (0xc2 0x9b).
+if LC_ALL=C grep -q "$(printf '\233')" "$out" "$err"; then
+	fail "a C1 control (CSI, 0x9b) reached the output"
+fi
+expect "iommu.strict=1?[2J" "$out"
 expect "reserved_regions line 3 is not" "$err"
 
 # A FIFO where a file is expected is skipped, not waited on.
@@ -91,6 +124,19 @@ if command -v timeout >/dev/null; then
 	st=$?
 	[ "$st" -eq 0 ] || fail "FIFO root: exit $st"
 	expect "proc/cmdline could not be read: not a regular file" "$err"
+fi
+rm -rf "$tmp"
+
+# A 4 GiB pci.ids (sparse) is read up to its 8 MiB cap, with one warning.
+tmp=$(mktemp -d)
+mkdir -p "$tmp/usr/share/misc"
+truncate -s 4G "$tmp/usr/share/misc/pci.ids"
+if command -v timeout >/dev/null; then
+	timeout 10 "$info" --root "$tmp" >"$out" 2>"$err"
+	st=$?
+	[ "$st" -eq 0 ] || fail "4 GiB pci.ids: exit $st"
+	expect "pci.ids is larger than 8 MiB" "$err"
+	[ "$(grep -c 'pci.ids' "$err")" -eq 1 ] || fail "pci.ids warned more than once"
 fi
 rm -rf "$tmp"
 
@@ -114,6 +160,25 @@ case $? in
 *) fail "--check on this host exited $?" ;;
 esac
 
+# This host's own NICs: one that is up with an IPv4 route (as dpdk-devbind.py
+# counts them, 169.254 left out) must get the FAIL, never the bind command.
+for nd in /sys/bus/pci/devices/*/net/* /sys/bus/pci/devices/*/virtio*/net/*; do
+	[ -e "$nd" ] || continue
+	ifname=${nd##*/}
+	bdf=$(echo "$nd" | sed 's|^/sys/bus/pci/devices/\([^/]*\)/.*|\1|')
+	flags=$(cat "/sys/class/net/$ifname/flags" 2>/dev/null || echo 0)
+	routed=$(awk -v i="$ifname" '$1 == i && $2 !~ /FEA9$/ { n++ } END { print n + 0 }' /proc/net/route 2>/dev/null)
+	"$info" --check "$bdf" >"$out" 2>"$err"
+	if [ $((flags & 1)) -eq 1 ] && [ "${routed:-0}" -gt 0 ]; then
+		expect "its interface $ifname is up and routed" "$out"
+		grep -q "dpdk-devbind.py -b vfio-pci $bdf" "$out" &&
+			fail "this host's active NIC $bdf ($ifname): bind advice"
+	elif [ $((flags & 1)) -eq 0 ]; then
+		grep -q "its interface $ifname is up and routed" "$out" &&
+			fail "$bdf: $ifname is down, called up and routed"
+	fi
+done
+
 # Bad options: exit 2 and a line naming the option.
 run 2 --bogus
 expect "unknown option --bogus" "$err"
@@ -126,7 +191,15 @@ expect "--root needs a value" "$err"
 run 2 -x
 expect "unknown option -x (see --help)" "$err"
 run 2 --json=foo
-expect "--json takes no value" "$err"
+expect "iovaloop-info: --json: takes no value (see --help)" "$err"
+for flag in allow-noiommu check help; do
+	run 2 --$flag=1
+	expect "iovaloop-info: --$flag: takes no value (see --help)" "$err"
+	[ "$(wc -l <"$err")" -eq 1 ] || fail "--$flag=1: more than one line"
+done
+# An abbreviation is named in full.
+run 2 --allow=1
+expect "iovaloop-info: --allow-noiommu: takes no value" "$err"
 run 2 --bogus=1
 expect "unknown option --bogus (see --help)" "$err"
 [ "$(wc -l <"$err")" -eq 1 ] || fail "bad option: more than one line"

@@ -17,6 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <numa.h>
 
@@ -163,7 +165,7 @@ rec_unmap(struct rte_device *dev, void *va, uint64_t iova, size_t len)
 	return rec(false, dev, va, iova, len);
 }
 
-static const struct iol_xmem_dma_ops rec_ops = {
+static const struct iol_xmem_hooks rec_ops = {
 	.map = rec_map, .unmap = rec_unmap,
 };
 
@@ -199,6 +201,26 @@ check_calls_balanced(unsigned int *n_maps)
 
 /* ---- parameters ---- */
 
+/* The hooks of the params being built: ops, and a failure to inject. */
+static struct iol_xmem_hooks hooks;
+
+/* @p ops (map, unmap, container) for @p p, nothing injected. */
+static void
+use_ops(struct iol_xmem_params *p, const struct iol_xmem_hooks *ops)
+{
+	hooks = *ops;
+	p->hooks = &hooks;
+}
+
+/* Make step @p step fail (for MAP: device @p dev's last run). */
+static void
+inject(struct iol_xmem_params *p, enum iol_xmem_step step, unsigned int dev)
+{
+	hooks.fail_step = step;
+	hooks.fail_dev = dev;
+	p->hooks = &hooks;
+}
+
 static struct iol_xmem_params
 params(uint64_t size, uint64_t ps)
 {
@@ -210,7 +232,7 @@ params(uint64_t size, uint64_t ps)
 	p.numa_node = -1;
 	p.devs = devs;
 	p.n_devs = N_PORTS;
-	p.dma_ops = &rec_ops;
+	use_ops(&p, &rec_ops);
 	n_calls = 0;
 	return p;
 }
@@ -593,8 +615,7 @@ rollback(enum iol_xmem_step step)
 	char what[32];
 	int ret;
 
-	p.fail_step = step;
-	p.fail_dev = 1;
+	inject(&p, step, 1);
 	snap_take(&before);
 	ret = iol_xmem_create(&p, &x, err, sizeof(err));
 	printf("step %s: %s\n", iol_xmem_step_name(step), err);
@@ -638,7 +659,7 @@ refusing_map(struct rte_device *dev, void *va, uint64_t iova, size_t len)
 	return rec_map(dev, va, iova, len);
 }
 
-static const struct iol_xmem_dma_ops refusing_ops = {
+static const struct iol_xmem_hooks refusing_ops = {
 	.map = refusing_map, .unmap = rec_unmap,
 };
 
@@ -650,7 +671,7 @@ test_xmem_map_refused(void)
 	struct snap before;
 	unsigned int maps;
 
-	p.dma_ops = &refusing_ops;
+	use_ops(&p, &refusing_ops);
 	snap_take(&before);
 	TEST_ASSERT(iol_xmem_create(&p, &x, err, sizeof(err)) == -ENOTSUP,
 		"create: %s", err);
@@ -695,7 +716,7 @@ test_xmem_rollback_pool(void)
 	void *va;
 	int ret;
 
-	p.fail_step = IOL_XMEM_STEP_POOL;
+	inject(&p, IOL_XMEM_STEP_POOL, 0);
 	snap_take(&before);
 	TEST_ASSERT_SUCCESS(iol_xmem_create(&p, &x, err, sizeof(err)), "%s", err);
 	va = iol_xmem_addr(x);
@@ -830,7 +851,7 @@ fake_unmap(struct rte_device *dev, void *va, uint64_t iova, size_t len)
 	return 0;
 }
 
-static const struct iol_xmem_dma_ops fake_ops = {
+static const struct iol_xmem_hooks fake_ops = {
 	.map = fake_map, .unmap = fake_unmap, .in_vfio_container = fake_is_in,
 };
 
@@ -886,7 +907,7 @@ container_case(bool in0, bool in1)
 	fake_in[0] = in0;
 	fake_in[1] = in1;
 	n_fake = 0;
-	p.dma_ops = &fake_ops;
+	use_ops(&p, &fake_ops);
 	snap_take(&before);
 	TEST_ASSERT_SUCCESS(iol_xmem_create(&p, &x, err, sizeof(err)), "%s", err);
 	va = iol_xmem_addr(x);
@@ -928,9 +949,8 @@ test_xmem_vfio_container_rollback(void)
 
 	fake_in[0] = fake_in[1] = true;
 	n_fake = 0;
-	p.dma_ops = &fake_ops;
-	p.fail_step = IOL_XMEM_STEP_MAP;
-	p.fail_dev = 1;
+	use_ops(&p, &fake_ops);
+	inject(&p, IOL_XMEM_STEP_MAP, 1);
 	snap_take(&before);
 	ret = iol_xmem_create(&p, &x, err, sizeof(err));
 	printf("container rollback: %s\n", err);
@@ -963,7 +983,7 @@ failing_unmap(struct rte_device *dev, void *va, uint64_t iova, size_t len)
 	return rec_unmap(dev, va, iova, len);
 }
 
-static const struct iol_xmem_dma_ops failing_unmap_ops = {
+static const struct iol_xmem_hooks failing_unmap_ops = {
 	.map = rec_map, .unmap = failing_unmap,
 };
 
@@ -990,7 +1010,7 @@ test_xmem_unmap_fails(void)
 	int ret;
 
 	/* destroy: device 1 refuses its unmap. */
-	p.dma_ops = &failing_unmap_ops;
+	use_ops(&p, &failing_unmap_ops);
 	unmap_refuser = devs[1];
 	snap_take(&before);
 	TEST_ASSERT_SUCCESS(iol_xmem_create(&p, &x, err, sizeof(err)), "%s", err);
@@ -1006,9 +1026,8 @@ test_xmem_unmap_fails(void)
 
 	/* create's rollback: device 1 fails to map, device 0 to unmap. */
 	p = params(8 * MIB, PS_2M);
-	p.dma_ops = &failing_unmap_ops;
-	p.fail_step = IOL_XMEM_STEP_MAP;
-	p.fail_dev = 1;
+	use_ops(&p, &failing_unmap_ops);
+	inject(&p, IOL_XMEM_STEP_MAP, 1);
 	unmap_refuser = devs[0];
 	snap_take(&before);
 	ret = iol_xmem_create(&p, &x, err, sizeof(err));
@@ -1181,6 +1200,89 @@ test_xmem_bad_no_free_hugepages(void)
 	return refused(&p, "not enough free hugepages of 1048576 kB", NULL);
 }
 
+/*
+ * A sysfs root whose only content is a 2M pool of 16 free pages, @p resv
+ * of them reserved by other mappings. Returns its path in @p root.
+ */
+static int
+reserved_root(char *root, size_t size, const char *resv)
+{
+	static const char *const files[] = {
+		"nr_hugepages", "free_hugepages", "resv_hugepages",
+	};
+	char path[512];
+	unsigned int i;
+	FILE *f;
+
+	snprintf(root, size, "%s/iol-xmem-XXXXXX",
+		getenv("TMPDIR") != NULL ? getenv("TMPDIR") : "/tmp");
+	if (mkdtemp(root) == NULL)
+		return -1;
+	snprintf(path, sizeof(path), "%s/sys/kernel/mm/hugepages/hugepages-2048kB",
+		root);
+	for (char *sl = strchr(path + strlen(root) + 1, '/'); sl != NULL;
+	     sl = strchr(sl + 1, '/')) {
+		*sl = '\0';
+		mkdir(path, 0755);
+		*sl = '/';
+	}
+	if (mkdir(path, 0755) < 0)
+		return -1;
+	for (i = 0; i < RTE_DIM(files); i++) {
+		snprintf(path, sizeof(path), "%s/sys/kernel/mm/hugepages/"
+			"hugepages-2048kB/%s", root, files[i]);
+		f = fopen(path, "w");
+		if (f == NULL)
+			return -1;
+		fputs(i == 2 ? resv : "16\n", f);
+		fclose(f);
+	}
+	return 0;
+}
+
+static void
+reserved_root_rm(const char *root)
+{
+	char cmd[600];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+	if (system(cmd) != 0)
+		printf("could not remove %s\n", root);
+}
+
+/*
+ * The hugepage counts are the doctor's, under sysfs_root: 16 free of
+ * which 12 are reserved do not hold 8 pages (the host may have plenty);
+ * with 4 reserved they do.
+ */
+static int
+test_xmem_bad_reserved_hugepages(void)
+{
+	struct iol_xmem_params p = params(16 * MIB, PS_2M);
+	struct iol_xmem *x = NULL;
+	char root[256];
+	int ret;
+
+	TEST_ASSERT_SUCCESS(reserved_root(root, sizeof(root), "12\n"), "root");
+	p.sysfs_root = root;
+	ret = refused(&p, "not enough free hugepages of 2048 kB: too few free "
+		"2MB hugepages on the host: 16 free of 16, 12 of them reserved by "
+		"other mappings, need 8", "fix: echo 20 > /sys/kernel/mm/hugepages/"
+		"hugepages-2048kB/nr_hugepages");
+	reserved_root_rm(root);
+	if (ret != TEST_SUCCESS)
+		return ret;
+
+	TEST_ASSERT_SUCCESS(reserved_root(root, sizeof(root), "4\n"), "root");
+	p = params(16 * MIB, PS_2M);
+	p.sysfs_root = root;
+	ret = iol_xmem_create(&p, &x, err, sizeof(err));
+	reserved_root_rm(root);
+	TEST_ASSERT_SUCCESS(ret, "12 of 16 free not reserved: %s", err);
+	TEST_ASSERT_SUCCESS(iol_xmem_destroy(x), "destroy");
+	return check_calls_balanced(NULL);
+}
+
 static int
 test_xmem_bad_numa_node(void)
 {
@@ -1193,39 +1295,34 @@ test_xmem_bad_numa_node(void)
 	return refused(&p, "does not exist", "NUMA node");
 }
 
+/* What the run's report takes from the memory: kind, sizes, mode, maps. */
 static int
-test_xmem_json(void)
+test_xmem_report(void)
 {
 	struct iol_xmem_params p = params(4 * MIB, PS_2M);
+	struct iol_xmem_range r[4];
 	struct iol_xmem *x;
-	struct iol_json j;
 	struct snap before;
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f;
+	unsigned int n_runs;
+	char desc[256];
 	void *va;
 
 	snap_take(&before);
 	TEST_ASSERT_SUCCESS(iol_xmem_create(&p, &x, err, sizeof(err)), "%s", err);
 	va = iol_xmem_addr(x);
-	f = open_memstream(&buf, &len);
-	if (f != NULL) {
-		iol_json_init(&j, f);
-		iol_xmem_json(x, &j, NULL);
-		iol_json_finish(&j);
-		fclose(f);
-	}
+	iol_xmem_describe(x, desc, sizeof(desc));
+	n_runs = iol_xmem_ranges(x, r, RTE_DIM(r));
+	TEST_ASSERT_EQUAL(iol_xmem_page_size(x), PS_2M, "page size");
+	TEST_ASSERT_EQUAL(iol_xmem_len(x), 4 * MIB, "size");
+	TEST_ASSERT_EQUAL(iol_xmem_n_mapped(x), 2, "devices");
+	TEST_ASSERT_EQUAL(iol_xmem_n_container(x), 0, "container");
 	TEST_ASSERT_SUCCESS(iol_xmem_destroy(x), "destroy");
-	TEST_ASSERT_NOT_NULL(f, "memstream");
-	printf("%s\n", buf);
-	TEST_ASSERT_STR_CONTAINS(buf, "\"kind\": \"xmem\"", "kind");
-	TEST_ASSERT_STR_CONTAINS(buf, "\"page_size\": 2097152", "page size");
-	TEST_ASSERT_STR_CONTAINS(buf, pa_mode ? "\"iova_mode\": \"pa\"" :
-		"\"iova_mode\": \"va\"", "mode");
-	TEST_ASSERT_STR_CONTAINS(buf, "\"dma_mapped_devices\": 2", "devices");
-	TEST_ASSERT_STR_CONTAINS(buf, "\"vfio_container_devices\": 0", "container");
-	TEST_ASSERT_STR_CONTAINS(buf, "\"ranges\"", "ranges");
-	free(buf);
+	printf("%s\n", desc);
+	TEST_ASSERT(strncmp(desc, "xmem 4 MiB, 2 MiB pages", 23) == 0, "kind");
+	TEST_ASSERT_STR_CONTAINS(desc, pa_mode ? "PA mode" : "VA mode", "mode");
+	TEST_ASSERT_STR_CONTAINS(desc, "DMA mapped for 2 devices", "devices");
+	TEST_ASSERT(strstr(desc, "VFIO container") == NULL, "container");
+	TEST_ASSERT(n_runs >= 1 && n_runs <= RTE_DIM(r), "ranges: %u", n_runs);
 	TEST_ASSERT_SUCCESS(check_calls_balanced(NULL), "unmaps");
 	return check_nothing_left(&before, va);
 }
@@ -1256,8 +1353,9 @@ static struct unit_test_suite xmem_suite = {
 		TEST_CASE(test_xmem_bad_sysfs_root),
 		TEST_CASE(test_xmem_bad_size),
 		TEST_CASE(test_xmem_bad_no_free_hugepages),
+		TEST_CASE(test_xmem_bad_reserved_hugepages),
 		TEST_CASE(test_xmem_bad_numa_node),
-		TEST_CASE(test_xmem_json),
+		TEST_CASE(test_xmem_report),
 		TEST_CASES_END()
 	}
 };

@@ -66,25 +66,35 @@ bad_option(const char *opt, const char *accepts)
 /*
  * getopt_long's complaint about argv[optind - 1], as one line: @p c is
  * ':' for a missing value, '?' for an unknown option or a value given
- * to an option that takes none.
+ * to an option that takes none (@p optopt_ is then that option's val in
+ * @p opts, which names it in full even when abbreviated: --allow=1).
  */
 static int
-getopt_error(int c, const char *word, int optopt_)
+getopt_error(int c, const char *word, int optopt_, const struct option *opts)
 {
 	const char *eq = strchr(word, '=');
+	const struct option *o;
 
-	if (c == ':')
+	if (c == ':') {
 		fprintf(stderr, "iovaloop-info: %s needs a value (see --help)\n",
 			word);
-	else if (strncmp(word, "--", 2) != 0 && optopt_ != 0)
+		return 2;
+	}
+	if (strncmp(word, "--", 2) != 0 && optopt_ != 0) {
 		fprintf(stderr, "iovaloop-info: unknown option -%c (see --help)\n",
 			optopt_);
-	else if (eq != NULL && optopt_ != 0) /* --json=foo: a known option */
-		fprintf(stderr, "iovaloop-info: %.*s takes no value (see --help)\n",
-			(int)(eq - word), word);
-	else
-		fprintf(stderr, "iovaloop-info: unknown option %.*s (see --help)\n",
-			eq != NULL ? (int)(eq - word) : (int)strlen(word), word);
+		return 2;
+	}
+	for (o = opts; eq != NULL && optopt_ != 0 && o->name != NULL; o++) {
+		if (o->val == optopt_) {
+			/* The wording iovaloop's own option parser uses. */
+			fprintf(stderr, "iovaloop-info: --%s: takes no value "
+				"(see --help)\n", o->name);
+			return 2;
+		}
+	}
+	fprintf(stderr, "iovaloop-info: unknown option %.*s (see --help)\n",
+		eq != NULL ? (int)(eq - word) : (int)strlen(word), word);
 	return 2;
 }
 
@@ -93,6 +103,15 @@ static bool
 valid_page_size(uint64_t v)
 {
 	return v >= 4096 && (v & (v - 1)) == 0;
+}
+
+/* One line naming a BDF that is no PCI address, and what is accepted. */
+static int
+bad_address(const char *what, const char *bdf)
+{
+	fprintf(stderr, "iovaloop-info: %s: '%s' is not a PCI address: give "
+		IOL_PCI_ADDR_FORMS "\n", what, bdf);
+	return 2;
 }
 
 static void
@@ -104,8 +123,59 @@ print_warnings(const struct iol_topology *t)
 		fprintf(stderr, "iovaloop-info: warning: %s\n", t->warnings[i]);
 }
 
-int
-main(int argc, char **argv)
+/* What the command line asks for. */
+struct args {
+	const char *root;
+	const char *device;        /* --device, canonical (device_addr) */
+	char device_addr[IOL_PCI_ADDR_LEN];
+	bool json, check;
+	bool plan_opt;             /* an option that only --check takes */
+	struct iol_doctor_plan plan;
+	struct iol_iova_range iova[MAX_IOVA];
+	char (*addrs)[IOL_PCI_ADDR_LEN]; /* the --check devices, canonical */
+	const char **names;        /* pointers to them, for the plan */
+};
+
+/* An option of the doctor's plan; 0, or 2 after naming what is wrong. */
+static int
+plan_option(int c, const char *val, struct args *a)
+{
+	struct iol_doctor_plan *plan = &a->plan;
+
+	a->plan_opt = true;
+	switch (c) {
+	case 'p':
+		if (iol_parse_scaled(val, &plan->pin_bytes) < 0)
+			return bad_option("--pin-bytes", "a byte count, e.g. "
+				"1073741824 or 1G");
+		return 0;
+	case 'm':
+		if (iol_parse_scaled(val, &plan->mappings) < 0)
+			return bad_option("--mappings", "a count, e.g. 1024");
+		return 0;
+	case 's':
+		if (iol_parse_scaled(val, &plan->hugepage_size) < 0 ||
+		    !valid_page_size(plan->hugepage_size))
+			return bad_option("--hugepage-size", "a power of two "
+				"of at least 4096 bytes, e.g. 2M or 1G");
+		return 0;
+	case 'i':
+		if (plan->n_iova == MAX_IOVA)
+			return bad_option("--iova", "at most 64 ranges");
+		if (parse_range(val, &a->iova[plan->n_iova]) < 0)
+			return bad_option("--iova", "START-END with START <= "
+				"END, e.g. 0x100000000-0x13fffffff");
+		plan->n_iova++;
+		return 0;
+	default: /* 'n' */
+		plan->allow_noiommu = true;
+		return 0;
+	}
+}
+
+/* The options; -1 to go on, else the exit status (--help: 0). */
+static int
+parse_options(int argc, char **argv, struct args *a)
 {
 	static const struct option opts[] = {
 		{ "root", required_argument, NULL, 'r' },
@@ -120,118 +190,157 @@ main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct iol_iova_range iova[MAX_IOVA];
-	struct iol_doctor_plan plan;
-	struct iol_doctor_report *rep;
-	struct iol_topology *t;
-	const char *root = "/", *device = NULL;
-	bool json = false, check = false, plan_opt = false;
-	struct iol_json j;
-	int c, ret = 0;
+	int c, ret;
 
-	iol_doctor_plan_init(&plan);
 	opterr = 0;
 	/* The leading ':' tells a missing value (':') from an unknown
 	 * option ('?').
 	 */
 	while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
 		switch (c) {
-		case 'r': root = optarg; break;
-		case 'd': device = optarg; break;
-		case 'j': json = true; break;
-		case 'c': check = true; break;
-		case 'p':
-			if (iol_parse_scaled(optarg, &plan.pin_bytes) < 0)
-				return bad_option("--pin-bytes", "a byte count, e.g. "
-					"1073741824 or 1G");
-			plan_opt = true;
+		case 'r': a->root = optarg; break;
+		case 'd': a->device = optarg; break;
+		case 'j': a->json = true; break;
+		case 'c': a->check = true; break;
+		case 'p': case 'm': case 's': case 'i': case 'n':
+			ret = plan_option(c, optarg, a);
+			if (ret != 0)
+				return ret;
 			break;
-		case 'm':
-			if (iol_parse_scaled(optarg, &plan.mappings) < 0)
-				return bad_option("--mappings", "a count, e.g. 1024");
-			plan_opt = true;
-			break;
-		case 's':
-			if (iol_parse_scaled(optarg, &plan.hugepage_size) < 0 ||
-			    !valid_page_size(plan.hugepage_size))
-				return bad_option("--hugepage-size", "a power of two "
-					"of at least 4096 bytes, e.g. 2M or 1G");
-			plan_opt = true;
-			break;
-		case 'i':
-			if (plan.n_iova == MAX_IOVA)
-				return bad_option("--iova", "at most 64 ranges");
-			if (parse_range(optarg, &iova[plan.n_iova]) < 0)
-				return bad_option("--iova", "START-END with START <= "
-					"END, e.g. 0x100000000-0x13fffffff");
-			plan.n_iova++;
-			plan_opt = true;
-			break;
-		case 'n': plan.allow_noiommu = true; plan_opt = true; break;
 		case 'h': usage(stdout); return 0;
 		default:
-			return getopt_error(c, argv[optind - 1], optopt);
+			return getopt_error(c, argv[optind - 1], optopt, opts);
 		}
 	}
-	if (!check && optind < argc) {
+	return -1;
+}
+
+/*
+ * The options together, and the device addresses in the form sysfs names
+ * them (00:03.0 is 0000:00:03.0, as for iovaloop's -a); -1 to go on, else
+ * the exit status.
+ */
+static int
+check_args(int argc, char **argv, struct args *a)
+{
+	unsigned int i, n = argc - optind;
+
+	if (!a->check && optind < argc) {
 		fprintf(stderr, "iovaloop-info: unexpected argument %s: device "
 			"addresses follow --check\n", argv[optind]);
 		return 2;
 	}
-	if (!check && plan_opt)
+	if (!a->check && a->plan_opt)
 		return bad_option("--pin-bytes, --mappings, --hugepage-size, "
 			"--iova and --allow-noiommu", "only a --check run");
-	if (check && device != NULL)
+	if (a->check && a->device != NULL)
 		return bad_option("--device", "no --check: list the devices after "
 			"--check instead");
-
-	t = iol_topology_read(root);
-	if (t == NULL) {
+	if (a->device != NULL) {
+		if (iol_pci_addr_canon(a->device, a->device_addr) < 0)
+			return bad_address("--device", a->device);
+		a->device = a->device_addr;
+	}
+	if (n == 0)
+		return -1;
+	a->addrs = calloc(n, sizeof(*a->addrs));
+	a->names = calloc(n, sizeof(*a->names));
+	if (a->addrs == NULL || a->names == NULL) {
 		fprintf(stderr, "iovaloop-info: out of memory\n");
 		return 1;
 	}
-	print_warnings(t);
+	for (i = 0; i < n; i++) {
+		if (iol_pci_addr_canon(argv[optind + i], a->addrs[i]) < 0)
+			return bad_address("--check", argv[optind + i]);
+		a->names[i] = a->addrs[i];
+	}
+	a->plan.devices = a->names;
+	a->plan.n_devices = n;
+	return -1;
+}
 
-	if (check) {
-		plan.devices = (const char *const *)&argv[optind];
-		plan.n_devices = argc - optind;
-		plan.iova = iova;
-		/* The hugepages must hold what is pinned. */
-		plan.hugepage_bytes = plan.pin_bytes;
-		rep = iol_doctor_run(t, &plan);
-		if (rep == NULL) {
-			fprintf(stderr, "iovaloop-info: out of memory\n");
-			iol_topology_free(t);
-			return 1;
-		}
-		if (json) {
-			iol_json_init(&j, stdout);
-			iol_doctor_report_json(rep, &j);
-			if (iol_json_finish(&j) < 0)
-				ret = 1;
-			putchar('\n');
-		} else {
-			iol_doctor_report_print(rep, stdout);
-		}
-		if (rep->n_fail > 0)
-			ret = 1;
-		iol_doctor_report_free(rep);
-	} else if (json) {
+/* --check: the doctor's report; 1 when a check FAILs. */
+static int
+run_check(const struct iol_topology *t, struct args *a)
+{
+	struct iol_doctor_report *rep;
+	struct iol_json j;
+	int ret = 0;
+
+	a->plan.iova = a->iova;
+	/* The hugepages must hold what is pinned. */
+	a->plan.hugepage_bytes = a->plan.pin_bytes;
+	rep = iol_doctor_run(t, &a->plan);
+	if (rep == NULL) {
+		fprintf(stderr, "iovaloop-info: out of memory\n");
+		return 1;
+	}
+	if (a->json) {
 		iol_json_init(&j, stdout);
-		if (iol_topology_json(t, &j, device) < 0) {
-			fprintf(stderr, "iovaloop-info: device %s not found under %s\n",
-				device, t->root);
+		iol_doctor_report_json(rep, &j);
+		if (iol_json_finish(&j) < 0)
 			ret = 1;
-		} else {
+		putchar('\n');
+	} else {
+		iol_doctor_report_print(rep, stdout);
+	}
+	if (rep->n_fail > 0)
+		ret = 1;
+	iol_doctor_report_free(rep);
+	return ret;
+}
+
+/* The listing, text or JSON; 1 when --device names no device. */
+static int
+run_listing(const struct iol_topology *t, const struct args *a)
+{
+	struct iol_json j;
+	int ret = 0;
+
+	if (a->json) {
+		iol_json_init(&j, stdout);
+		ret = iol_topology_json(t, &j, a->device);
+		if (ret == 0) {
 			if (iol_json_finish(&j) < 0)
 				ret = 1;
 			putchar('\n');
 		}
-	} else if (iol_topology_print(t, stdout, device) < 0) {
+	} else {
+		ret = iol_topology_print(t, stdout, a->device);
+	}
+	if (ret < 0) {
+		/* Nothing was written: it goes where errors go. */
 		fprintf(stderr, "iovaloop-info: device %s not found under %s\n",
-			device, t->root);
+			a->device, t->root);
 		ret = 1;
 	}
+	return ret;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct args a = { .root = "/" };
+	struct iol_topology *t;
+	int ret;
+
+	iol_doctor_plan_init(&a.plan);
+	ret = parse_options(argc, argv, &a);
+	if (ret < 0)
+		ret = check_args(argc, argv, &a);
+	if (ret >= 0)
+		goto out;
+	t = iol_topology_read(a.root);
+	if (t == NULL) {
+		fprintf(stderr, "iovaloop-info: out of memory\n");
+		ret = 1;
+		goto out;
+	}
+	print_warnings(t);
+	ret = a.check ? run_check(t, &a) : run_listing(t, &a);
 	iol_topology_free(t);
+out:
+	free(a.names);
+	free(a.addrs);
 	return ret;
 }

@@ -44,6 +44,7 @@ on_signal(int sig)
 static unsigned int
 allowed_devices(int argc, char **argv, char names[][32], unsigned int max)
 {
+	char addr[IOL_PCI_ADDR_LEN];
 	const char *val;
 	unsigned int n = 0;
 	size_t len;
@@ -59,12 +60,16 @@ allowed_devices(int argc, char **argv, char names[][32], unsigned int max)
 			val = argv[i] + 2;
 		else
 			continue;
+		/* The address before any ",param=x"; anything else (a vdev)
+		 * is not a PCI address and not the doctor's to check.
+		 */
 		len = strcspn(val, ",");
-		/* 00:03.0 is 0000:00:03.0; anything else is not a PCI address. */
-		if (len == 7 && val[2] == ':')
-			snprintf(names[n++], 32, "0000:%.*s", (int)len, val);
-		else if (len == 12 && val[4] == ':')
-			snprintf(names[n++], 32, "%.*s", (int)len, val);
+		if (len >= sizeof(addr))
+			continue;
+		memcpy(addr, val, len);
+		addr[len] = '\0';
+		if (iol_pci_addr_canon(addr, names[n]) == 0)
+			n++;
 	}
 	return n;
 }

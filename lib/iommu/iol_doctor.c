@@ -381,54 +381,86 @@ check_dma_limit(struct doc *d, const struct iol_doctor_plan *p)
 		set_limit_fix(d, p->mappings));
 }
 
-static const struct iol_hugepages *
-find_pool(const struct iol_topology *t, int node, uint64_t size)
-{
-	unsigned int i;
-
-	for (i = 0; i < t->n_hugepages; i++)
-		if (t->hugepages[i].node == node &&
-		    t->hugepages[i].page_size == size)
-			return &t->hugepages[i];
-	return NULL;
-}
-
+/* The page size used: the asked one, else the host's default, else 2M. */
 static uint64_t
-plan_page_size(const struct iol_topology *t, const struct iol_doctor_plan *p)
+page_size_or_default(const struct iol_topology *t, uint64_t size)
 {
-	if (p->hugepage_size != 0)
-		return p->hugepage_size;
+	if (size != 0)
+		return size;
 	if (t->default_hugepage_size != 0)
 		return t->default_hugepage_size;
 	return 2ULL << 20;
 }
 
-/* Free hugepages of the plan's size on @p node (-1: host-wide). */
-static void
-check_hugepages_node(struct doc *d, const struct iol_doctor_plan *p, int node)
+/* Pages of a pool a new mapping can have: the free ones not reserved. */
+static uint64_t
+pool_avail(const struct iol_hugepages *h)
 {
-	const struct iol_topology *t = d->t;
-	uint64_t size = plan_page_size(t, p);
-	const struct iol_hugepages *h;
-	uint64_t need, pages;
-	char sz[32], where[48], subject[32], sysfs[160], total[32], nodeopt[24];
+	return h->free - (h->resv < h->free ? h->resv : h->free);
+}
+
+/* The hugepages check failed: how many pages to reserve, and how. */
+static void
+hugepages_short(struct doc *d, const struct iol_hugepages *h, uint64_t size,
+	uint64_t need, uint64_t avail, const char *subject, const char *where,
+	const char *resv)
+{
+	char sz[32], sysfs[160], total[32], nodeopt[24];
+	uint64_t pages;
 
 	iol_size_str(size, IOL_SIZE_SHORT, sz, sizeof(sz));
-	need = p->hugepage_bytes == 0 ? 1 : ceil_div(p->hugepage_bytes, size);
-	h = node >= 0 ? find_pool(t, node, size) : NULL;
-	/* Without per-node counts (no NUMA in sysfs) the host pool serves. */
-	if (h == NULL)
-		h = find_pool(t, -1, size);
-	if (node >= 0 && h != NULL && h->node == node) {
-		snprintf(where, sizeof(where), "on node %d", node);
+	/* The pool grows by what is missing; saturated, an absurd plan
+	 * still gives a number rather than a wrapped small one.
+	 */
+	pages = sat_add(h->total, need - avail);
+	if (sat_mul(pages, size) == UINT64_MAX) {
+		add(d, "hugepages", subject, IOL_FAIL,
+			fmt(d, "%" PRIu64 " %sB hugepages needed %s: more than a "
+				"64-bit address space holds", need, sz, where),
+			fmt(d, "pin less memory"));
+		return;
+	}
+	iol_size_str(sat_mul(pages, size), IOL_SIZE_SHORT, total, sizeof(total));
+	if (h->node >= 0) {
+		snprintf(nodeopt, sizeof(nodeopt), "--node %d ", h->node);
 		snprintf(sysfs, sizeof(sysfs), "/sys/devices/system/node/node%d/"
-			"hugepages/hugepages-%" PRIu64 "kB/nr_hugepages", node,
+			"hugepages/hugepages-%" PRIu64 "kB/nr_hugepages", h->node,
 			size >> 10);
 	} else {
-		snprintf(where, sizeof(where), "on the host");
+		nodeopt[0] = '\0';
 		snprintf(sysfs, sizeof(sysfs), "/sys/kernel/mm/hugepages/"
 			"hugepages-%" PRIu64 "kB/nr_hugepages", size >> 10);
 	}
+	add(d, "hugepages", subject, IOL_FAIL,
+		fmt(d, "%s free %sB hugepages %s: %" PRIu64 " free of %" PRIu64
+			"%s, need %" PRIu64, avail == 0 ? "no" : "too few", sz, where,
+			h->free, h->total, resv, need),
+		fmt(d, "echo %" PRIu64 " > %s (or dpdk-hugepages.py %s-p %s "
+			"-r %s, -r being the total to reserve)", pages, sysfs,
+			nodeopt, sz, total));
+}
+
+/*
+ * @p bytes (0: one page) of @p size pages free on @p node (-1: host-wide).
+ * Reserved pages (resv_hugepages) are promised to other mappings: not
+ * free. The kernel counts them host-wide only, so on a node the host's
+ * free pages less its reserved ones must cover the need too.
+ */
+static void
+check_hugepages_node(struct doc *d, uint64_t size, uint64_t bytes, int node)
+{
+	const struct iol_topology *t = d->t;
+	const struct iol_hugepages *h, *host;
+	char sz[32], where[48], subject[32], resv[128];
+	uint64_t need, avail;
+
+	iol_size_str(size, IOL_SIZE_SHORT, sz, sizeof(sz));
+	need = bytes == 0 ? 1 : ceil_div(bytes, size);
+	host = iol_topology_hugepages(t, -1, size);
+	h = node >= 0 ? iol_topology_hugepages(t, node, size) : NULL;
+	/* Without per-node counts (no NUMA in sysfs) the host pool serves. */
+	if (h == NULL)
+		h = host;
 	if (node >= 0)
 		snprintf(subject, sizeof(subject), "node%d", node);
 	else
@@ -442,42 +474,34 @@ check_hugepages_node(struct doc *d, const struct iol_doctor_plan *p, int node)
 				"command line", sz, sz, need));
 		return;
 	}
-	if (h->free >= need) {
-		add(d, "hugepages", subject, IOL_PASS,
-			fmt(d, "%" PRIu64 " free %sB hugepages %s (need %" PRIu64 ")",
-				h->free, sz, where, need), NULL);
+	snprintf(where, sizeof(where), h->node >= 0 ? "on node %d" :
+		"on the host", h->node);
+	avail = pool_avail(h);
+	resv[0] = '\0';
+	if (h->resv != 0)
+		snprintf(resv, sizeof(resv), ", %" PRIu64 " of them reserved by "
+			"other mappings", h->resv);
+	if (h != host && host != NULL && pool_avail(host) < avail) {
+		avail = pool_avail(host);
+		snprintf(resv, sizeof(resv), ", but of the host's %" PRIu64
+			" free %" PRIu64 " are reserved by other mappings",
+			host->free, host->resv);
+	}
+	if (avail < need) {
+		hugepages_short(d, h, size, need, avail, subject, where, resv);
 		return;
 	}
-	/* The pool grows by what is missing; saturated, an absurd plan
-	 * still gives a number rather than a wrapped small one.
-	 */
-	pages = sat_add(h->total, need - h->free);
-	iol_size_str(sat_mul(pages, size), IOL_SIZE_SHORT, total, sizeof(total));
-	if (h->node >= 0)
-		snprintf(nodeopt, sizeof(nodeopt), "--node %d ", h->node);
-	else
-		nodeopt[0] = '\0';
-	if (sat_mul(pages, size) == UINT64_MAX) {
-		add(d, "hugepages", subject, IOL_FAIL,
-			fmt(d, "%" PRIu64 " %sB hugepages needed %s: more than a "
-				"64-bit address space holds", need, sz, where),
-			fmt(d, "pin less memory"));
-		return;
-	}
-	add(d, "hugepages", subject, IOL_FAIL,
-		fmt(d, "%s free %sB hugepages %s: %" PRIu64 " free of %" PRIu64
-			", need %" PRIu64, h->free == 0 ? "no" : "too few", sz, where,
-			h->free, h->total, need),
-		fmt(d, "echo %" PRIu64 " > %s (or dpdk-hugepages.py %s-p %s "
-			"-r %s, -r being the total to reserve)", pages, sysfs,
-			nodeopt, sz, total));
+	add(d, "hugepages", subject, IOL_PASS,
+		fmt(d, "%" PRIu64 " free %sB hugepages %s%s (need %" PRIu64 ")",
+			avail, sz, where, resv[0] != '\0' ?
+			" not reserved by other mappings" : "", need), NULL);
 }
 
 static void
 check_hugetlbfs(struct doc *d, const struct iol_doctor_plan *p)
 {
 	const struct iol_topology *t = d->t;
-	uint64_t size = plan_page_size(t, p);
+	uint64_t size = page_size_or_default(t, p->hugepage_size);
 	unsigned int i;
 	char sz[32];
 
@@ -510,12 +534,65 @@ viable_driver(const char *driver)
 		strcmp(driver, "pci-stub") == 0 || strcmp(driver, "pcieport") == 0;
 }
 
+/*
+ * The interface @p dev carries that is up and routed, NULL when none:
+ * this machine's own traffic goes through such a NIC, and dpdk-devbind.py
+ * marks it *Active* and refuses to unbind it.
+ */
+static const struct iol_netif *
+active_netif(const struct iol_device *dev)
+{
+	unsigned int i;
+
+	for (i = 0; i < dev->n_netifs; i++)
+		if (dev->netifs[i].up && dev->netifs[i].n_routes > 0)
+			return &dev->netifs[i];
+	return NULL;
+}
+
+/*
+ * How to bind @p dev to vfio-pci: the command, unless the machine's own
+ * traffic goes through it; then binding it is no fix to give blindly.
+ */
+static char *
+bind_fix(struct doc *d, const struct iol_device *dev)
+{
+	const struct iol_netif *n = active_netif(dev);
+
+	if (n == NULL)
+		return fmt(d, "dpdk-devbind.py -b vfio-pci %s", dev->name);
+	return fmt(d, "use another NIC, one that carries no traffic of this "
+		"machine; or, if this machine can do without that network, take "
+		"%s down deliberately first (ip link set %s down, from a console, "
+		"not over that network)", n->name, n->name);
+}
+
+/*
+ * The group is shared with @p busy, a NIC carrying this machine's own
+ * traffic: binding it to vfio-pci or unbinding it cuts the machine off
+ * that network, so no command is given for it.
+ */
+static char *
+busy_group_fix(struct doc *d, const struct iol_iommu_group *g,
+	const struct iol_device *busy)
+{
+	const struct iol_netif *n = active_netif(busy);
+
+	return fmt(d, "use a NIC in another IOMMU group: %s shares group %d "
+		"and its interface %s is up and routed, so binding it to vfio-pci "
+		"or unbinding it cuts this machine off that network; or, if this "
+		"machine can do without that network, take %s down deliberately "
+		"first (ip link set %s down, from a console, not over that "
+		"network)", busy->name, g->id, n->name, n->name, n->name);
+}
+
 static void
 check_group(struct doc *d, const struct iol_device *dev)
 {
 	const struct iol_topology *t = d->t;
 	const struct iol_iommu_group *g;
 	char *others = NULL, *pci = NULL, *plat = NULL, *tmp;
+	const struct iol_device *busy = NULL;
 	unsigned int i, n_bad = 0;
 
 	g = dev->group >= 0 ? iol_topology_group(t, dev->group) : NULL;
@@ -529,6 +606,7 @@ check_group(struct doc *d, const struct iol_device *dev)
 		else if (t->noiommu_mode == 1)
 			add(d, "group-viable", dev->name, IOL_FAIL,
 				fmt(d, "%s has no noiommu group yet", dev->name),
+				active_netif(dev) != NULL ? bind_fix(d, dev) :
 				fmt(d, "dpdk-devbind.py -b vfio-pci %s (vfio creates the "
 					"group when it binds)", dev->name));
 		else
@@ -545,6 +623,8 @@ check_group(struct doc *d, const struct iol_device *dev)
 		if (o == dev || !o->present || viable_driver(o->driver))
 			continue;
 		n_bad++;
+		if (busy == NULL && active_netif(o) != NULL)
+			busy = o;
 		tmp = fmt(d, "%s%s%s bound to %s", others ? others : "",
 			others ? ", " : "", o->name, o->driver);
 		free(others);
@@ -568,6 +648,7 @@ check_group(struct doc *d, const struct iol_device *dev)
 			"\"VFIO group is not viable! Not all devices in IOMMU group "
 			"bound to VFIO or unbound\")", g->id, dev->name, drv(dev),
 			others),
+		busy != NULL ? busy_group_fix(d, g, busy) :
 		pci != NULL ?
 		fmt(d, "dpdk-devbind.py -b vfio-pci %s (or unbind it: "
 			"dpdk-devbind.py -u %s)%s%s%s", pci, pci,
@@ -598,7 +679,7 @@ check_node(struct doc *d, const struct iol_device *dev)
 		add(d, "vfio-node", dev->name, IOL_FAIL,
 			fmt(d, "/dev/vfio/%s absent: vfio creates it when %s is bound "
 				"to vfio-pci", name, dev->name),
-			fmt(d, "dpdk-devbind.py -b vfio-pci %s", dev->name));
+			bind_fix(d, dev));
 	} else if (n == NULL) {
 		add(d, "vfio-node", dev->name, IOL_FAIL,
 			fmt(d, "/dev/vfio/%s absent although %s is bound to vfio-pci",
@@ -617,6 +698,33 @@ check_node(struct doc *d, const struct iol_device *dev)
 		add(d, "vfio-node", dev->name, IOL_PASS,
 			fmt(d, "/dev/vfio/%s usable", name), NULL);
 	}
+}
+
+static void
+check_driver(struct doc *d, const struct iol_device *dev)
+{
+	const struct iol_netif *n = active_netif(dev);
+
+	if (strcmp(dev->driver, "vfio-pci") == 0) {
+		add(d, "driver", dev->name, IOL_PASS,
+			fmt(d, "%s bound to vfio-pci", dev->name), NULL);
+		return;
+	}
+	if (n != NULL) {
+		add(d, "driver", dev->name, IOL_FAIL,
+			fmt(d, "%s bound to %s, not vfio-pci, and its interface %s "
+				"is up and routed (%u route%s): binding it to vfio-pci "
+				"cuts this machine off that network (dpdk-devbind.py "
+				"calls it *Active* and refuses)", dev->name, drv(dev),
+				n->name, n->n_routes, n->n_routes == 1 ? "" : "s"),
+			bind_fix(d, dev));
+		return;
+	}
+	add(d, "driver", dev->name, IOL_FAIL,
+		fmt(d, "%s %s%s, not vfio-pci", dev->name,
+			dev->driver[0] ? "bound to " : "bound to no driver",
+			dev->driver),
+		bind_fix(d, dev));
 }
 
 static void
@@ -653,15 +761,7 @@ check_device(struct doc *d, const char *name)
 				dev->vendor_name && dev->device_name ? " " : "",
 				dev->device_name ? dev->device_name : "",
 				dev->numa_node), NULL);
-	if (strcmp(dev->driver, "vfio-pci") == 0)
-		add(d, "driver", name, IOL_PASS,
-			fmt(d, "%s bound to vfio-pci", name), NULL);
-	else
-		add(d, "driver", name, IOL_FAIL,
-			fmt(d, "%s %s%s, not vfio-pci", name,
-				dev->driver[0] ? "bound to " : "bound to no driver",
-				dev->driver),
-			fmt(d, "dpdk-devbind.py -b vfio-pci %s", name));
+	check_driver(d, dev);
 	check_group(d, dev);
 	check_node(d, dev);
 }
@@ -748,135 +848,194 @@ suggest_base(const struct region_ref *refs, unsigned int n, uint64_t from,
 	return true;
 }
 
-static void
-iova_checks(struct doc *d, const char *const *devs, unsigned int n_devs,
-	const struct iol_iova_range *iova, unsigned int n_iova)
+/* Whether IOMMU @p u serves one of @p devs (all of them when one is unknown). */
+static bool
+unit_serves(const struct iol_topology *t, const struct iol_iommu_unit *u,
+	const char *const *devs, unsigned int n_devs, bool all_units)
 {
-	const struct iol_topology *t = d->t;
-	const struct iol_iommu_unit *narrow = NULL;
-	struct region_ref *refs;
-	unsigned int i, k, n_refs, n_unknown = 0;
-	uint64_t limit = 0;
-	bool all_units = n_devs == 0;
+	unsigned int i;
 
-	/* The IOMMUs that serve the devices; all when one is not known. */
+	for (i = 0; i < n_devs && !all_units; i++) {
+		const struct iol_device *dev = iol_topology_device(t, devs[i]);
+
+		if (dev != NULL && strcmp(dev->iommu, u->name) == 0)
+			return true;
+	}
+	return all_units;
+}
+
+/*
+ * The narrowest of the IOMMUs that serve the devices (all of them when a
+ * device's is not known, or no device is given), NULL when no width is
+ * known; @p n_unknown counts those serving without a known width.
+ */
+static const struct iol_iommu_unit *
+narrowest_unit(const struct iol_topology *t, const char *const *devs,
+	unsigned int n_devs, unsigned int *n_unknown)
+{
+	const struct iol_iommu_unit *narrow = NULL;
+	bool all_units = n_devs == 0;
+	unsigned int i;
+
 	for (i = 0; i < n_devs; i++) {
 		const struct iol_device *dev = iol_topology_device(t, devs[i]);
 
 		if (dev == NULL || dev->iommu[0] == '\0')
 			all_units = true;
 	}
-	for (k = 0; k < t->n_units; k++) {
-		const struct iol_iommu_unit *u = &t->units[k];
-		bool used = all_units;
+	*n_unknown = 0;
+	for (i = 0; i < t->n_units; i++) {
+		const struct iol_iommu_unit *u = &t->units[i];
 
-		for (i = 0; i < n_devs && !used; i++) {
-			const struct iol_device *dev = iol_topology_device(t, devs[i]);
-
-			used = dev != NULL && strcmp(dev->iommu, u->name) == 0;
-		}
-		if (!used)
+		if (!unit_serves(t, u, devs, n_devs, all_units))
 			continue;
 		if (u->addr_width == 0)
-			n_unknown++;
+			(*n_unknown)++;
 		else if (narrow == NULL || u->addr_width < narrow->addr_width)
 			narrow = u;
 	}
-	if (narrow != NULL)
-		limit = narrow->addr_width >= 64 ? UINT64_MAX :
-			(1ULL << narrow->addr_width) - 1;
+	return narrow;
+}
 
+/* Last IOVA @p u can translate; 0 (no limit known) without a unit. */
+static uint64_t
+unit_limit(const struct iol_iommu_unit *u)
+{
+	if (u == NULL)
+		return 0;
+	return u->addr_width >= 64 ? UINT64_MAX : (1ULL << u->addr_width) - 1;
+}
+
+/* @p r against the address width of @p narrow; false when @p r is empty. */
+static bool
+check_iova_width(struct doc *d, const struct iol_iova_range *r,
+	const char *subject, const struct iol_iommu_unit *narrow,
+	unsigned int n_unknown)
+{
+	uint64_t limit = unit_limit(narrow);
+
+	if (r->start > r->end) {
+		add(d, "iova-width", subject, IOL_FAIL,
+			fmt(d, "IOVA range %s is empty: start above end", subject),
+			fmt(d, "give START-END with START <= END"));
+		return false;
+	}
+	if (narrow != NULL && r->end > limit) {
+		/* Size minus one: a range of all 2^64 bytes fits no type. */
+		uint64_t span = r->end - r->start;
+
+		add(d, "iova-width", subject, IOL_FAIL,
+			fmt(d, "IOVA range %s ends beyond the %u-bit address "
+				"width of %s (last IOVA 0x%" PRIx64 ")", subject,
+				narrow->addr_width, narrow->name, limit),
+			span <= limit ?
+			fmt(d, "place the range below 0x%" PRIx64 "%s", limit + 1,
+				narrow->kind == IOL_IOMMU_INTEL ? " (a QEMU guest "
+				"can widen it: -device intel-iommu,aw-bits=48)" : "") :
+			fmt(d, "the range is larger than the %u-bit IOVA space: "
+				"map less memory", narrow->addr_width));
+	} else if (narrow == NULL) {
+		add(d, "iova-width", subject, IOL_WARN,
+			fmt(d, "IOVA range %s not checked against an address "
+				"width: %s", subject, d->t->n_units == 0 ?
+				"no IOMMU instance in /sys/class/iommu" :
+				"sysfs does not expose the width of the IOMMU"),
+			fmt(d, "keep IOVAs below 2^39 (0x8000000000), the "
+				"smallest width common IOMMUs have"));
+	} else {
+		add(d, "iova-width", subject, n_unknown ? IOL_WARN : IOL_PASS,
+			fmt(d, "IOVA range %s within the %u-bit address width of "
+				"%s%s", subject, narrow->addr_width, narrow->name,
+				n_unknown ? "; other IOMMUs have an unknown width" : ""),
+			fmt(d, "keep IOVAs below 0x%" PRIx64, limit + 1));
+	}
+	return true;
+}
+
+/* Whether region @p k overlaps @p r and was not named already (same window, other group). */
+static bool
+new_overlap(const struct region_ref *refs, unsigned int k,
+	const struct iol_iova_range *r)
+{
+	const struct iol_resv_region *g = refs[k].r;
+	unsigned int j;
+
+	if (g->start > r->end || r->start > g->end)
+		return false;
+	for (j = 0; j < k; j++)
+		if (refs[j].r->start == g->start && refs[j].r->end == g->end &&
+		    strcmp(refs[j].r->type_name, g->type_name) == 0)
+			return false;
+	return true;
+}
+
+/* @p r against the reserved regions of the devices' groups. */
+static void
+check_iova_reserved(struct doc *d, const struct iol_iova_range *r,
+	const char *subject, const struct region_ref *refs, unsigned int n_refs,
+	uint64_t limit)
+{
+	char *hits = NULL, *tmp, *fix;
+	bool hard = false, any = false;
+	unsigned int k;
+	uint64_t base;
+
+	for (k = 0; k < n_refs; k++) {
+		const struct iol_resv_region *g = refs[k].r;
+
+		if (!new_overlap(refs, k, r))
+			continue;
+		any = true;
+		hard |= g->type != IOL_RESV_DIRECT_RELAXABLE;
+		tmp = fmt(d, "%s%s%s region 0x%" PRIx64 "-0x%" PRIx64
+			" of group %d%s", hits ? hits : "", hits ? ", " : "",
+			g->type_name, g->start, g->end, refs[k].group,
+			g->type == IOL_RESV_MSI ? " (the MSI window)" : "");
+		free(hits);
+		hits = tmp;
+		if (hits == NULL)
+			break;
+	}
+	if (!any) {
+		add(d, "iova-reserved", subject, IOL_PASS,
+			fmt(d, "IOVA range %s clear of the %u reserved region(s)",
+				subject, n_refs), NULL);
+		return;
+	}
+	if (suggest_base(refs, n_refs, r->start, r->end - r->start + 1,
+			base_align(r->start), limit, &base))
+		fix = fmt(d, "move the range clear of it, e.g. to 0x%" PRIx64
+			"-0x%" PRIx64 "%s", base, base + (r->end - r->start),
+			hard ? "" : " (VFIO lets you map it, but firmware may "
+			"still DMA there)");
+	else
+		fix = fmt(d, "move the range clear of the reserved regions");
+	add(d, "iova-reserved", subject, hard ? IOL_FAIL : IOL_WARN,
+		fmt(d, "IOVA range %s overlaps %s%s", subject, hits ? hits : "?",
+			hard ? ": VFIO refuses to map it" :
+			": VFIO allows it (relaxable), but the firmware reserved it"),
+		fix);
+	free(hits);
+}
+
+/* Each planned range: below the IOMMUs' width, clear of reserved regions. */
+static void
+iova_checks(struct doc *d, const char *const *devs, unsigned int n_devs,
+	const struct iol_iova_range *iova, unsigned int n_iova)
+{
+	const struct iol_iommu_unit *narrow;
+	unsigned int i, n_refs, n_unknown;
+	struct region_ref *refs;
+	char subject[48];
+
+	narrow = narrowest_unit(d->t, devs, n_devs, &n_unknown);
 	refs = collect_regions(d, devs, n_devs, &n_refs);
 	for (i = 0; i < n_iova && !d->oom; i++) {
-		const struct iol_iova_range *r = &iova[i];
-		char *hits = NULL, *tmp, subject[48], *fix;
-		bool hard = false, any = false;
-		uint64_t base;
-
 		snprintf(subject, sizeof(subject), "0x%" PRIx64 "-0x%" PRIx64,
-			r->start, r->end);
-		if (r->start > r->end) {
-			add(d, "iova-width", subject, IOL_FAIL,
-				fmt(d, "IOVA range %s is empty: start above end", subject),
-				fmt(d, "give START-END with START <= END"));
-			continue;
-		}
-		if (narrow != NULL && r->end > limit) {
-			/* Size minus one: a range of all 2^64 bytes fits no type. */
-			uint64_t span = r->end - r->start;
-
-			add(d, "iova-width", subject, IOL_FAIL,
-				fmt(d, "IOVA range %s ends beyond the %u-bit address "
-					"width of %s (last IOVA 0x%" PRIx64 ")", subject,
-					narrow->addr_width, narrow->name, limit),
-				span <= limit ?
-				fmt(d, "place the range below 0x%" PRIx64 "%s", limit + 1,
-					narrow->kind == IOL_IOMMU_INTEL ? " (a QEMU guest "
-					"can widen it: -device intel-iommu,aw-bits=48)" : "") :
-				fmt(d, "the range is larger than the %u-bit IOVA space: "
-					"map less memory", narrow->addr_width));
-		} else if (narrow == NULL) {
-			add(d, "iova-width", subject, IOL_WARN,
-				fmt(d, "IOVA range %s not checked against an address "
-					"width: %s", subject, t->n_units == 0 ?
-					"no IOMMU instance in /sys/class/iommu" :
-					"sysfs does not expose the width of the IOMMU"),
-				fmt(d, "keep IOVAs below 2^39 (0x8000000000), the "
-					"smallest width common IOMMUs have"));
-		} else {
-			add(d, "iova-width", subject, n_unknown ? IOL_WARN : IOL_PASS,
-				fmt(d, "IOVA range %s within the %u-bit address width of "
-					"%s%s", subject, narrow->addr_width, narrow->name,
-					n_unknown ? "; other IOMMUs have an unknown width" : ""),
-				fmt(d, "keep IOVAs below 0x%" PRIx64, limit + 1));
-		}
-
-		for (k = 0; k < n_refs; k++) {
-			const struct iol_resv_region *g = refs[k].r;
-			unsigned int j;
-			bool dup = false;
-
-			if (g->start > r->end || r->start > g->end)
-				continue;
-			/* The same window in many groups is named once. */
-			for (j = 0; j < k && !dup; j++)
-				dup = refs[j].r->start == g->start &&
-					refs[j].r->end == g->end &&
-					strcmp(refs[j].r->type_name, g->type_name) == 0 &&
-					!(refs[j].r->start > r->end || r->start > refs[j].r->end);
-			if (dup)
-				continue;
-			any = true;
-			hard |= g->type != IOL_RESV_DIRECT_RELAXABLE;
-			tmp = fmt(d, "%s%s%s region 0x%" PRIx64 "-0x%" PRIx64
-				" of group %d%s", hits ? hits : "", hits ? ", " : "",
-				g->type_name, g->start, g->end, refs[k].group,
-				g->type == IOL_RESV_MSI ? " (the MSI window)" : "");
-			free(hits);
-			hits = tmp;
-			if (hits == NULL)
-				break;
-		}
-		if (!any) {
-			add(d, "iova-reserved", subject, IOL_PASS,
-				fmt(d, "IOVA range %s clear of the %u reserved region(s)",
-					subject, n_refs), NULL);
-			continue;
-		}
-		if (suggest_base(refs, n_refs, r->start, r->end - r->start + 1,
-				base_align(r->start), limit, &base))
-			fix = fmt(d, "move the range clear of it, e.g. to 0x%" PRIx64
-				"-0x%" PRIx64 "%s", base, base + (r->end - r->start),
-				hard ? "" : " (VFIO lets you map it, but firmware may "
-				"still DMA there)");
-		else
-			fix = fmt(d, "move the range clear of the reserved regions");
-		add(d, "iova-reserved", subject, hard ? IOL_FAIL : IOL_WARN,
-			fmt(d, "IOVA range %s overlaps %s%s", subject, hits ? hits : "?",
-				hard ? ": VFIO refuses to map it" :
-				": VFIO allows it (relaxable), but the firmware reserved it"),
-			fix);
-		free(hits);
+			iova[i].start, iova[i].end);
+		if (check_iova_width(d, &iova[i], subject, narrow, n_unknown))
+			check_iova_reserved(d, &iova[i], subject, refs, n_refs,
+				unit_limit(narrow));
 	}
 	free(refs);
 }
@@ -902,6 +1061,20 @@ iol_doctor_check_iova(const struct iol_topology *topo,
 	if (d.rep == NULL)
 		return NULL;
 	iova_checks(&d, devices, n_devices, iova, n_iova);
+	return finish(&d);
+}
+
+struct iol_doctor_report *
+iol_doctor_check_hugepages(const struct iol_topology *topo, uint64_t page_size,
+	uint64_t bytes, int node)
+{
+	struct doc d = { .t = topo };
+
+	d.rep = calloc(1, sizeof(*d.rep));
+	if (d.rep == NULL)
+		return NULL;
+	check_hugepages_node(&d, page_size_or_default(topo, page_size), bytes,
+		node);
 	return finish(&d);
 }
 
@@ -946,7 +1119,8 @@ iol_doctor_run(const struct iol_topology *topo,
 	if (n_nodes == 0)
 		nodes[n_nodes++] = -1;
 	for (i = 0; i < n_nodes; i++)
-		check_hugepages_node(&d, plan, nodes[i]);
+		check_hugepages_node(&d, page_size_or_default(topo,
+			plan->hugepage_size), plan->hugepage_bytes, nodes[i]);
 
 	iova_checks(&d, plan->devices, plan->n_devices, plan->iova, plan->n_iova);
 	return finish(&d);

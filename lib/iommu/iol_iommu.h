@@ -52,6 +52,20 @@ struct iol_resv_region {
 	char type_name[24];        /**< Type as the kernel wrote it. */
 };
 
+/**
+ * A network interface of a PCI device: its net/ directory in sysfs, or
+ * that of its virtio device (virtioN/net/) for virtio-net.
+ */
+struct iol_netif {
+	char name[32];             /**< e.g. "eth0". */
+	bool up;                   /**< IFF_UP in /sys/class/net/IF/flags
+	                                (unreadable: operstate "up"). */
+	char operstate[16];        /**< operstate as read, "" when unreadable. */
+	unsigned int n_routes;     /**< Routes through it in /proc/net/route and
+	                                /proc/net/ipv6_route (not link-local,
+	                                multicast, local or reject ones). */
+};
+
 /** One device: a PCI function, or any other member of an IOMMU group. */
 struct iol_device {
 	char name[IOL_DEV_NAME_LEN]; /**< PCI address or sysfs name. */
@@ -68,6 +82,8 @@ struct iol_device {
 	char *vendor_name;         /**< From pci.ids, NULL when unknown. */
 	char *device_name;         /**< From pci.ids, NULL when unknown. */
 	char *class_name;          /**< From pci.ids, NULL when unknown. */
+	struct iol_netif *netifs;  /**< Its network interfaces, sorted by name. */
+	unsigned int n_netifs;
 };
 
 /** One IOMMU group. */
@@ -121,6 +137,11 @@ struct iol_hugepages {
 	int node;                  /**< NUMA node, -1 for the host-wide count. */
 	uint64_t total;            /**< nr_hugepages. */
 	uint64_t free;             /**< free_hugepages. */
+	uint64_t resv;             /**< resv_hugepages: free pages promised to
+	                                mappings that have not faulted them in,
+	                                so not free for a new one. Host-wide only
+	                                (the kernel keeps no count per node): 0
+	                                on nodes and when the file is absent. */
 };
 
 /** A hugetlbfs mount from /proc/mounts. */
@@ -187,13 +208,34 @@ const struct iol_iommu_group *iol_topology_group(const struct iol_topology *topo
 	int id);
 
 /**
+ * The pool of @p page_size pages on NUMA node @p node (-1: the host-wide
+ * pool), NULL when there is none.
+ */
+const struct iol_hugepages *iol_topology_hugepages(
+	const struct iol_topology *topo, int node, uint64_t page_size);
+
+/**
  * Whether the host has a real IOMMU: an instance in /sys/class/iommu or
  * an IOMMU group that is not a vfio noiommu group.
  */
 bool iol_topology_iommu_enabled(const struct iol_topology *topo);
 
-/** Name of a reserved region type ("msi", "direct-relaxable", ...). */
-const char *iol_resv_type_name(enum iol_resv_type type);
+/** Size of a canonical PCI address "DDDD:BB:DD.F" with its NUL. */
+#define IOL_PCI_ADDR_LEN 13
+
+/** The forms iol_pci_addr_canon() accepts, for messages. */
+#define IOL_PCI_ADDR_FORMS \
+	"DDDD:BB:DD.F or BB:DD.F (hex digits, e.g. 0000:00:03.0 or 00:03.0)"
+
+/**
+ * A PCI address in the form sysfs names devices: "DDDD:BB:DD.F", lower
+ * case. Accepts that form and "BB:DD.F" (domain 0), hex digits in either
+ * case; nothing else (no other number of digits, no surrounding space,
+ * no ",param" suffix).
+ *
+ * @return 0 with @p out set, or -1 when @p in is no such address.
+ */
+int iol_pci_addr_canon(const char *in, char out[IOL_PCI_ADDR_LEN]);
 
 /**
  * Print the listing: "IOMMU Group N:" then each device and each reserved
@@ -300,6 +342,21 @@ struct iol_doctor_report *iol_doctor_run(const struct iol_topology *topo,
 struct iol_doctor_report *iol_doctor_check_iova(const struct iol_topology *topo,
 	const char *const *devices, unsigned int n_devices,
 	const struct iol_iova_range *iova, unsigned int n_iova);
+
+/**
+ * Check only hugepages: the doctor's "hugepages" check, as iol_doctor_run()
+ * makes it for each NUMA node of the devices, for @p bytes (0: one page)
+ * of @p page_size pages (0: the default size) on NUMA node @p node (-1:
+ * the host). Pages reserved by other mappings (resv_hugepages) are not
+ * free; on a node, the host's free pages less its reserved ones must
+ * cover the need too. A node without its own counts is checked against
+ * the host's.
+ *
+ * @return A report of one "hugepages" check, NULL when out of memory.
+ */
+struct iol_doctor_report *iol_doctor_check_hugepages(
+	const struct iol_topology *topo, uint64_t page_size, uint64_t bytes,
+	int node);
 
 /** "PASS", "WARN" or "FAIL". */
 const char *iol_verdict_name(enum iol_verdict v);

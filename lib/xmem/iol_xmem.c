@@ -70,8 +70,7 @@ struct iol_xmem {
 	unsigned int n_container;   /* devices in DPDK's VFIO container */
 	unsigned int n_mapped;      /* devices fully mapped */
 	bool unmap_failed;          /* memory left mapped: never freed */
-	struct iol_xmem_dma_ops ops;
-	enum iol_xmem_step fail_step;
+	struct iol_xmem_hooks hooks; /* map and unmap always set */
 	struct rte_mempool *pools[XMEM_MAX_POOLS];
 	unsigned int n_pools;
 	unsigned int cur_run;       /* memory not yet given to a pool */
@@ -85,44 +84,25 @@ struct iol_xmem {
  * dma_map if it has one, else rte_vfio_container_dma_map() on the default
  * container when the device is on vfio, else fails with ENOTSUP. The PCI
  * driver structures are not installed headers, so the kernel driver is
- * read from sysfs; a PCI device whose driver cannot be read is taken to be
- * on vfio-pci (the case that shares). Drivers with their own dma_map on a
- * vfio-pci device are not known in 22.11.
+ * taken from the topology (sysfs); a PCI device whose driver cannot be
+ * read is taken to be on vfio-pci (the case that shares). Drivers with
+ * their own dma_map on a vfio-pci device are not known in 22.11.
  */
 static bool
-default_in_vfio_container(const struct rte_device *dev)
+in_container(const struct iol_xmem_hooks *h, const struct iol_topology *topo,
+	const struct rte_device *dev)
 {
-	const struct rte_bus *bus = rte_dev_bus(dev);
-	char path[PATH_MAX], link[PATH_MAX];
-	const char *drv;
-	ssize_t n;
+	const struct rte_bus *bus;
+	const struct iol_device *d;
 
+	if (h != NULL && h->in_vfio_container != NULL)
+		return h->in_vfio_container(dev);
+	bus = rte_dev_bus(dev);
 	if (bus == NULL || strcmp(rte_bus_name(bus), "pci") != 0)
 		return false;
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver",
-		rte_dev_name(dev));
-	n = readlink(path, link, sizeof(link) - 1);
-	if (n < 0)
-		return true;
-	link[n] = '\0';
-	drv = strrchr(link, '/');
-	drv = drv != NULL ? drv + 1 : link;
-	return strcmp(drv, "vfio-pci") == 0;
-}
-
-static const struct iol_xmem_dma_ops default_ops = {
-	.map = rte_dev_dma_map,
-	.unmap = rte_dev_dma_unmap,
-	.in_vfio_container = default_in_vfio_container,
-};
-
-static bool
-in_container(const struct iol_xmem_dma_ops *ops, const struct rte_device *dev)
-{
-	if (ops == NULL)
-		ops = &default_ops;
-	return (ops->in_vfio_container != NULL ? ops->in_vfio_container :
-		default_in_vfio_container)(dev);
+	d = iol_topology_device(topo, rte_dev_name(dev));
+	return d == NULL || d->driver[0] == '\0' ||
+		strcmp(d->driver, "vfio-pci") == 0;
 }
 
 const char *
@@ -171,30 +151,16 @@ adderr(char *err, size_t len, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* A number from a sysfs file; -1 when it cannot be read. */
-static int64_t
-read_num(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	long long v;
-	int n;
-
-	if (f == NULL)
-		return -1;
-	n = fscanf(f, "%lld", &v);
-	fclose(f);
-	return n == 1 && v >= 0 ? v : -1;
-}
-
-static bool
-injected(const struct iol_xmem_params *p, enum iol_xmem_step s, char *err,
+/* The test seam's failure after step @p s, if it is the one to inject. */
+static int
+injected(const struct iol_xmem_hooks *h, enum iol_xmem_step s, char *err,
 	size_t errlen)
 {
-	if (p->fail_step != s)
-		return false;
+	if (h->fail_step != s)
+		return 0;
 	seterr(err, errlen, "step %s failed: injected failure (test)",
 		iol_xmem_step_name(s));
-	return true;
+	return -EIO;
 }
 
 /* ---- parameters and host resources, before anything is allocated ---- */
@@ -233,52 +199,106 @@ check_numa(const struct iol_xmem_params *p, int *node, char *err, size_t errlen)
 	return 0;
 }
 
-static int
-check_hugepages(uint64_t page_size, uint64_t n_pages, int node, char *err,
+/*
+ * The topology every sysfs read of iol_xmem_create() uses, read once: an
+ * unreadable sysfs_root is refused as such, read problems below it are
+ * logged (they leave the doctor's checks at WARN). NULL with @p ret set.
+ */
+static struct iol_topology *
+read_topology(const struct iol_xmem_params *p, int *ret, char *err,
 	size_t errlen)
 {
-	char path[256], h[32];
-	uint64_t kb = page_size >> 10;
-	int64_t free_pages, resv, total, node_free;
+	struct iol_topology *topo;
+	unsigned int i;
 
-	snprintf(path, sizeof(path),
-		"/sys/kernel/mm/hugepages/hugepages-%" PRIu64 "kB/free_hugepages", kb);
-	free_pages = read_num(path);
-	if (free_pages < 0) {
-		seterr(err, errlen, "page size %s is not a hugepage size of this "
-			"host (no %s)", iol_size_str(page_size, IOL_SIZE_HUMAN, h, sizeof(h)), path);
+	if (p->sysfs_root != NULL) {
+		DIR *d = opendir(p->sysfs_root);
+
+		if (d == NULL) {
+			seterr(err, errlen, "cannot read the sysfs root %s (for the "
+				"hugepage and IOVA plan checks): %s", p->sysfs_root,
+				strerror(errno));
+			*ret = -ENOENT;
+			return NULL;
+		}
+		closedir(d);
+	}
+	/* iol_topology_read() returns NULL only when out of memory. */
+	topo = iol_topology_read(p->sysfs_root != NULL ? p->sysfs_root : "/");
+	if (topo == NULL) {
+		seterr(err, errlen, "out of memory reading the topology");
+		*ret = -ENOMEM;
+		return NULL;
+	}
+	for (i = 0; i < topo->n_warnings; i++)
+		XMEM_LOG(INFO, "reading %s: %s", topo->root, topo->warnings[i]);
+	return topo;
+}
+
+/*
+ * Enough free hugepages of the size on the node, as the doctor judges it
+ * (reserved pages are not free; its fix is the one given).
+ */
+static int
+check_hugepages(const struct iol_topology *topo,
+	const struct iol_xmem_params *p, int node, char *err, size_t errlen)
+{
+	struct iol_doctor_report *rep;
+	const struct iol_check *c;
+	char h[32];
+	int ret = 0;
+
+	rep = iol_doctor_check_hugepages(topo, p->page_size, p->size, node);
+	if (rep == NULL || rep->n_checks != 1) {
+		iol_doctor_report_free(rep);
+		seterr(err, errlen, "out of memory checking the hugepages");
+		return -ENOMEM;
+	}
+	c = &rep->checks[0];
+	if (c->verdict == IOL_FAIL) {
+		if (iol_topology_hugepages(topo, node, p->page_size) == NULL &&
+		    iol_topology_hugepages(topo, -1, p->page_size) == NULL) {
+			seterr(err, errlen, "page size %s is not a hugepage size of "
+				"this host: %s; fix: %s", iol_size_str(p->page_size,
+				IOL_SIZE_HUMAN, h, sizeof(h)), c->message, c->fix);
+			ret = -EINVAL;
+		} else {
+			seterr(err, errlen, "not enough free hugepages of %" PRIu64
+				" kB: %s; fix: %s", p->page_size >> 10, c->message,
+				c->fix);
+			ret = -ENOMEM;
+		}
+	}
+	iol_doctor_report_free(rep);
+	return ret;
+}
+
+/* A chosen IOVA base: VA mode only, page-aligned, not wrapping. */
+static int
+check_base(const struct iol_xmem_params *p, char *err, size_t errlen)
+{
+	char h[32];
+
+	if (rte_eal_iova_mode() == RTE_IOVA_PA) {
+		seterr(err, errlen, "IOVA base 0x%" PRIx64 " refused: the EAL "
+			"runs in IOVA-as-PA mode, where each page's IOVA is its "
+			"physical address and cannot be chosen; use "
+			"--iova-mode=va to place memory at chosen IOVAs",
+			p->iova_base);
 		return -EINVAL;
 	}
-	snprintf(path, sizeof(path),
-		"/sys/kernel/mm/hugepages/hugepages-%" PRIu64 "kB/resv_hugepages", kb);
-	resv = read_num(path);
-	if (resv < 0)
-		resv = 0;
-	snprintf(path, sizeof(path),
-		"/sys/kernel/mm/hugepages/hugepages-%" PRIu64 "kB/nr_hugepages", kb);
-	total = read_num(path);
-	/* Pages reserved by other mappings but not yet faulted are not free. */
-	if (resv > free_pages)
-		resv = free_pages;
-	if ((uint64_t)(free_pages - resv) < n_pages) {
-		seterr(err, errlen, "not enough free hugepages of %" PRIu64 " kB: "
-			"need %" PRIu64 ", %" PRId64 " free (%" PRId64 " of them "
-			"reserved by other mappings) of %" PRId64 " in the pool; "
-			"reserve more with: echo N > /sys/kernel/mm/hugepages/"
-			"hugepages-%" PRIu64 "kB/nr_hugepages", kb, n_pages,
-			free_pages, resv, total, kb);
-		return -ENOMEM;
+	if (p->iova_base % p->page_size != 0) {
+		seterr(err, errlen, "IOVA base 0x%" PRIx64 " is not aligned to "
+			"the page size %s (0x%" PRIx64 "): the next aligned base "
+			"is 0x%" PRIx64, p->iova_base,
+			iol_size_str(p->page_size, IOL_SIZE_HUMAN, h, sizeof(h)),
+			p->page_size, RTE_ALIGN_CEIL(p->iova_base, p->page_size));
+		return -EINVAL;
 	}
-	snprintf(path, sizeof(path), "/sys/devices/system/node/node%d/hugepages/"
-		"hugepages-%" PRIu64 "kB/free_hugepages", node, kb);
-	node_free = read_num(path);
-	if (node_free >= 0 && (uint64_t)node_free < n_pages) {
-		seterr(err, errlen, "not enough free hugepages of %" PRIu64 " kB "
-			"on NUMA node %d: need %" PRIu64 ", %" PRId64 " free there; "
-			"reserve more with: echo N > /sys/devices/system/node/node%d/"
-			"hugepages/hugepages-%" PRIu64 "kB/nr_hugepages",
-			kb, node, n_pages, node_free, node, kb);
-		return -ENOMEM;
+	if (p->iova_base + p->size < p->iova_base) {
+		seterr(err, errlen, "IOVA base 0x%" PRIx64 " + size 0x%" PRIx64
+			" wraps around 2^64", p->iova_base, p->size);
+		return -ERANGE;
 	}
 	return 0;
 }
@@ -361,15 +381,15 @@ msl_overlap_cb(const struct rte_memseg_list *msl, void *arg)
 }
 
 static int
-check_plan(const struct iol_xmem_params *p, const struct iol_xmem_range *runs,
-	unsigned int n_runs, const void *self_va, char *err, size_t errlen)
+check_plan(const struct iol_topology *topo, const struct iol_xmem_params *p,
+	const struct iol_xmem_range *runs, unsigned int n_runs,
+	const void *self_va, char *err, size_t errlen)
 {
 	struct overlap_ctx oc = {
 		.runs = runs, .n_runs = n_runs, .self_va = self_va,
 		.self_len = p->size, .err = err, .errlen = errlen,
 	};
 	struct iol_iova_range *ranges;
-	struct iol_topology *topo;
 	struct iol_doctor_report *rep;
 	const char **names;
 	unsigned int i, n_pci = 0, n_named;
@@ -394,7 +414,7 @@ check_plan(const struct iol_xmem_params *p, const struct iol_xmem_range *runs,
 	 * (one map a run, made once); other devices do not use it.
 	 */
 	for (i = 0; i < p->n_devs && !p->no_dma_map; i++)
-		if (in_container(p->dma_ops, p->devs[i]))
+		if (in_container(p->hooks, topo, p->devs[i]))
 			n_pci++;
 	if (n_pci > 0 && n_runs > XMEM_VFIO_MAX_USER_MAPS) {
 		seterr(err, errlen, "%u IOVA-contiguous runs need %u DMA mappings "
@@ -412,27 +432,13 @@ check_plan(const struct iol_xmem_params *p, const struct iol_xmem_range *runs,
 		return -EADDRINUSE;
 
 	/* Reserved regions and address width of the devices' IOMMUs. */
-	if (p->sysfs_root != NULL) {
-		DIR *d = opendir(p->sysfs_root);
-
-		if (d == NULL) {
-			seterr(err, errlen, "cannot read the sysfs root %s for the "
-				"IOVA plan check: %s", p->sysfs_root, strerror(errno));
-			return -ENOENT;
-		}
-		closedir(d);
-	}
 	ranges = calloc(n_runs, sizeof(*ranges));
 	names = calloc(p->n_devs + 1, sizeof(*names));
-	topo = iol_topology_read(p->sysfs_root != NULL ? p->sysfs_root : "/");
-	if (ranges == NULL || names == NULL || topo == NULL) {
-		/* iol_topology_read() returns NULL only when out of memory. */
+	if (ranges == NULL || names == NULL) {
 		seterr(err, errlen, "out of memory checking the IOVA plan");
 		ret = -ENOMEM;
 		goto out;
 	}
-	for (i = 0; i < topo->n_warnings; i++)
-		XMEM_LOG(INFO, "IOVA plan check: %s", topo->warnings[i]);
 	for (i = 0; i < n_runs; i++) {
 		ranges[i].start = runs[i].iova;
 		ranges[i].end = runs[i].iova + runs[i].len - 1;
@@ -466,7 +472,6 @@ check_plan(const struct iol_xmem_params *p, const struct iol_xmem_range *runs,
 	}
 	iol_doctor_report_free(rep);
 out:
-	iol_topology_free(topo);
 	free(names);
 	free(ranges);
 	return ret;
@@ -510,7 +515,8 @@ xmem_alloc(struct iol_xmem *x, char *err, size_t errlen)
 		e = errno;
 		x->va = NULL;
 		seterr(err, errlen, "cannot map %s of %s hugepages (%s): %s%s",
-			iol_size_str(x->len, IOL_SIZE_HUMAN, h, sizeof(h)), iol_size_str(x->page_size, IOL_SIZE_HUMAN, h2, sizeof(h2)),
+			iol_size_str(x->len, IOL_SIZE_HUMAN, h, sizeof(h)),
+			iol_size_str(x->page_size, IOL_SIZE_HUMAN, h2, sizeof(h2)),
 			x->fd >= 0 ? mnt : "anonymous MAP_HUGETLB", strerror(e),
 			e == ENOMEM ? " (not enough free hugepages of that size)" : "");
 		return -e;
@@ -688,7 +694,7 @@ unmap_devices(struct iol_xmem *x, char *err, size_t errlen)
 			char msg[256];
 
 			rte_errno = 0;
-			if (x->ops.unmap(x->devs[d], (void *)(uintptr_t)run->va,
+			if (x->hooks.unmap(x->devs[d], (void *)(uintptr_t)run->va,
 					run->iova, run->len) == 0)
 				continue;
 			snprintf(msg, sizeof(msg), "unmap failed for device %s range "
@@ -714,16 +720,17 @@ unmap_devices(struct iol_xmem *x, char *err, size_t errlen)
 }
 
 static int
-map_devices(struct iol_xmem *x, const struct iol_xmem_params *p, char *err,
+map_devices(struct iol_xmem *x, const struct iol_topology *topo, char *err,
 	size_t errlen)
 {
+	const struct iol_xmem_hooks *h = &x->hooks;
 	unsigned int d, r;
 	int first = -1;
 
 	for (d = 0; d < x->n_devs; d++) {
 		bool shared = false;
 
-		if (in_container(&x->ops, x->devs[d])) {
+		if (in_container(h, topo, x->devs[d])) {
 			x->n_container++;
 			if (first < 0)
 				first = (int)d;
@@ -735,7 +742,7 @@ map_devices(struct iol_xmem *x, const struct iol_xmem_params *p, char *err,
 			const struct iol_xmem_range *run = &x->runs[r];
 			int ret, e;
 
-			if (p->fail_step == IOL_XMEM_STEP_MAP && p->fail_dev == d &&
+			if (h->fail_step == IOL_XMEM_STEP_MAP && h->fail_dev == d &&
 			    r == x->n_runs - 1) {
 				ret = -1;
 				e = EIO;
@@ -744,7 +751,7 @@ map_devices(struct iol_xmem *x, const struct iol_xmem_params *p, char *err,
 				continue;
 			} else {
 				rte_errno = 0;
-				ret = x->ops.map(x->devs[d], (void *)(uintptr_t)run->va,
+				ret = h->map(x->devs[d], (void *)(uintptr_t)run->va,
 					run->iova, run->len);
 				e = rte_errno != 0 ? rte_errno : EIO;
 			}
@@ -754,8 +761,8 @@ map_devices(struct iol_xmem *x, const struct iol_xmem_params *p, char *err,
 					PRIx64 " len 0x%" PRIx64 ": %s%s",
 					rte_dev_name(x->devs[d]), d + 1, x->n_devs,
 					run->va, run->iova, run->len,
-					p->fail_step == IOL_XMEM_STEP_MAP &&
-					p->fail_dev == d ? "injected failure (test)" :
+					h->fail_step == IOL_XMEM_STEP_MAP &&
+					h->fail_dev == d ? "injected failure (test)" :
 					rte_strerror(e),
 					e == ENOTSUP ? " (a PCI device must be bound "
 					"to vfio-pci, or its driver must implement "
@@ -835,24 +842,15 @@ xmem_free(struct iol_xmem *x)
 	free(x);
 }
 
-/* ---- public ---- */
+/* ---- creation, step by step ---- */
 
-int
-iol_xmem_create(const struct iol_xmem_params *p, struct iol_xmem **out,
-	char *err, size_t errlen)
+/* What can be refused before anything is read or allocated. */
+static int
+check_params(const struct iol_xmem_params *p, char *err, size_t errlen)
 {
-	struct iol_xmem *x;
 	char h[32], h2[32];
 	unsigned int i;
-	int node, ret;
 
-	if (err != NULL && errlen > 0)
-		err[0] = '\0';
-	if (out == NULL || p == NULL) {
-		seterr(err, errlen, "no parameters");
-		return -EINVAL;
-	}
-	*out = NULL;
 	if (p->page_size == 0 || !rte_is_power_of_2(p->page_size) ||
 	    p->page_size < (uint64_t)sysconf(_SC_PAGESIZE)) {
 		seterr(err, errlen, "page size 0x%" PRIx64 " is not a power of two "
@@ -862,11 +860,13 @@ iol_xmem_create(const struct iol_xmem_params *p, struct iol_xmem **out,
 	if (p->size == 0 || p->size % p->page_size != 0) {
 		seterr(err, errlen, "size %" PRIu64 " (%s) is not a non-zero "
 			"multiple of the page size %s", p->size,
-			iol_size_str(p->size, IOL_SIZE_HUMAN, h, sizeof(h)), iol_size_str(p->page_size, IOL_SIZE_HUMAN, h2, sizeof(h2)));
+			iol_size_str(p->size, IOL_SIZE_HUMAN, h, sizeof(h)),
+			iol_size_str(p->page_size, IOL_SIZE_HUMAN, h2, sizeof(h2)));
 		return -EINVAL;
 	}
 	if (p->size / p->page_size > UINT32_MAX) {
-		seterr(err, errlen, "size %s is too many pages", iol_size_str(p->size, IOL_SIZE_HUMAN, h, sizeof(h)));
+		seterr(err, errlen, "size %s is too many pages",
+			iol_size_str(p->size, IOL_SIZE_HUMAN, h, sizeof(h)));
 		return -EINVAL;
 	}
 	if (p->n_devs > 0 && p->devs == NULL) {
@@ -879,51 +879,17 @@ iol_xmem_create(const struct iol_xmem_params *p, struct iol_xmem **out,
 			return -EINVAL;
 		}
 	}
-	if (p->iova_base_set) {
-		if (rte_eal_iova_mode() == RTE_IOVA_PA) {
-			seterr(err, errlen, "IOVA base 0x%" PRIx64 " refused: the EAL "
-				"runs in IOVA-as-PA mode, where each page's IOVA is its "
-				"physical address and cannot be chosen; use "
-				"--iova-mode=va to place memory at chosen IOVAs",
-				p->iova_base);
-			return -EINVAL;
-		}
-		if (p->iova_base % p->page_size != 0) {
-			seterr(err, errlen, "IOVA base 0x%" PRIx64 " is not aligned to "
-				"the page size %s (0x%" PRIx64 "): the next aligned base "
-				"is 0x%" PRIx64, p->iova_base,
-				iol_size_str(p->page_size, IOL_SIZE_HUMAN, h, sizeof(h)), p->page_size,
-				RTE_ALIGN_CEIL(p->iova_base, p->page_size));
-			return -EINVAL;
-		}
-		if (p->iova_base + p->size < p->iova_base) {
-			seterr(err, errlen, "IOVA base 0x%" PRIx64 " + size 0x%" PRIx64
-				" wraps around 2^64", p->iova_base, p->size);
-			return -ERANGE;
-		}
-	}
-	ret = check_numa(p, &node, err, errlen);
-	if (ret != 0)
-		return ret;
-	ret = check_hugepages(p->page_size, p->size / p->page_size, node, err, errlen);
-	if (ret != 0)
-		return ret;
-	if (p->iova_base_set) {
-		/* The IOVAs are known: refuse a bad plan before allocating. */
-		struct iol_xmem_range r = {
-			.va = 0, .iova = p->iova_base, .len = p->size,
-		};
+	return p->iova_base_set ? check_base(p, err, errlen) : 0;
+}
 
-		ret = check_plan(p, &r, 1, NULL, err, errlen);
-		if (ret != 0)
-			return ret;
-	}
+/* A new handle, nothing allocated for the memory yet. */
+static struct iol_xmem *
+xmem_new(const struct iol_xmem_params *p, int node, char *err, size_t errlen)
+{
+	struct iol_xmem *x = calloc(1, sizeof(*x));
 
-	x = calloc(1, sizeof(*x));
-	if (x == NULL) {
-		seterr(err, errlen, "out of memory");
-		return -ENOMEM;
-	}
+	if (x == NULL)
+		goto oom;
 	x->fd = -1;
 	x->len = p->size;
 	x->page_size = p->page_size;
@@ -931,65 +897,130 @@ iol_xmem_create(const struct iol_xmem_params *p, struct iol_xmem **out,
 	x->node = node;
 	x->iova_as_pa = rte_eal_iova_mode() == RTE_IOVA_PA;
 	x->iova_base_set = p->iova_base_set;
-	x->ops = p->dma_ops != NULL ? *p->dma_ops : default_ops;
-	if (x->ops.in_vfio_container == NULL)
-		x->ops.in_vfio_container = default_in_vfio_container;
-	x->fail_step = p->fail_step;
-	if (!p->no_dma_map && p->n_devs > 0) {
-		x->devs = calloc(p->n_devs, sizeof(*x->devs));
-		x->dev_runs = calloc(p->n_devs, sizeof(*x->dev_runs));
-		x->dev_shared = calloc(p->n_devs, sizeof(*x->dev_shared));
-		if (x->devs == NULL || x->dev_runs == NULL ||
-		    x->dev_shared == NULL) {
-			xmem_free(x);
-			seterr(err, errlen, "out of memory");
-			return -ENOMEM;
-		}
-		memcpy(x->devs, p->devs, p->n_devs * sizeof(*x->devs));
-		x->n_devs = p->n_devs;
+	if (p->hooks != NULL)
+		x->hooks = *p->hooks;
+	if (x->hooks.map == NULL)
+		x->hooks.map = rte_dev_dma_map;
+	if (x->hooks.unmap == NULL)
+		x->hooks.unmap = rte_dev_dma_unmap;
+	if (p->no_dma_map || p->n_devs == 0)
+		return x;
+	x->devs = calloc(p->n_devs, sizeof(*x->devs));
+	x->dev_runs = calloc(p->n_devs, sizeof(*x->dev_runs));
+	x->dev_shared = calloc(p->n_devs, sizeof(*x->dev_shared));
+	if (x->devs == NULL || x->dev_runs == NULL || x->dev_shared == NULL) {
+		xmem_free(x);
+		goto oom;
 	}
+	memcpy(x->devs, p->devs, p->n_devs * sizeof(*x->devs));
+	x->n_devs = p->n_devs;
+	return x;
+oom:
+	seterr(err, errlen, "out of memory");
+	return NULL;
+}
 
-	ret = xmem_alloc(x, err, errlen);
-	if (ret == 0 && injected(p, IOL_XMEM_STEP_ALLOC, err, errlen))
-		ret = -EIO;
-	if (ret != 0)
-		goto fail;
-	ret = xmem_lock(x, err, errlen);
-	if (ret == 0 && injected(p, IOL_XMEM_STEP_LOCK, err, errlen))
-		ret = -EIO;
-	if (ret != 0)
-		goto fail;
-	ret = build_table(x, p, err, errlen);
-	if (ret != 0)
-		goto fail;
-	ret = check_plan(p, x->runs, x->n_runs, x->va, err, errlen);
-	if (ret != 0)
-		goto fail;
+static int
+xmem_register(struct iol_xmem *x, char *err, size_t errlen)
+{
+	char h[32], h2[32];
 
 	if (rte_extmem_register(x->va, x->len, x->iova, x->n_pages,
 			x->page_size) != 0) {
-		ret = -rte_errno;
 		seterr(err, errlen, "rte_extmem_register(%p, %s, %u pages of %s) "
-			"failed: %s", x->va, iol_size_str(x->len, IOL_SIZE_HUMAN, h, sizeof(h)), x->n_pages,
-			iol_size_str(x->page_size, IOL_SIZE_HUMAN, h2, sizeof(h2)), rte_strerror(rte_errno));
-		goto fail;
+			"failed: %s", x->va,
+			iol_size_str(x->len, IOL_SIZE_HUMAN, h, sizeof(h)), x->n_pages,
+			iol_size_str(x->page_size, IOL_SIZE_HUMAN, h2, sizeof(h2)),
+			rte_strerror(rte_errno));
+		return -rte_errno;
 	}
 	x->registered = true;
-	if (injected(p, IOL_XMEM_STEP_REGISTER, err, errlen)) {
-		ret = -EIO;
-		goto fail;
-	}
-
-	ret = map_devices(x, p, err, errlen);
-	if (ret != 0)
-		goto fail;
-
-	*out = x;
 	return 0;
-fail:
-	xmem_undo(x, err, errlen);
-	xmem_free(x);
-	return ret < 0 ? ret : -EIO;
+}
+
+/*
+ * ALLOC, LOCK, the IOVA table, the plan, REGISTER, MAP, in that order,
+ * stopping at the first failure: the caller then undoes what the flags
+ * of @p x say was done, in reverse (xmem_undo()).
+ */
+static int
+xmem_build(struct iol_xmem *x, const struct iol_xmem_params *p,
+	const struct iol_topology *topo, char *err, size_t errlen)
+{
+	int ret;
+
+	ret = xmem_alloc(x, err, errlen);
+	if (ret == 0)
+		ret = injected(&x->hooks, IOL_XMEM_STEP_ALLOC, err, errlen);
+	if (ret == 0)
+		ret = xmem_lock(x, err, errlen);
+	if (ret == 0)
+		ret = injected(&x->hooks, IOL_XMEM_STEP_LOCK, err, errlen);
+	if (ret == 0)
+		ret = build_table(x, p, err, errlen);
+	if (ret == 0)
+		ret = check_plan(topo, p, x->runs, x->n_runs, x->va, err, errlen);
+	if (ret == 0)
+		ret = xmem_register(x, err, errlen);
+	if (ret == 0)
+		ret = injected(&x->hooks, IOL_XMEM_STEP_REGISTER, err, errlen);
+	if (ret == 0)
+		ret = map_devices(x, topo, err, errlen);
+	return ret;
+}
+
+/* ---- public ---- */
+
+int
+iol_xmem_create(const struct iol_xmem_params *p, struct iol_xmem **out,
+	char *err, size_t errlen)
+{
+	struct iol_topology *topo;
+	struct iol_xmem *x;
+	int node, ret;
+
+	if (err != NULL && errlen > 0)
+		err[0] = '\0';
+	if (out == NULL || p == NULL) {
+		seterr(err, errlen, "no parameters");
+		return -EINVAL;
+	}
+	*out = NULL;
+	ret = check_params(p, err, errlen);
+	if (ret == 0)
+		ret = check_numa(p, &node, err, errlen);
+	if (ret != 0)
+		return ret;
+	topo = read_topology(p, &ret, err, errlen);
+	if (topo == NULL)
+		return ret;
+	ret = check_hugepages(topo, p, node, err, errlen);
+	if (ret == 0 && p->iova_base_set) {
+		/* The IOVAs are known: refuse a bad plan before allocating. */
+		struct iol_xmem_range r = {
+			.va = 0, .iova = p->iova_base, .len = p->size,
+		};
+
+		ret = check_plan(topo, p, &r, 1, NULL, err, errlen);
+	}
+	if (ret != 0)
+		goto out;
+	x = xmem_new(p, node, err, errlen);
+	if (x == NULL) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	ret = xmem_build(x, p, topo, err, errlen);
+	if (ret != 0) {
+		xmem_undo(x, err, errlen);
+		xmem_free(x);
+		ret = ret < 0 ? ret : -EIO;
+		goto out;
+	}
+	*out = x;
+out:
+	iol_topology_free(topo);
+	return ret;
 }
 
 struct rte_mempool *
@@ -1067,7 +1098,7 @@ iol_xmem_pool_create(struct iol_xmem *x, const char *name, unsigned int n_mbufs,
 			off = 0;
 		}
 	}
-	if (x->fail_step == IOL_XMEM_STEP_POOL) {
+	if (x->hooks.fail_step == IOL_XMEM_STEP_POOL) {
 		seterr(err, errlen, "pool %s: step pool failed: injected failure "
 			"(test) after populating %u mbufs in %u chunks", name,
 			mp->populated_size, chunks);
@@ -1148,12 +1179,6 @@ iol_xmem_n_container(const struct iol_xmem *x)
 	return x->n_container;
 }
 
-unsigned int
-iol_xmem_n_pages(const struct iol_xmem *x)
-{
-	return x->n_pages;
-}
-
 uint64_t
 iol_xmem_page_iova(const struct iol_xmem *x, unsigned int page)
 {
@@ -1178,7 +1203,8 @@ iol_xmem_describe(const struct iol_xmem *x, char *buf, size_t len)
 	int n, n2;
 
 	n = snprintf(buf, len, "xmem %s, %s pages, NUMA node %d, %s, IOVA ",
-		iol_size_str(x->len, IOL_SIZE_HUMAN, h, sizeof(h)), iol_size_str(x->page_size, IOL_SIZE_HUMAN, h2, sizeof(h2)),
+		iol_size_str(x->len, IOL_SIZE_HUMAN, h, sizeof(h)),
+		iol_size_str(x->page_size, IOL_SIZE_HUMAN, h2, sizeof(h2)),
 		x->node, x->iova_as_pa ? "PA mode" : x->iova_base_set ?
 		"VA mode, chosen IOVAs" : "VA mode, IOVA = VA");
 	if (n < 0 || (size_t)n >= len)
@@ -1200,30 +1226,4 @@ iol_xmem_describe(const struct iol_xmem *x, char *buf, size_t len)
 	else
 		snprintf(buf + n, len - n, " (once in DPDK's VFIO container, "
 			"shared by %u of them)", x->n_container);
-}
-
-void
-iol_xmem_json(const struct iol_xmem *x, struct iol_json *j, const char *key)
-{
-	unsigned int i;
-
-	iol_json_object_open(j, key);
-	iol_json_string(j, "kind", "xmem");
-	iol_json_u64(j, "size", x->len);
-	iol_json_u64(j, "page_size", x->page_size);
-	iol_json_i64(j, "numa_node", x->node);
-	iol_json_string(j, "iova_mode", x->iova_as_pa ? "pa" : "va");
-	iol_json_bool(j, "iova_base_set", x->iova_base_set);
-	iol_json_u64(j, "dma_mapped_devices", x->n_mapped);
-	iol_json_u64(j, "vfio_container_devices", x->n_container);
-	iol_json_array_open(j, "ranges");
-	for (i = 0; i < x->n_runs; i++) {
-		iol_json_object_open(j, NULL);
-		iol_json_hex(j, "va", x->runs[i].va);
-		iol_json_hex(j, "iova", x->runs[i].iova);
-		iol_json_u64(j, "len", x->runs[i].len);
-		iol_json_object_close(j);
-	}
-	iol_json_array_close(j);
-	iol_json_object_close(j);
 }

@@ -10,8 +10,11 @@
  *
  * iol_xmem_create() does, in this order:
  *  1. checks the parameters (page size, size a multiple of it, NUMA node
- *     exists, IOVA base aligned and only in IOVA-as-VA mode) and that
- *     enough hugepages of that size are free, host-wide and on the node;
+ *     exists, IOVA base aligned and only in IOVA-as-VA mode), reads the
+ *     topology under sysfs_root once (iol_topology_read()), and checks
+ *     with the doctor's verdict (iol_doctor_check_hugepages()) that enough
+ *     hugepages of that size are free and not reserved, on the node and
+ *     host-wide;
  *  2. ALLOC: maps the hugepages (libhugetlbfs: a hugetlbfs mount of that
  *     page size, else an anonymous MAP_HUGETLB mapping of that size) and
  *     binds them to the NUMA node (libnuma) before any is touched;
@@ -51,8 +54,6 @@
 #include <rte_dev.h>
 #include <rte_mempool.h>
 
-#include "iol_json.h"
-
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -71,19 +72,32 @@ enum iol_xmem_step {
 };
 
 /**
- * DMA map and unmap functions, with the signature of rte_dev_dma_map()
- * and rte_dev_dma_unmap(): return 0, or -1 with rte_errno set.
+ * The one test seam of xmem: the DMA calls and the container decision a
+ * test replaces, and a failure it injects. Production passes none
+ * (iol_xmem_params::hooks NULL); every member may be left zero.
  */
-struct iol_xmem_dma_ops {
+struct iol_xmem_hooks {
+	/**
+	 * rte_dev_dma_map() and rte_dev_dma_unmap() (NULL: those): return 0,
+	 * or -1 with rte_errno set.
+	 */
 	int (*map)(struct rte_device *dev, void *va, uint64_t iova, size_t len);
 	int (*unmap)(struct rte_device *dev, void *va, uint64_t iova, size_t len);
 	/**
 	 * Whether @p dev's map calls land in DPDK's default VFIO container
 	 * (shared by all such devices: mapped once, for the first of them).
-	 * NULL: a PCI device bound to vfio-pci (sysfs driver link; a PCI
-	 * device whose driver cannot be read counts as vfio-pci).
+	 * NULL: a PCI device bound to vfio-pci (its driver in the topology
+	 * under sysfs_root; a PCI device whose driver cannot be read counts
+	 * as vfio-pci).
 	 */
 	bool (*in_vfio_container)(const struct rte_device *dev);
+	/**
+	 * Fail as if this step had failed, right after it was done (and,
+	 * for POOL, after populating): "injected failure (test)". For MAP:
+	 * device @p fail_dev refuses its last run.
+	 */
+	enum iol_xmem_step fail_step;
+	unsigned int fail_dev;     /**< For MAP: the index of the device that fails. */
 };
 
 /** What to create. Zero it, then fill. */
@@ -97,12 +111,10 @@ struct iol_xmem_params {
 	bool no_dma_map;           /**< Test only: register, map for no device. */
 	struct rte_device *const *devs; /**< Every port's device, to DMA map. */
 	unsigned int n_devs;
-	const char *sysfs_root;    /**< Root for the reserved-region and width
-	                                check; NULL: "/". */
-	const struct iol_xmem_dma_ops *dma_ops; /**< NULL: rte_dev_dma_map()/unmap();
-	                                tests wrap them to watch the calls. */
-	enum iol_xmem_step fail_step; /**< Test only: fail at this step. */
-	unsigned int fail_dev;     /**< Test only: for MAP, the device index that fails. */
+	const char *sysfs_root;    /**< Root of every sysfs read (hugepage
+	                                counts, reserved regions, address widths,
+	                                drivers); NULL: "/". */
+	const struct iol_xmem_hooks *hooks; /**< Tests only; NULL in production. */
 };
 
 /** One range contiguous in VA and in IOVA. */
@@ -169,8 +181,6 @@ unsigned int iol_xmem_n_mapped(const struct iol_xmem *x);
 unsigned int iol_xmem_n_container(const struct iol_xmem *x);
 /** IOVA of the page table entry @p page (page index from the start). */
 uint64_t iol_xmem_page_iova(const struct iol_xmem *x, unsigned int page);
-/** Number of pages. */
-unsigned int iol_xmem_n_pages(const struct iol_xmem *x);
 
 /**
  * The IOVA-contiguous runs, in VA order: one in VA mode, one or more in
@@ -188,14 +198,6 @@ unsigned int iol_xmem_ranges(const struct iol_xmem *x,
  * VFIO container)" when vfio-pci devices are among them.
  */
 void iol_xmem_describe(const struct iol_xmem *x, char *buf, size_t len);
-
-/**
- * Write the memory as a JSON object (member @p key, or an element when
- * NULL): {"kind":"xmem","size":..,"page_size":..,"numa_node":..,
- * "iova_mode":"va"|"pa","iova_base_set":..,"dma_mapped_devices":..,
- * "vfio_container_devices":..,"ranges":[{"va":"0x..","iova":"0x..","len":..},...]}.
- */
-void iol_xmem_json(const struct iol_xmem *x, struct iol_json *j, const char *key);
 
 /** Name of a step: "alloc", "lock", "register", "map", "pool", "none". */
 const char *iol_xmem_step_name(enum iol_xmem_step s);
