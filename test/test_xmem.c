@@ -455,7 +455,7 @@ run_body(struct iol_xmem *x, bool base_set, uint64_t base, uint64_t size,
 	uint64_t ps, const struct snap *before, struct rte_mempool **mpp,
 	unsigned int *n_runsp)
 {
-	struct iol_xmem_range r[64];
+	struct iol_iova_seg r[64];
 	struct rte_mempool *mp;
 	unsigned int n_runs, i;
 	void *va = iol_xmem_addr(x);
@@ -787,7 +787,7 @@ test_xmem_pool_too_big(void)
  * too (net_ring: a no-op) only when the container records a new range.
  */
 #define FAKE_MAX 64
-static struct iol_xmem_range fake_maps[FAKE_MAX];
+static struct iol_iova_seg fake_maps[FAKE_MAX];
 static unsigned int n_fake;
 static bool fake_in[N_PORTS];
 
@@ -827,8 +827,8 @@ fake_map(struct rte_device *dev, void *va, uint64_t iova, size_t len)
 		rte_errno = ENOSPC;
 		return -1;
 	}
-	fake_maps[n_fake++] = (struct iol_xmem_range){
-		(uint64_t)(uintptr_t)va, iova, len };
+	fake_maps[n_fake++] = (struct iol_iova_seg){
+		.va = (uint64_t)(uintptr_t)va, .iova = iova, .len = len };
 	return 0;
 }
 
@@ -858,7 +858,7 @@ static const struct iol_xmem_hooks fake_ops = {
 static int
 container_body(struct iol_xmem *x, unsigned int n_in, unsigned int *n_runsp)
 {
-	struct iol_xmem_range r[64];
+	struct iol_iova_seg r[64];
 	unsigned int n_runs, i, d, want_devs = 0;
 	bool calls_for[N_PORTS] = { false };
 	char desc[256];
@@ -1300,7 +1300,7 @@ static int
 test_xmem_report(void)
 {
 	struct iol_xmem_params p = params(4 * MIB, PS_2M);
-	struct iol_xmem_range r[4];
+	struct iol_iova_seg r[4];
 	struct iol_xmem *x;
 	struct snap before;
 	unsigned int n_runs;

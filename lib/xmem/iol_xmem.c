@@ -60,7 +60,7 @@ struct iol_xmem {
 	bool iova_as_pa;
 	bool iova_base_set;
 	rte_iova_t *iova;           /* one a page */
-	struct iol_xmem_range *runs;
+	struct iol_iova_seg *runs;
 	unsigned int n_runs;
 	struct rte_device **devs;
 	unsigned int n_devs;
@@ -306,7 +306,7 @@ check_base(const struct iol_xmem_params *p, char *err, size_t errlen)
 /* ---- the plan: IOVA ranges against the IOMMU and DPDK's memsegs ---- */
 
 struct overlap_ctx {
-	const struct iol_xmem_range *runs;
+	const struct iol_iova_seg *runs;
 	unsigned int n_runs;
 	const void *self_va;
 	uint64_t self_len;
@@ -329,7 +329,7 @@ overlap_cb(const struct rte_memseg_list *msl, const struct rte_memseg *ms,
 	    va < (uint64_t)(uintptr_t)c->self_va + c->self_len)
 		return 0;
 	for (i = 0; i < c->n_runs; i++) {
-		const struct iol_xmem_range *r = &c->runs[i];
+		const struct iol_iova_seg *r = &c->runs[i];
 
 		if (ms->iova < r->iova + r->len && r->iova < ms->iova + ms->len) {
 			seterr(c->err, c->errlen, "IOVA range 0x%" PRIx64 "-0x%" PRIx64
@@ -363,7 +363,7 @@ msl_overlap_cb(const struct rte_memseg_list *msl, void *arg)
 	if (msl->external || msl->base_va == NULL || msl->len == 0)
 		return 0;
 	for (i = 0; i < c->n_runs; i++) {
-		const struct iol_xmem_range *r = &c->runs[i];
+		const struct iol_iova_seg *r = &c->runs[i];
 
 		if (base < r->iova + r->len && r->iova < base + msl->len) {
 			seterr(c->err, c->errlen, "IOVA range 0x%" PRIx64 "-0x%" PRIx64
@@ -382,7 +382,7 @@ msl_overlap_cb(const struct rte_memseg_list *msl, void *arg)
 
 static int
 check_plan(const struct iol_topology *topo, const struct iol_xmem_params *p,
-	const struct iol_xmem_range *runs, unsigned int n_runs,
+	const struct iol_iova_seg *runs, unsigned int n_runs,
 	const void *self_va, char *err, size_t errlen)
 {
 	struct overlap_ctx oc = {
@@ -660,9 +660,10 @@ build_table(struct iol_xmem *x, const struct iol_xmem_params *p, char *err,
 			x->runs[n - 1].len += x->page_size;
 			continue;
 		}
-		x->runs[n].va = va;
-		x->runs[n].iova = x->iova[i];
-		x->runs[n].len = x->page_size;
+		x->runs[n] = (struct iol_iova_seg){
+			.va = va, .iova = x->iova[i], .len = x->page_size,
+			.page_sz = x->page_size, .socket = x->node, .external = true,
+		};
 		n++;
 	}
 	x->n_runs = n;
@@ -690,7 +691,7 @@ unmap_devices(struct iol_xmem *x, char *err, size_t errlen)
 			continue;
 		failed = false;
 		for (r = x->dev_runs[d]; r-- > 0;) {
-			const struct iol_xmem_range *run = &x->runs[r];
+			const struct iol_iova_seg *run = &x->runs[r];
 			char msg[256];
 
 			rte_errno = 0;
@@ -739,7 +740,7 @@ map_devices(struct iol_xmem *x, const struct iol_topology *topo, char *err,
 		}
 		x->dev_shared[d] = shared;
 		for (r = 0; r < x->n_runs; r++) {
-			const struct iol_xmem_range *run = &x->runs[r];
+			const struct iol_iova_seg *run = &x->runs[r];
 			int ret, e;
 
 			if (h->fail_step == IOL_XMEM_STEP_MAP && h->fail_dev == d &&
@@ -997,7 +998,7 @@ iol_xmem_create(const struct iol_xmem_params *p, struct iol_xmem **out,
 	ret = check_hugepages(topo, p, node, err, errlen);
 	if (ret == 0 && p->iova_base_set) {
 		/* The IOVAs are known: refuse a bad plan before allocating. */
-		struct iol_xmem_range r = {
+		struct iol_iova_seg r = {
 			.va = 0, .iova = p->iova_base, .len = p->size,
 		};
 
@@ -1069,7 +1070,7 @@ iol_xmem_pool_create(struct iol_xmem *x, const char *name, unsigned int n_mbufs,
 
 	/* One chunk a run at most: an mbuf never straddles two runs. */
 	while (mp->populated_size < mp->size && run < x->n_runs) {
-		const struct iol_xmem_range *r = &x->runs[run];
+		const struct iol_iova_seg *r = &x->runs[run];
 		uint64_t len = r->len - off;
 		/*
 		 * Give the pool about what the objects still missing need
@@ -1186,7 +1187,7 @@ iol_xmem_page_iova(const struct iol_xmem *x, unsigned int page)
 }
 
 unsigned int
-iol_xmem_ranges(const struct iol_xmem *x, struct iol_xmem_range *out,
+iol_xmem_ranges(const struct iol_xmem *x, struct iol_iova_seg *out,
 	unsigned int max)
 {
 	unsigned int i;

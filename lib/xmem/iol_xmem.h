@@ -54,6 +54,8 @@
 #include <rte_dev.h>
 #include <rte_mempool.h>
 
+#include "iol_audit.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -117,12 +119,6 @@ struct iol_xmem_params {
 	const struct iol_xmem_hooks *hooks; /**< Tests only; NULL in production. */
 };
 
-/** One range contiguous in VA and in IOVA. */
-struct iol_xmem_range {
-	uint64_t va;
-	uint64_t iova;
-	uint64_t len;
-};
 
 /**
  * Allocate, lock, register and DMA map external memory.
@@ -189,7 +185,7 @@ uint64_t iol_xmem_page_iova(const struct iol_xmem *x, unsigned int page);
  * @return The number of runs (may exceed @p max; only @p max are written).
  */
 unsigned int iol_xmem_ranges(const struct iol_xmem *x,
-		struct iol_xmem_range *out, unsigned int max);
+		struct iol_iova_seg *out, unsigned int max);
 
 /**
  * One line: "xmem 8 MiB, 2 MiB pages, NUMA node 0, VA mode, IOVA = VA,
