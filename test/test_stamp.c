@@ -91,8 +91,6 @@ test_stamp_end_of_flow(void)
 	TEST_ASSERT_EQUAL(check(f, 64, &expect_full, &r), IOL_STAMP_OK, "%s", r.why);
 	TEST_ASSERT(r.end, "end of flow");
 	TEST_ASSERT_EQUAL(r.hdr.seq, 1000, "frames sent");
-	/* 64 bytes is the header and exactly one payload word. */
-	TEST_ASSERT_EQUAL(IOL_STAMP_MIN_LEN, 56, "header size");
 	return TEST_SUCCESS;
 }
 
@@ -119,6 +117,26 @@ test_stamp_foreign(void)
 	f[IOL_STAMP_ETH_LEN] ^= 0xff;
 	TEST_ASSERT_EQUAL(check(f, 100, &expect_full, &r), IOL_STAMP_FOREIGN, "magic");
 	TEST_ASSERT_STR_CONTAINS(r.why, "magic", "reason");
+	return TEST_SUCCESS;
+}
+
+/* An older iovaloop's frames are named as such, whichever its magic. */
+static int
+test_stamp_format1_is_foreign(void)
+{
+	static const char *const magics[] = { "IOL1", "IOLE" };
+	struct iol_stamp_result r;
+	struct iol_stamp_info i = info_for(5, 64);
+	uint8_t f[64];
+	unsigned int k;
+
+	for (k = 0; k < RTE_DIM(magics); k++) {
+		iol_stamp_write(f, mac_b, mac_a, &i);
+		memcpy(f + IOL_STAMP_ETH_LEN, magics[k], 4);
+		TEST_ASSERT_EQUAL(check(f, 64, &expect_full, &r), IOL_STAMP_FOREIGN, "%s", magics[k]);
+		TEST_ASSERT_STR_CONTAINS(r.why, "frame format 1", "%s", magics[k]);
+		TEST_ASSERT(!r.hdr_valid, "%s", magics[k]);
+	}
 	return TEST_SUCCESS;
 }
 
@@ -167,7 +185,7 @@ test_stamp_corrupted_reports_bytes(void)
 	iol_stamp_write(f, mac_b, mac_a, &i);
 	f[IOL_STAMP_ETH_LEN + 9] ^= 0x10; /* inside seq */
 	TEST_ASSERT_EQUAL(check(f, 256, &hdr_only, &r), IOL_STAMP_CORRUPTED, "header");
-	TEST_ASSERT_STR_CONTAINS(r.why, "checksum", "reason");
+	TEST_ASSERT_STR_CONTAINS(r.why, "CRC", "reason");
 	TEST_ASSERT(!r.hdr_valid, "a damaged header is not trusted");
 
 	/* Longer than sent, beyond the minimum frame padding. */
@@ -199,6 +217,197 @@ test_stamp_misdelivered(void)
 	i.dst_port = i.dst_queue = IOL_STAMP_ANY;
 	iol_stamp_write(f, mac_b, mac_a, &i);
 	TEST_ASSERT_EQUAL(check(f, 64, &e, &r), IOL_STAMP_OK, "wildcard");
+	return TEST_SUCCESS;
+}
+
+/* CRC32C bit by bit from its definition, to check the CRC with no DPDK code. */
+static uint32_t
+crc32c_bitwise(const uint8_t *p, size_t n, uint32_t crc)
+{
+	size_t i;
+	int b;
+
+	for (i = 0; i < n; i++) {
+		crc ^= p[i];
+		for (b = 0; b < 8; b++)
+			crc = crc & 1 ? (crc >> 1) ^ 0x82f63b78u : crc >> 1;
+	}
+	return crc;
+}
+
+static int
+test_stamp_crc_known_answer(void)
+{
+	struct iol_stamp_info i = info_for(1000, 64);
+	const uint8_t *h;
+	uint8_t f[64];
+	uint64_t w[5];
+	uint32_t crc;
+
+	/* The reference itself: CRC-32C's check value, before its final inversion. */
+	TEST_ASSERT_EQUAL(crc32c_bitwise((const uint8_t *)"123456789", 9, 0xffffffff),
+		0xe3069283u ^ 0xffffffffu, "bitwise reference");
+	iol_stamp_write(f, mac_b, mac_a, &i);
+	h = f + IOL_STAMP_ETH_LEN;
+	memcpy(&crc, h + IOL_STAMP_CRC_COVERED, 4);
+	crc = rte_le_to_cpu_32(crc);
+	TEST_ASSERT_EQUAL(crc, crc32c_bitwise(h, IOL_STAMP_CRC_COVERED, 0xffffffff),
+		"stamped CRC");
+	/* Header of flow 3, run 0x1234abcd, seq 1000, as FORMAT2.md lays it out. */
+	TEST_ASSERT_EQUAL(crc, 0x59c622edu, "known answer");
+	memcpy(w, h, sizeof(w));
+	TEST_ASSERT_EQUAL(iol_stamp_hdr_crc(w), crc, "from the five words");
+	/* The high 16 bits of w[4] are the CRC's own: not covered. */
+	w[4] ^= rte_cpu_to_le_64(0xffffull << 48);
+	TEST_ASSERT_EQUAL(iol_stamp_hdr_crc(w), crc, "w[4] above bit 48");
+	return TEST_SUCCESS;
+}
+
+#define HDR_BITS (8 * sizeof(struct iol_stamp_hdr))
+
+static uint64_t
+xorshift(uint64_t *x)
+{
+	*x ^= *x << 13;
+	*x ^= *x >> 7;
+	*x ^= *x << 17;
+	return *x;
+}
+
+static void
+flip(uint8_t *f, uint32_t bit)
+{
+	f[IOL_STAMP_ETH_LEN + bit / 8] ^= 1u << (bit % 8);
+}
+
+/*
+ * A damaged header is never taken: it is corrupted and not trusted, or
+ * foreign when the damage reached the magic (bits 0..15).
+ */
+static bool
+rejected(const uint8_t *f, bool magic_hit)
+{
+	static const struct iol_stamp_expect hdr_only = {
+		.run_id = RUN, .rx_port = 1, .rx_queue = 1, .level = IOL_VERIFY_HEADER,
+	};
+	struct iol_stamp_result r;
+
+	iol_stamp_check(f, 64, &hdr_only, &r);
+	if (r.hdr_valid)
+		return false;
+	return r.cls == IOL_STAMP_CORRUPTED || (magic_hit && r.cls == IOL_STAMP_FOREIGN);
+}
+
+static int
+test_stamp_crc_every_1_and_2_bit_error(void)
+{
+	struct iol_stamp_info i = info_for(1000, 64);
+	uint8_t good[64], f[64];
+	uint32_t a, b;
+
+	iol_stamp_write(good, mac_b, mac_a, &i);
+	for (a = 0; a < HDR_BITS; a++) {
+		memcpy(f, good, sizeof(f));
+		flip(f, a);
+		TEST_ASSERT(rejected(f, a < 16), "bit %u", a);
+		for (b = a + 1; b < HDR_BITS; b++) {
+			flip(f, b);
+			TEST_ASSERT(rejected(f, a < 16), "bits %u and %u", a, b);
+			flip(f, b);
+		}
+	}
+	return TEST_SUCCESS;
+}
+
+static int
+test_stamp_crc_3_bit_errors_and_bursts(void)
+{
+	struct iol_stamp_info i = info_for(1000, 64);
+	uint8_t good[64], f[64];
+	uint32_t bits[3], len, at, k, p;
+	uint64_t x = 0x9e3779b97f4a7c15ull, pattern;
+
+	iol_stamp_write(good, mac_b, mac_a, &i);
+	for (k = 0; k < 200000; k++) {
+		bits[0] = xorshift(&x) % HDR_BITS;
+		do
+			bits[1] = xorshift(&x) % HDR_BITS;
+		while (bits[1] == bits[0]);
+		do
+			bits[2] = xorshift(&x) % HDR_BITS;
+		while (bits[2] == bits[0] || bits[2] == bits[1]);
+		memcpy(f, good, sizeof(f));
+		for (p = 0; p < 3; p++)
+			flip(f, bits[p]);
+		TEST_ASSERT(rejected(f, RTE_MIN(bits[0], RTE_MIN(bits[1], bits[2])) < 16),
+			"bits %u %u %u", bits[0], bits[1], bits[2]);
+	}
+	/*
+	 * Bursts: first and last bit flipped, a few patterns between, from
+	 * every offset, in the order the reflected CRC takes the bits.
+	 */
+	for (len = 1; len <= 32; len++) {
+		for (p = 0; p < 4; p++) {
+			pattern = p == 0 ? ~0ull : p == 1 ? 0 : p == 2 ? 0x5555555555555555ull :
+				xorshift(&x);
+			pattern |= 1ull | 1ull << (len - 1);
+			for (at = 0; at + len <= HDR_BITS; at++) {
+				memcpy(f, good, sizeof(f));
+				for (k = 0; k < len; k++)
+					if ((pattern >> k) & 1)
+						flip(f, at + k);
+				TEST_ASSERT(rejected(f, at < 16), "burst of %u at bit %u, pattern %u",
+					len, at, p);
+			}
+		}
+	}
+	return TEST_SUCCESS;
+}
+
+/* XOR fold of format 1's check word, to show what it could not see. */
+static uint16_t
+xor_fold(const uint8_t *h)
+{
+	uint64_t w[5], c;
+
+	memcpy(w, h, sizeof(w));
+	c = w[0] ^ w[1] ^ w[2] ^ w[3] ^ w[4];
+	c ^= c >> 32;
+	c ^= c >> 16;
+	return (uint16_t)c;
+}
+
+/* The damage an XOR fold let through (issue "Hostile frames and honest verdicts"). */
+static int
+test_stamp_crc_catches_what_the_fold_missed(void)
+{
+	struct iol_stamp_expect hdr_only = expect_full;
+	struct iol_stamp_result r;
+	struct iol_stamp_info i = info_for(1000, 64);
+	uint8_t f[64], *h = f + IOL_STAMP_ETH_LEN;
+	uint16_t fold;
+	uint64_t seq;
+
+	/* "flow changed from 0 to 32 passed --verify full": with a TSC bit in the same lane. */
+	i.flow = 0;
+	iol_stamp_write(f, mac_b, mac_a, &i);
+	fold = xor_fold(h);
+	h[offsetof(struct iol_stamp_hdr, flow)] ^= 32;
+	h[offsetof(struct iol_stamp_hdr, tx_tsc)] ^= 32;
+	TEST_ASSERT_EQUAL(xor_fold(h), fold, "a fold cannot see this");
+	TEST_ASSERT_EQUAL(check(f, 64, &expect_full, &r), IOL_STAMP_CORRUPTED, "flow 0 -> 32");
+	TEST_ASSERT(!r.hdr_valid, "flow 0 -> 32 not trusted");
+
+	/* "seq 1000 became 66537 and passed --verify header": bits 0 and 16. */
+	hdr_only.level = IOL_VERIFY_HEADER;
+	i = info_for(1000, 64);
+	iol_stamp_write(f, mac_b, mac_a, &i);
+	fold = xor_fold(h);
+	seq = rte_cpu_to_le_64(66537);
+	memcpy(h + offsetof(struct iol_stamp_hdr, seq), &seq, sizeof(seq));
+	TEST_ASSERT_EQUAL(xor_fold(h), fold, "a fold cannot see this");
+	TEST_ASSERT_EQUAL(check(f, 64, &hdr_only, &r), IOL_STAMP_CORRUPTED, "seq 1000 -> 66537");
+	TEST_ASSERT(!r.hdr_valid, "seq 66537 not trusted");
 	return TEST_SUCCESS;
 }
 
@@ -317,9 +526,14 @@ static struct unit_test_suite stamp_suite = {
 		TEST_CASE(test_stamp_restamp_changes_seq),
 		TEST_CASE(test_stamp_end_of_flow),
 		TEST_CASE(test_stamp_foreign),
+		TEST_CASE(test_stamp_format1_is_foreign),
 		TEST_CASE(test_stamp_truncated),
 		TEST_CASE(test_stamp_corrupted_reports_bytes),
 		TEST_CASE(test_stamp_misdelivered),
+		TEST_CASE(test_stamp_crc_known_answer),
+		TEST_CASE(test_stamp_crc_every_1_and_2_bit_error),
+		TEST_CASE(test_stamp_crc_3_bit_errors_and_bursts),
+		TEST_CASE(test_stamp_crc_catches_what_the_fold_missed),
 		TEST_CASE(test_stamp_never_reads_past_data),
 		TEST_CASE(test_seq_in_order_and_gap),
 		TEST_CASE(test_seq_dup_reorder_stale),
