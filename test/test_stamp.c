@@ -444,6 +444,8 @@ test_stamp_never_reads_past_data(void)
 	return TEST_SUCCESS;
 }
 
+#define NO_BOUND UINT64_MAX
+
 static int
 test_seq_in_order_and_gap(void)
 {
@@ -452,33 +454,36 @@ test_seq_in_order_and_gap(void)
 
 	iol_seq_init(&s, true, 0);
 	for (i = 0; i < 10000; i++)
-		TEST_ASSERT_EQUAL(iol_seq_update(&s, i, &lost), IOL_SEQ_IN_ORDER, "seq %" PRIu64, i);
+		TEST_ASSERT_EQUAL(iol_seq_update(&s, i, NO_BOUND, &lost), IOL_SEQ_IN_ORDER,
+			"seq %" PRIu64, i);
 	TEST_ASSERT_EQUAL(lost, 0, "nothing lost");
 	/* 10000 and 10001 never come; confirmed once they leave the window. */
 	for (i = 10002; i < 10000 + IOL_SEQ_WINDOW; i++)
-		iol_seq_update(&s, i, &lost);
+		iol_seq_update(&s, i, NO_BOUND, &lost);
 	TEST_ASSERT_EQUAL(lost, 0, "not yet confirmed");
-	iol_seq_update(&s, 10000 + IOL_SEQ_WINDOW, &lost);
+	iol_seq_update(&s, 10000 + IOL_SEQ_WINDOW, NO_BOUND, &lost);
 	TEST_ASSERT_EQUAL(lost, 1, "10000 left the window");
-	iol_seq_update(&s, 10001 + IOL_SEQ_WINDOW, &lost);
+	iol_seq_update(&s, 10001 + IOL_SEQ_WINDOW, NO_BOUND, &lost);
 	TEST_ASSERT_EQUAL(lost, 2, "confirmed as they left the window");
 	TEST_ASSERT_EQUAL(s.lost, 2, "lost");
-	TEST_ASSERT_EQUAL(s.duplicated + s.reordered, 0, "no other class");
+	TEST_ASSERT_EQUAL(s.n_lost_ranges, 1, "one run of two");
+	TEST_ASSERT_EQUAL(s.duplicated + s.reordered + s.stale, 0, "no other class");
 	return TEST_SUCCESS;
 }
 
 static int
-test_seq_dup_reorder_stale(void)
+test_seq_dup_reorder_recovered(void)
 {
 	struct iol_seq s;
 	uint64_t lost = 0;
 
 	iol_seq_init(&s, true, 0);
-	iol_seq_update(&s, 0, &lost);
-	iol_seq_update(&s, 2, &lost);
-	TEST_ASSERT_EQUAL(iol_seq_update(&s, 1, &lost), IOL_SEQ_LATE, "swap");
-	TEST_ASSERT_EQUAL(iol_seq_update(&s, 1, &lost), IOL_SEQ_DUPLICATE, "dup");
-	TEST_ASSERT_EQUAL(iol_seq_update(&s, 2, &lost), IOL_SEQ_DUPLICATE, "dup of newest");
+	iol_seq_update(&s, 0, NO_BOUND, &lost);
+	iol_seq_update(&s, 2, NO_BOUND, &lost);
+	TEST_ASSERT_EQUAL(iol_seq_update(&s, 1, NO_BOUND, &lost), IOL_SEQ_LATE, "swap");
+	TEST_ASSERT_EQUAL(iol_seq_update(&s, 1, NO_BOUND, &lost), IOL_SEQ_DUPLICATE, "dup");
+	TEST_ASSERT_EQUAL(iol_seq_update(&s, 2, NO_BOUND, &lost), IOL_SEQ_DUPLICATE,
+		"dup of newest");
 	TEST_ASSERT_EQUAL(s.reordered, 1, "reordered");
 	TEST_ASSERT_EQUAL(s.duplicated, 2, "duplicated");
 
@@ -486,36 +491,252 @@ test_seq_dup_reorder_stale(void)
 	 * A jump far ahead: of the missing 3 .. 3+2W-1, those below the new
 	 * window (3 .. 3+W) are confirmed lost at once, the rest stay holes.
 	 */
-	iol_seq_update(&s, 3 + 2 * IOL_SEQ_WINDOW, &lost);
+	iol_seq_update(&s, 3 + 2 * IOL_SEQ_WINDOW, NO_BOUND, &lost);
 	TEST_ASSERT_EQUAL(s.lost, IOL_SEQ_WINDOW + 1, "left the window");
-	TEST_ASSERT_EQUAL(iol_seq_flush(&s, 4 + 2 * IOL_SEQ_WINDOW),
-		IOL_SEQ_WINDOW - 1, "holes still in the window");
-	TEST_ASSERT_EQUAL(iol_seq_update(&s, 3, &lost), IOL_SEQ_STALE, "stale");
+	lost = 0;
+	TEST_ASSERT_SUCCESS(iol_seq_flush(&s, 4 + 2 * IOL_SEQ_WINDOW, NO_BOUND, &lost),
+		"flush");
+	TEST_ASSERT_EQUAL(lost, IOL_SEQ_WINDOW - 1, "holes still in the window");
+	TEST_ASSERT_EQUAL(s.n_lost_ranges, 1, "3 .. 3+2W-1 is one run");
+	TEST_ASSERT_EQUAL(iol_seq_update(&s, 3, NO_BOUND, &lost), IOL_SEQ_RECOVERED, "late");
 	TEST_ASSERT_EQUAL(s.lost, 2 * IOL_SEQ_WINDOW - 1, "late one not lost");
 	TEST_ASSERT_EQUAL(s.reordered, 2, "late one reordered");
+	TEST_ASSERT_EQUAL(iol_seq_update(&s, 3, NO_BOUND, &lost), IOL_SEQ_DUPLICATE,
+		"then a duplicate");
+	TEST_ASSERT_EQUAL(iol_seq_update(&s, 2 + IOL_SEQ_WINDOW, NO_BOUND, &lost),
+		IOL_SEQ_RECOVERED, "middle of the run");
+	TEST_ASSERT_EQUAL(s.n_lost_ranges, 2, "run split");
+	TEST_ASSERT_EQUAL(s.lost, 2 * IOL_SEQ_WINDOW - 2, "lost");
+	return TEST_SUCCESS;
+}
+
+/* The case: an old duplicate must not erase a real loss. */
+static int
+test_seq_old_duplicate_keeps_loss(void)
+{
+	struct iol_seq s;
+	uint64_t lost = 0, i;
+
+	iol_seq_init(&s, true, 0);
+	for (i = 0; i < 6000; i++)
+		if (i != 100)
+			iol_seq_update(&s, i, NO_BOUND, &lost);
+	TEST_ASSERT_EQUAL(s.lost, 1, "100 lost");
+	TEST_ASSERT_EQUAL(iol_seq_update(&s, 50, NO_BOUND, &lost), IOL_SEQ_DUPLICATE, "50");
+	TEST_ASSERT_EQUAL(s.lost, 1, "still lost");
+	TEST_ASSERT_EQUAL(s.duplicated, 1, "duplicated");
+	TEST_ASSERT_EQUAL(s.reordered, 0, "not reordered");
+	TEST_ASSERT_EQUAL(iol_seq_update(&s, 100, NO_BOUND, &lost), IOL_SEQ_RECOVERED, "100");
+	TEST_ASSERT_EQUAL(s.lost, 0, "100 came after all");
+	TEST_ASSERT_EQUAL(s.reordered, 1, "reordered");
+	TEST_ASSERT_EQUAL(iol_seq_update(&s, 100, NO_BOUND, &lost), IOL_SEQ_DUPLICATE, "again");
+	TEST_ASSERT_EQUAL(s.duplicated, 2, "duplicated");
+	TEST_ASSERT_EQUAL(s.stale, 0, "nothing stale");
+	return TEST_SUCCESS;
+}
+
+static int
+test_seq_wraps(void)
+{
+	const uint64_t from = UINT64_MAX - 1;
+	struct iol_seq s;
+	uint64_t lost = 0, i, n;
+	int known;
+
+	/* 2^64 - 2, 2^64 - 1, 0, 1: in order, learnt or given (used to hang). */
+	for (known = 0; known < 2; known++) {
+		iol_seq_init(&s, known, from);
+		for (i = 0; i < 4; i++)
+			TEST_ASSERT_EQUAL(iol_seq_update(&s, from + i, NO_BOUND, &lost),
+				IOL_SEQ_IN_ORDER, "known %d, seq %" PRIu64, known, from + i);
+		TEST_ASSERT_EQUAL(s.next, 2, "next");
+		TEST_ASSERT_SUCCESS(iol_seq_flush(&s, 2, NO_BOUND, &lost), "flush");
+		TEST_ASSERT_EQUAL(lost + s.lost + s.duplicated + s.reordered + s.stale, 0,
+			"known %d: nothing to report", known);
+	}
+
+	/* A single frame 2^64 - 1 on a fresh flow. */
+	iol_seq_init(&s, false, 0);
+	TEST_ASSERT_EQUAL(iol_seq_update(&s, UINT64_MAX, NO_BOUND, &lost), IOL_SEQ_IN_ORDER,
+		"last number");
+	TEST_ASSERT_EQUAL(s.next, 0, "next wrapped");
+	TEST_ASSERT_SUCCESS(iol_seq_flush(&s, 0, NO_BOUND, &lost), "flush");
+	TEST_ASSERT_EQUAL(lost, 0, "complete");
+	/* Behind the first number given: stale, not lost. */
+	iol_seq_init(&s, true, 0);
+	TEST_ASSERT_EQUAL(iol_seq_update(&s, UINT64_MAX, NO_BOUND, &lost), IOL_SEQ_STALE,
+		"before 0");
+	TEST_ASSERT_EQUAL(s.stale, 1, "stale");
+
+	/* Losses across the wrap are counted, and taken back, exactly. */
+	iol_seq_init(&s, true, UINT64_MAX - 9);
+	n = IOL_SEQ_WINDOW + 20;
+	for (i = 0; i < n; i++)
+		if (UINT64_MAX - 9 + i != UINT64_MAX && UINT64_MAX - 9 + i != 0)
+			iol_seq_update(&s, UINT64_MAX - 9 + i, NO_BOUND, &lost);
+	TEST_ASSERT_EQUAL(s.lost, 2, "2^64 - 1 and 0");
+	TEST_ASSERT_EQUAL(iol_seq_update(&s, 0, NO_BOUND, &lost), IOL_SEQ_RECOVERED, "0");
+	TEST_ASSERT_EQUAL(iol_seq_update(&s, UINT64_MAX, NO_BOUND, &lost), IOL_SEQ_RECOVERED,
+		"2^64 - 1");
+	TEST_ASSERT_EQUAL(iol_seq_update(&s, UINT64_MAX - 1, NO_BOUND, &lost),
+		IOL_SEQ_DUPLICATE, "2^64 - 2");
+	TEST_ASSERT_EQUAL(s.lost, 0, "lost");
+	TEST_ASSERT_EQUAL(s.reordered, 2, "reordered");
+	return TEST_SUCCESS;
+}
+
+/* Lose each of 10, 20, ..., 10 * n alone, then move them out of the window. */
+static void
+lose_every_tenth(struct iol_seq *s, unsigned int n, uint64_t *lost)
+{
+	uint64_t i;
+
+	iol_seq_init(s, true, 0);
+	for (i = 0; i < 10 * n + IOL_SEQ_WINDOW + 1; i++)
+		if (i % 10 != 0 || i == 0 || i > 10 * n)
+			iol_seq_update(s, i, NO_BOUND, lost);
+}
+
+static int
+test_seq_history_overflow_is_stale(void)
+{
+	const unsigned int n = IOL_SEQ_LOST_RANGES + 1;
+	struct iol_seq s;
+	uint64_t lost = 0, i;
+
+	lose_every_tenth(&s, n, &lost);
+	TEST_ASSERT_EQUAL(s.lost, n, "each lost");
+	TEST_ASSERT_EQUAL(s.n_lost_ranges, IOL_SEQ_LOST_RANGES, "ranges kept");
+	TEST_ASSERT_EQUAL(s.horizon, 11, "past the forgotten range");
+	TEST_ASSERT_EQUAL(iol_seq_update(&s, 10, NO_BOUND, &lost), IOL_SEQ_STALE, "forgotten");
+	TEST_ASSERT_EQUAL(iol_seq_update(&s, 5, NO_BOUND, &lost), IOL_SEQ_STALE, "before it");
+	TEST_ASSERT_EQUAL(s.stale, 2, "stale");
+	TEST_ASSERT_EQUAL(s.lost, n, "stale takes nothing back");
+	TEST_ASSERT_EQUAL(s.duplicated + s.reordered, 0, "and is nothing else");
+	TEST_ASSERT_EQUAL(iol_seq_update(&s, 15, NO_BOUND, &lost), IOL_SEQ_DUPLICATE, "known");
+	TEST_ASSERT_EQUAL(iol_seq_update(&s, 20, NO_BOUND, &lost), IOL_SEQ_RECOVERED, "kept");
+	TEST_ASSERT_EQUAL(s.lost, n - 1, "taken back");
+
+	/* A split with every range in use forgets the oldest range... */
+	lose_every_tenth(&s, IOL_SEQ_LOST_RANGES - 1, &lost);
+	iol_seq_update(&s, 20 * IOL_SEQ_WINDOW, NO_BOUND, &lost);
+	TEST_ASSERT_EQUAL(s.n_lost_ranges, IOL_SEQ_LOST_RANGES, "gap took the last range");
+	TEST_ASSERT_EQUAL(iol_seq_update(&s, 15 * IOL_SEQ_WINDOW, NO_BOUND, &lost),
+		IOL_SEQ_RECOVERED, "middle of the gap");
+	TEST_ASSERT_EQUAL(s.horizon, 11, "first range forgotten");
+	TEST_ASSERT_EQUAL(iol_seq_update(&s, 10, NO_BOUND, &lost), IOL_SEQ_STALE, "10");
+	TEST_ASSERT_EQUAL(iol_seq_update(&s, 20, NO_BOUND, &lost), IOL_SEQ_RECOVERED, "20");
+	TEST_ASSERT_EQUAL(iol_seq_update(&s, 15 * IOL_SEQ_WINDOW + 1, NO_BOUND, &lost),
+		IOL_SEQ_RECOVERED, "upper part kept");
+
+	/* ...which may be the lower part of the range split: 1 .. W - 1 here. */
+	iol_seq_init(&s, true, 0);
+	iol_seq_update(&s, 0, NO_BOUND, &lost);
+	for (i = 2 * IOL_SEQ_WINDOW; i < 4 * IOL_SEQ_WINDOW + 10 * IOL_SEQ_LOST_RANGES; i++)
+		if (i % 10 != 5 || i < 3 * IOL_SEQ_WINDOW || i > 3 * IOL_SEQ_WINDOW + 150)
+			iol_seq_update(&s, i, NO_BOUND, &lost);
+	TEST_ASSERT_EQUAL(s.n_lost_ranges, IOL_SEQ_LOST_RANGES, "1 .. 2W - 1 and 15 more");
+	TEST_ASSERT_EQUAL(s.lost_ranges[0].hi, 2 * IOL_SEQ_WINDOW, "gap and holes are one run");
+	TEST_ASSERT_EQUAL(iol_seq_update(&s, IOL_SEQ_WINDOW, NO_BOUND, &lost),
+		IOL_SEQ_RECOVERED, "middle of the oldest");
+	TEST_ASSERT_EQUAL(s.horizon, IOL_SEQ_WINDOW, "its lower part forgotten");
+	TEST_ASSERT_EQUAL(iol_seq_update(&s, IOL_SEQ_WINDOW - 1, NO_BOUND, &lost),
+		IOL_SEQ_STALE, "lower part");
+	TEST_ASSERT_EQUAL(iol_seq_update(&s, IOL_SEQ_WINDOW, NO_BOUND, &lost),
+		IOL_SEQ_DUPLICATE, "the one that came");
+	TEST_ASSERT_EQUAL(iol_seq_update(&s, IOL_SEQ_WINDOW + 1, NO_BOUND, &lost),
+		IOL_SEQ_RECOVERED, "upper part");
+	return TEST_SUCCESS;
+}
+
+static int
+test_seq_implausible_jump(void)
+{
+	struct iol_seq s, before;
+	uint64_t lost = 0, i;
+
+	iol_seq_init(&s, true, 0);
+	for (i = 0; i < 10; i++)
+		iol_seq_update(&s, i, 1000, &lost);
+	before = s;
+	TEST_ASSERT_EQUAL(iol_seq_update(&s, 1011, 1000, &lost), IOL_SEQ_IMPLAUSIBLE, "too far");
+	TEST_ASSERT(memcmp(&s, &before, sizeof(s)) == 0, "nothing changed");
+	TEST_ASSERT_EQUAL(lost, 0, "nothing lost");
+	TEST_ASSERT_EQUAL(iol_seq_update(&s, 1010, 1000, &lost), IOL_SEQ_IN_ORDER, "at the bound");
+	TEST_ASSERT_EQUAL(lost, 0, "the gap is still in the window");
+
+	/* Without a bound, the largest jump ahead is taken in bounded time... */
+	iol_seq_init(&s, true, 0);
+	iol_seq_update(&s, 0, NO_BOUND, &lost);
+	lost = 0;
+	TEST_ASSERT_EQUAL(iol_seq_update(&s, (1ull << 63), NO_BOUND, &lost), IOL_SEQ_IN_ORDER,
+		"2^63 ahead");
+	TEST_ASSERT_EQUAL(lost, (1ull << 63) - IOL_SEQ_WINDOW, "lost before the window");
+	/* ...and 2^63 ahead of next is behind it, older than any history. */
+	TEST_ASSERT_EQUAL(iol_seq_update(&s, s.next + (1ull << 63), NO_BOUND, &lost),
+		IOL_SEQ_STALE, "half way round");
+	/* Counters saturate rather than wrap, and a saturated count stays. */
+	iol_seq_update(&s, s.next + (1ull << 63) - 1, NO_BOUND, &lost);
+	iol_seq_update(&s, s.next + (1ull << 63) - 1, NO_BOUND, &lost);
+	TEST_ASSERT_EQUAL(s.lost, UINT64_MAX, "saturated");
+	TEST_ASSERT_EQUAL(lost, UINT64_MAX, "caller's count saturated");
+	TEST_ASSERT_EQUAL(iol_seq_update(&s, s.next - IOL_SEQ_WINDOW - 1, NO_BOUND, &lost),
+		IOL_SEQ_RECOVERED, "late");
+	TEST_ASSERT_EQUAL(s.lost, UINT64_MAX, "stays saturated");
+	TEST_ASSERT(s.next - s.horizon <= IOL_SEQ_HISTORY_MAX, "history bounded");
 	return TEST_SUCCESS;
 }
 
 static int
 test_seq_flush(void)
 {
-	struct iol_seq s;
-	uint64_t lost = 0;
+	struct iol_seq s, before;
+	uint64_t lost = 0, i;
 
 	iol_seq_init(&s, true, 100);
-	iol_seq_update(&s, 100, &lost);
-	iol_seq_update(&s, 102, &lost);
+	iol_seq_update(&s, 100, NO_BOUND, &lost);
+	iol_seq_update(&s, 102, NO_BOUND, &lost);
 	/* 101 is a hole, 103 and 104 were sent but never came. */
-	TEST_ASSERT_EQUAL(iol_seq_flush(&s, 105), 3, "flush counts holes and tail");
-	TEST_ASSERT_EQUAL(iol_seq_update(&s, 104, &lost), IOL_SEQ_STALE, "after flush");
+	TEST_ASSERT_SUCCESS(iol_seq_flush(&s, 105, NO_BOUND, &lost), "flush");
+	TEST_ASSERT_EQUAL(lost, 3, "flush counts holes and tail");
+	TEST_ASSERT_EQUAL(iol_seq_update(&s, 104, NO_BOUND, &lost), IOL_SEQ_RECOVERED,
+		"after flush");
 	TEST_ASSERT_EQUAL(s.lost, 2, "late arrival taken off lost");
-	TEST_ASSERT_EQUAL(iol_seq_flush(&s, 105), 0, "second flush finds nothing");
+	TEST_ASSERT_EQUAL(iol_seq_update(&s, 102, NO_BOUND, &lost), IOL_SEQ_DUPLICATE,
+		"arrived before the flush");
+	lost = 0;
+	TEST_ASSERT_SUCCESS(iol_seq_flush(&s, 105, NO_BOUND, &lost), "second end frame");
+	TEST_ASSERT_EQUAL(lost, 0, "second flush finds nothing");
+
+	/* Counts that cannot be true change nothing. */
+	iol_seq_init(&s, true, 0);
+	for (i = 0; i < 10; i++)
+		if (i != 4)
+			iol_seq_update(&s, i, NO_BOUND, &lost);
+	before = s;
+	lost = 0;
+	TEST_ASSERT_EQUAL(iol_seq_flush(&s, 9, NO_BOUND, &lost), -1, "fewer sent than received");
+	TEST_ASSERT_EQUAL(iol_seq_flush(&s, UINT64_MAX, NO_BOUND, &lost), -1, "far behind");
+	TEST_ASSERT_EQUAL(iol_seq_flush(&s, 1011, 1000, &lost), -1, "beyond max_ahead");
+	TEST_ASSERT(memcmp(&s, &before, sizeof(s)) == 0, "refused: nothing changed");
+	TEST_ASSERT_EQUAL(lost, 0, "refused: nothing lost");
+	TEST_ASSERT_SUCCESS(iol_seq_flush(&s, 1010, 1000, &lost), "at the bound");
+	TEST_ASSERT_EQUAL(lost, 1001, "hole and tail");
 
 	/* A receiver that does not know the start learns it. */
 	iol_seq_init(&s, false, 0);
-	TEST_ASSERT_EQUAL(iol_seq_update(&s, 5000, &lost), IOL_SEQ_IN_ORDER, "first");
+	TEST_ASSERT_EQUAL(iol_seq_update(&s, 5000, NO_BOUND, &lost), IOL_SEQ_IN_ORDER, "first");
 	TEST_ASSERT_EQUAL(s.lost, 0, "nothing before the first is lost");
-	TEST_ASSERT_EQUAL(iol_seq_flush(&s, 5001), 0, "complete");
+	lost = 0;
+	TEST_ASSERT_SUCCESS(iol_seq_flush(&s, 5001, NO_BOUND, &lost), "complete");
+	TEST_ASSERT_EQUAL(lost, 0, "complete");
+
+	/* A flow that never started starts at the count: nothing to judge. */
+	iol_seq_init(&s, false, 0);
+	TEST_ASSERT_SUCCESS(iol_seq_flush(&s, 1000, 10, &lost), "never started");
+	TEST_ASSERT_EQUAL(lost + s.lost, 0, "nothing lost");
+	TEST_ASSERT_EQUAL(iol_seq_update(&s, 999, NO_BOUND, &lost), IOL_SEQ_STALE, "before it");
+	TEST_ASSERT_EQUAL(iol_seq_update(&s, 1000, NO_BOUND, &lost), IOL_SEQ_IN_ORDER, "next");
 	return TEST_SUCCESS;
 }
 
@@ -536,7 +757,11 @@ static struct unit_test_suite stamp_suite = {
 		TEST_CASE(test_stamp_crc_catches_what_the_fold_missed),
 		TEST_CASE(test_stamp_never_reads_past_data),
 		TEST_CASE(test_seq_in_order_and_gap),
-		TEST_CASE(test_seq_dup_reorder_stale),
+		TEST_CASE(test_seq_dup_reorder_recovered),
+		TEST_CASE(test_seq_old_duplicate_keeps_loss),
+		TEST_CASE(test_seq_wraps),
+		TEST_CASE(test_seq_history_overflow_is_stale),
+		TEST_CASE(test_seq_implausible_jump),
 		TEST_CASE(test_seq_flush),
 		TEST_CASES_END()
 	}

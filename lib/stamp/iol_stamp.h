@@ -6,7 +6,7 @@
  * @file
  * The iovaloop packet format: stamping a frame and verifying it on
  * reception, and the per-flow sequence window that tells lost,
- * duplicated and reordered packets apart.
+ * duplicated, reordered and stale packets apart.
  *
  * A frame is an Ethernet header (EtherType IOL_STAMP_ETHERTYPE), the
  * iovaloop header below, then a payload whose every byte follows from
@@ -255,56 +255,139 @@ const char *iol_stamp_class_name(enum iol_stamp_class cls);
 
 /** Width of the sequence window, in packets (a power of two). */
 #define IOL_SEQ_WINDOW 4096
+/**
+ * Runs of lost numbers a flow remembers below its window, one range each.
+ * When one more is needed, the oldest is forgotten and the horizon moves
+ * up past it: from then on its numbers are stale.
+ */
+#define IOL_SEQ_LOST_RANGES 16
+/** How far behind @c next the history of a flow reaches at most: 2^63 - 1. */
+#define IOL_SEQ_HISTORY_MAX (UINT64_MAX >> 1)
+
+_Static_assert((IOL_SEQ_WINDOW & (IOL_SEQ_WINDOW - 1)) == 0 && IOL_SEQ_WINDOW >= 64,
+	"whole 64-bit words of window");
+
+/** Sequence numbers lo, lo + 1, ..., hi - 1 (modulo 2^64). */
+struct iol_seq_range {
+	uint64_t lo;
+	uint64_t hi;
+};
 
 /**
- * Receiver state of one flow: which of the last IOL_SEQ_WINDOW sequence
- * numbers arrived. A sequence number missing when it leaves the window
- * is lost; one that arrives after a later one is reordered; one that
- * arrives twice is duplicated; one older than the window (or than the
- * last flush) is a late arrival of a packet already counted lost, and is
- * moved from lost to reordered.
+ * Receiver state of one flow.
+ *
+ * Sequence numbers are compared modulo 2^64 (serial number arithmetic, as
+ * in RFC 1982): @c seq is ahead of @c next when (seq - next) mod 2^64 is
+ * below 2^63 and behind it otherwise, so a flow may run from 2^64 - 1 on
+ * to 0. What the flow knows of a number n, from the oldest on:
+ *
+ * - behind @c horizon: nothing; n is IOL_SEQ_STALE;
+ * - from @c horizon up to the window: n arrived, unless it lies in one of
+ *   @c lost_ranges (it was counted lost);
+ * - the window, the @c span numbers below @c next: bit n % IOL_SEQ_WINDOW
+ *   of @c window is set if n arrived, and every other bit is clear; a
+ *   number still missing when it leaves the window is lost;
+ * - @c next and ahead: not received yet.
+ *
+ * A fast path may take the number @c next by incrementing @c next alone
+ * when the window bit of @c next is set: that bit then belongs to
+ * next - IOL_SEQ_WINDOW, which arrived, so nothing is lost and the bit
+ * stays set for the new number. Anything else goes to iol_seq_update().
+ *
+ * Counters saturate at UINT64_MAX; a saturated @c lost stays saturated.
  */
 struct iol_seq {
-	uint64_t next;      /**< Highest sequence seen + 1. */
-	uint64_t base;      /**< Oldest sequence number expected. */
-	bool started;       /**< Base known (first packet, or given). */
-	uint64_t lost;
-	uint64_t duplicated;
-	uint64_t reordered;
+	uint64_t next;          /**< One past the newest number received. */
+	uint64_t horizon;       /**< Oldest number whose history is known. */
+	uint32_t span;          /**< Numbers the window holds, up to IOL_SEQ_WINDOW. */
+	uint32_t n_lost_ranges; /**< Entries of @c lost_ranges in use. */
+	bool started;           /**< First number known: given, or first packet. */
+	uint64_t lost;          /**< Counted lost, less those that came after all. */
+	uint64_t duplicated;    /**< IOL_SEQ_DUPLICATE verdicts. */
+	uint64_t reordered;     /**< IOL_SEQ_LATE and IOL_SEQ_RECOVERED verdicts. */
+	uint64_t stale;         /**< IOL_SEQ_STALE verdicts. */
+	/** Numbers counted lost behind the window, oldest first, never adjacent. */
+	struct iol_seq_range lost_ranges[IOL_SEQ_LOST_RANGES];
 	uint64_t window[IOL_SEQ_WINDOW / 64];
 };
 
 /** What iol_seq_update() made of a sequence number. */
 enum iol_seq_verdict {
-	IOL_SEQ_IN_ORDER,   /**< Next expected, or ahead of it (gap). */
-	IOL_SEQ_LATE,       /**< Filled a hole: reordered. */
-	IOL_SEQ_DUPLICATE,  /**< Seen before. */
-	IOL_SEQ_STALE,      /**< Older than the window: was counted lost. */
+	/**
+	 * @c next, or ahead of it by at most max_ahead: the numbers skipped
+	 * are holes, lost if still missing when they leave the window.
+	 */
+	IOL_SEQ_IN_ORDER,
+	/** Behind, filled a hole of the window: reordered. */
+	IOL_SEQ_LATE,
+	/**
+	 * Behind the window, and counted lost: it was only late. Lost goes
+	 * down by one, reordered up by one. (Apart from IOL_SEQ_LATE because
+	 * the caller wrote the frame off already when it was counted lost.)
+	 */
+	IOL_SEQ_RECOVERED,
+	/** Behind, and known to have arrived before: duplicated. */
+	IOL_SEQ_DUPLICATE,
+	/**
+	 * Behind the horizon: older than the flow's first number, or than the
+	 * history kept (IOL_SEQ_LOST_RANGES, IOL_SEQ_HISTORY_MAX). Whether it
+	 * is a duplicate or was lost cannot be told, so it is neither: it is
+	 * counted in @c stale alone.
+	 */
+	IOL_SEQ_STALE,
+	/**
+	 * Ahead of @c next by more than max_ahead: not believed (a damaged or
+	 * forged number would otherwise write off the whole flow). Nothing is
+	 * changed; the caller counts the frame as corrupted.
+	 */
+	IOL_SEQ_IMPLAUSIBLE,
 };
 
 /**
  * Start tracking a flow. With @p first_known the first sequence number is
- * @p first (the sender is known to start there); otherwise the first
- * packet received sets it.
+ * @p first (the sender is known to start there, numbers behind it are
+ * stale); otherwise the first packet received sets it.
  */
 void iol_seq_init(struct iol_seq *s, bool first_known, uint64_t first);
 
 /**
- * Account sequence number @p seq.
+ * Account sequence number @p seq. Takes at most IOL_SEQ_WINDOW steps,
+ * however far @p seq is from the numbers before.
  *
+ * @param max_ahead
+ *   Largest jump ahead of @c next believed; UINT64_MAX for no bound.
  * @param newly_lost
- *   Incremented by the number of packets this update confirmed lost.
+ *   Incremented (saturating) by the number of packets this update
+ *   confirmed lost.
  */
 enum iol_seq_verdict iol_seq_update(struct iol_seq *s, uint64_t seq,
-		uint64_t *newly_lost);
+		uint64_t max_ahead, uint64_t *newly_lost);
 
 /**
- * The sender has sent every sequence number below @p sent_next: count all
- * that did not arrive as lost, and expect nothing older from now on.
+ * End of a flow: the sender has sent every sequence number behind
+ * @p sent_next. The holes of the window and the numbers from @c next up
+ * to @p sent_next are counted lost and recorded in the history (as far as
+ * IOL_SEQ_LOST_RANGES holds, the horizon moving up beyond that); the
+ * window is emptied and @c next becomes @p sent_next, so a second end
+ * frame with the same count finds nothing. Takes at most IOL_SEQ_WINDOW
+ * steps.
  *
- * @return the number of packets this confirmed lost.
+ * A flow that never started (no first number given, nothing received)
+ * has nothing to judge: it starts at @p sent_next, nothing is counted
+ * lost, and anything behind it is stale from then on.
+ *
+ * @param max_ahead
+ *   Largest count ahead of @c next believed; UINT64_MAX for no bound.
+ * @param newly_lost
+ *   Incremented (saturating) by the number of packets confirmed lost.
+ * @return
+ *   0; or -1, with nothing changed, when @p sent_next is behind @c next
+ *   (fewer sent than received: a count that cannot be true) or ahead of
+ *   it by more than @p max_ahead. The caller counts a refused end frame
+ *   as corrupted.
  */
-uint64_t iol_seq_flush(struct iol_seq *s, uint64_t sent_next);
+int iol_seq_flush(struct iol_seq *s, uint64_t sent_next, uint64_t max_ahead,
+		uint64_t *newly_lost);
 
 #ifdef __cplusplus
 }
