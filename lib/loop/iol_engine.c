@@ -49,8 +49,9 @@ struct side {
 	struct iol_qstats *st;
 	struct iol_stamp_expect expect;
 	/* The fast path's view of a frame: header words it expects, and sends. */
-	uint64_t rx_w0;                 /* magic | run id */
-	uint64_t rx_meta;               /* flow, len, source and destination */
+	uint64_t rx_w0;                 /* magic | flow | run id */
+	uint64_t rx_meta;               /* len, source and destination (low 48 bits) */
+	uint64_t tx_w0;                 /* TEMP engine adaptation: flow moved to word 0 */
 	uint64_t tx_meta;
 	uint8_t eth[IOL_STAMP_ETH_LEN]; /* what it sends: peer's MAC, own MAC, type */
 	uint64_t tx_seq;                /* next sequence number sent */
@@ -329,7 +330,10 @@ verify_frame(struct iol_engine *e, struct lane *l, struct side *s,
 
 	if (unlikely(r.end)) {
 		t = flow_tracker(s, r.hdr.flow);
-		if (t != NULL && iol_seq_flush(t, r.hdr.seq) > 0 && show_error(e, IOL_ERR_LOST))
+		/* TEMP engine adaptation: no bound on the count, a refused one is corrupted. */
+		if (t != NULL && iol_seq_flush(t, r.hdr.seq, UINT64_MAX, &newly) != 0)
+			s->st->err.corrupted++;
+		else if (newly > 0 && show_error(e, IOL_ERR_LOST))
 			LOG(ERR, "port %u queue %u: flow %u ended at %" PRIu64 " with frames missing",
 				s->port, s->queue, r.hdr.flow, r.hdr.seq);
 		return false;
@@ -342,7 +346,8 @@ verify_frame(struct iol_engine *e, struct lane *l, struct side *s,
 		s->st->err.foreign++;
 		return false;
 	}
-	v = iol_seq_update(t, r.hdr.seq, &newly);
+	/* TEMP engine adaptation: no bound on a jump ahead yet. */
+	v = iol_seq_update(t, r.hdr.seq, UINT64_MAX, &newly);
 	if (unlikely(newly > 0)) {
 		l->out -= (int64_t)newly;
 		if (show_error(e, IOL_ERR_LOST))
@@ -357,8 +362,8 @@ verify_frame(struct iol_engine *e, struct lane *l, struct side *s,
 		if (v != IOL_SEQ_DUPLICATE && show_error(e, IOL_ERR_REORDERED))
 			LOG(ERR, "port %u queue %u: seq %" PRIu64 " of flow %u after %" PRIu64,
 				s->port, s->queue, r.hdr.seq, r.hdr.flow, t->next - 1);
-		/* A stale frame was written off and replaced already. */
-		if (v == IOL_SEQ_STALE)
+		/* A late frame counted lost was written off and replaced already. */
+		if (v == IOL_SEQ_STALE || v == IOL_SEQ_RECOVERED)
 			return false;
 		l->out--;
 		if (v == IOL_SEQ_DUPLICATE)
@@ -374,12 +379,18 @@ verify_frame(struct iol_engine *e, struct lane *l, struct side *s,
 	return true;
 }
 
-/* Header word 4 as it lies in a frame (little-endian). */
+/* TEMP engine adaptation: header words 0 and 4 of frame format 2 (CPU order). */
 static inline uint64_t
-meta_word(uint16_t flow, uint16_t len, uint8_t sp, uint8_t sq, uint8_t dp, uint8_t dq)
+head_word(uint16_t flow, uint32_t run_id)
 {
-	return (uint64_t)flow | (uint64_t)len << 16 | (uint64_t)sp << 32 |
-		(uint64_t)sq << 40 | (uint64_t)dp << 48 | (uint64_t)dq << 56;
+	return (uint64_t)IOL_STAMP_MAGIC | (uint64_t)flow << 16 | (uint64_t)run_id << 32;
+}
+
+static inline uint64_t
+meta_word(uint16_t len, uint8_t sp, uint8_t sq, uint8_t dp, uint8_t dq)
+{
+	return (uint64_t)len | (uint64_t)sp << 16 | (uint64_t)sq << 24 |
+		(uint64_t)dp << 32 | (uint64_t)dq << 40;
 }
 
 
@@ -396,19 +407,22 @@ fast_frame(const struct iol_engine *e, struct side *s, struct fast_state *fs,
 	const struct iol_seq *t = &s->seq[0];
 	uint8_t *f = rte_pktmbuf_mtod(m, uint8_t *);
 	uint64_t iova = rte_pktmbuf_iova(m), w[5], seq;
-	uint16_t len = e->cfg.pkt_size, check;
+	uint16_t len = e->cfg.pkt_size;
+	uint32_t crc;
 	if (unlikely(m->data_len != len ||
 		     !iol_iova_map_check(e->map, f, iova, &s->iova_hint)))
 		return false;
 	/* Word by word: one 40-byte copy goes through the stack and stalls. */
 	for (unsigned int k = 0; k < RTE_DIM(w); k++)
 		memcpy(&w[k], f + IOL_STAMP_ETH_LEN + 8 * k, sizeof(w[k]));
-	memcpy(&check, f + IOL_STAMP_ETH_LEN + sizeof(w), sizeof(check));
+	memcpy(&crc, f + IOL_STAMP_ETH_LEN + IOL_STAMP_CRC_COVERED, sizeof(crc));
 	seq = rte_le_to_cpu_64(w[1]);
 	/* In order, and the window slot it reuses held a frame that arrived. */
-	if (unlikely(w[0] != s->rx_w0 || w[4] != s->rx_meta || seq != fs->next ||
+	if (unlikely(w[0] != s->rx_w0 ||
+		     (w[4] & rte_cpu_to_le_64(0xffffffffffffull)) != s->rx_meta ||
+		     seq != fs->next ||
 		     !((t->window[(seq / 64) % (IOL_SEQ_WINDOW / 64)] >> (seq % 64)) & 1) ||
-		     iol_stamp_check_word(w) != rte_le_to_cpu_16(check)))
+		     iol_stamp_hdr_crc(w) != rte_le_to_cpu_32(crc)))
 		return false;
 	if (e->cfg.verify == IOL_VERIFY_FULL &&
 	    unlikely(!iol_stamp_payload_intact(f, len, e->run_id, seq)))
@@ -423,12 +437,13 @@ fast_frame(const struct iol_engine *e, struct side *s, struct fast_state *fs,
 	w[1] = rte_cpu_to_le_64(seq);
 	w[2] = rte_cpu_to_le_64(now);
 	w[3] = rte_cpu_to_le_64(iova);
+	w[0] = s->tx_w0;
 	w[4] = s->tx_meta;
-	check = rte_cpu_to_le_16(iol_stamp_check_word(w));
+	crc = rte_cpu_to_le_32(iol_stamp_hdr_crc(w));
 	memcpy(f, s->eth, IOL_STAMP_ETH_LEN);
-	for (unsigned int k = 1; k < RTE_DIM(w); k++)
+	for (unsigned int k = 0; k < RTE_DIM(w); k++)
 		memcpy(f + IOL_STAMP_ETH_LEN + 8 * k, &w[k], sizeof(w[k]));
-	memcpy(f + IOL_STAMP_ETH_LEN + sizeof(w), &check, sizeof(check));
+	memcpy(f + IOL_STAMP_ETH_LEN + IOL_STAMP_CRC_COVERED, &crc, sizeof(crc));
 	if (e->cfg.verify == IOL_VERIFY_FULL)
 		iol_stamp_payload_write(f, e->run_id, seq, len);
 	s->txbuf[fs->pending++] = m;
@@ -540,7 +555,7 @@ write_off_in_flight(struct iol_engine *e, struct lane *l, const char *why)
 		if (e->cfg.verify == IOL_VERIFY_NONE)
 			continue;
 		for (f = 0; f < s->n_flows; f++)
-			lost += iol_seq_flush(&s->seq[f], s->peer->tx_seq);
+			iol_seq_flush(&s->seq[f], s->peer->tx_seq, UINT64_MAX, &lost);
 		sync_seq_counters(s);
 	}
 	if (e->cfg.verify == IOL_VERIFY_NONE && l->out > 0) {
@@ -722,11 +737,11 @@ init_side(struct iol_engine *e, struct side *s, uint16_t pidx, uint16_t peer_pid
 	s->expect.rx_queue = (uint8_t)queue;
 	s->expect.level = e->cfg.verify;
 	s->expect.run_id = e->run_id;
-	s->rx_w0 = rte_cpu_to_le_64((uint64_t)IOL_STAMP_MAGIC | (uint64_t)e->run_id << 32);
-	s->rx_meta = rte_cpu_to_le_64(meta_word(flow_id(e->ports[peer_pidx], queue),
-		e->cfg.pkt_size, (uint8_t)e->ports[peer_pidx], (uint8_t)queue,
-		(uint8_t)port, (uint8_t)queue));
-	s->tx_meta = rte_cpu_to_le_64(meta_word(s->flow, e->cfg.pkt_size, (uint8_t)port,
+	s->rx_w0 = rte_cpu_to_le_64(head_word(flow_id(e->ports[peer_pidx], queue), e->run_id));
+	s->rx_meta = rte_cpu_to_le_64(meta_word(e->cfg.pkt_size,
+		(uint8_t)e->ports[peer_pidx], (uint8_t)queue, (uint8_t)port, (uint8_t)queue));
+	s->tx_w0 = rte_cpu_to_le_64(head_word(s->flow, e->run_id));
+	s->tx_meta = rte_cpu_to_le_64(meta_word(e->cfg.pkt_size, (uint8_t)port,
 		(uint8_t)queue, (uint8_t)e->ports[peer_pidx], (uint8_t)queue));
 	memcpy(s->eth, s->dst_mac.addr_bytes, 6);
 	memcpy(s->eth + 6, s->src_mac.addr_bytes, 6);
