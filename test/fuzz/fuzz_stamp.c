@@ -162,7 +162,10 @@ struct pair {
 #define MAX_OPS 512
 #define MAX_FRAMES (8 * IOL_SEQ_WINDOW)
 
-/* Whole: and the horizon, the lost ranges and (if @p bits) the window bits. */
+/*
+ * Counters and next; with @p whole also the horizon, the span and the lost
+ * ranges, with @p bits_too also the window bits.
+ */
 static void
 compare(const struct pair *p, bool whole, bool bits_too)
 {
