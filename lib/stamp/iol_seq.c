@@ -118,7 +118,6 @@ advance(struct iol_seq *s, uint64_t seq, uint64_t *newly_lost)
 {
 	uint64_t k = seq - s->next + 1, i;
 
-	bound_history(s);
 	if (likely(k <= W)) {
 		if (s->span + k > W)
 			retire(s, (uint32_t)(s->span + k - W), newly_lost);
@@ -214,6 +213,8 @@ iol_seq_update(struct iol_seq *s, uint64_t seq, uint64_t max_ahead,
 
 	if (unlikely(!s->started))
 		start(s, seq);
+	/* Before anything is compared: a fast path may have moved next alone. */
+	bound_history(s);
 	ahead = seq - s->next;
 	if (likely(ahead < HALF)) {
 		if (unlikely(ahead > max_ahead))

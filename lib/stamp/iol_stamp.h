@@ -164,7 +164,9 @@ void iol_stamp_restamp(uint8_t *frame, const struct iol_stamp_info *info);
  * Verify a received frame of @p len readable bytes.
  *
  * At IOL_VERIFY_NONE nothing is read and the result is OK. The result
- * classifies the frame; sequence checks are left to iol_seq_update().
+ * classifies the frame; sequence checks are left to iol_seq_update(), for
+ * frames with @c hdr_valid only: a header that fails its CRC says nothing
+ * about its sequence number.
  */
 void iol_stamp_check(const uint8_t *frame, uint32_t len,
 		const struct iol_stamp_expect *exp, struct iol_stamp_result *res);
