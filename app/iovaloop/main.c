@@ -197,9 +197,7 @@ preflight(const struct iol_config *cfg, char names[][32], unsigned int n)
 	struct iol_doctor_plan plan;
 	struct iol_doctor_report *rep;
 	struct iol_topology *topo;
-	const struct iol_device *d;
-	unsigned int i, u, width = 0;
-	uint64_t pool_bytes;
+	unsigned int i, width;
 	int ret;
 
 	topo = iol_topology_read(NULL);
@@ -209,23 +207,7 @@ preflight(const struct iol_config *cfg, char names[][32], unsigned int n)
 	}
 	for (i = 0; i < n; i++)
 		devs[i] = names[i];
-	pool_bytes = (uint64_t)iol_run_mbufs(cfg, n) *
-		(RTE_MBUF_DEFAULT_BUF_SIZE + sizeof(struct rte_mbuf) + RTE_CACHE_LINE_SIZE);
-	iol_doctor_plan_init(&plan);
-	plan.devices = devs;
-	plan.n_devices = n;
-	plan.pin_bytes = pool_bytes + (cfg->mem == IOL_MEM_XMEM ? cfg->xmem_size : 0);
-	plan.hugepage_size = cfg->mem == IOL_MEM_XMEM ? cfg->page_size : 0;
-	plan.hugepage_bytes = plan.pin_bytes;
-	/* DPDK maps each of its hugepages on its own; xmem maps in one piece. */
-	plan.mappings = pool_bytes / (2u << 20) + 1 + (cfg->mem == IOL_MEM_XMEM);
-	plan.allow_noiommu = cfg->allow_noiommu;
-	if (cfg->mem == IOL_MEM_XMEM && cfg->iova_base_set) {
-		range.start = cfg->iova_base;
-		range.end = cfg->iova_base + cfg->xmem_size - 1;
-		plan.iova = &range;
-		plan.n_iova = 1;
-	}
+	iol_run_plan(cfg, devs, n, &plan, &range);
 	rep = iol_doctor_run(topo, &plan);
 	if (rep == NULL) {
 		iol_topology_free(topo);
@@ -240,14 +222,8 @@ preflight(const struct iol_config *cfg, char names[][32], unsigned int n)
 	if (ret < 0)
 		fprintf(stderr, "iovaloop: %u check(s) failed: nothing was touched; "
 			"fix them and run again\n", rep->n_fail);
-	for (i = 0; i < n && ret == 0; i++) {
-		d = iol_topology_device(topo, names[i]);
-		for (u = 0; d != NULL && u < topo->n_units; u++)
-			if (strcmp(topo->units[u].name, d->iommu) == 0 &&
-			    topo->units[u].addr_width > 0 &&
-			    (width == 0 || topo->units[u].addr_width < width))
-				width = topo->units[u].addr_width;
-	}
+	/* The DMA mask the audit checks against: the doctor's own rule. */
+	width = iol_doctor_dma_width(topo, devs, n);
 	iol_doctor_report_free(rep);
 	iol_topology_free(topo);
 	return ret < 0 ? -1 : (int)width;

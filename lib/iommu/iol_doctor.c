@@ -897,6 +897,16 @@ narrowest_unit(const struct iol_topology *t, const char *const *devs,
 	return narrow;
 }
 
+unsigned int
+iol_doctor_dma_width(const struct iol_topology *t, const char *const *devs,
+	unsigned int n_devs)
+{
+	unsigned int n_unknown;
+	const struct iol_iommu_unit *u = narrowest_unit(t, devs, n_devs, &n_unknown);
+
+	return u != NULL ? u->addr_width : 0;
+}
+
 /* Last IOVA @p u can translate; 0 (no limit known) without a unit. */
 static uint64_t
 unit_limit(const struct iol_iommu_unit *u)

@@ -293,6 +293,14 @@ struct iol_doctor_plan {
  */
 void iol_doctor_plan_init(struct iol_doctor_plan *plan);
 
+/**
+ * Address width in bits of the narrowest IOMMU unit serving @p devs (all
+ * units when a device's unit is unknown), as the doctor's IOVA checks
+ * judge it; 0 when no unit's width is known.
+ */
+unsigned int iol_doctor_dma_width(const struct iol_topology *t,
+		const char *const *devs, unsigned int n_devs);
+
 /** Verdict of one check. */
 enum iol_verdict {
 	IOL_PASS = 0,

@@ -24,6 +24,7 @@
 
 #include "iol_audit.h"
 #include "iol_config.h"
+#include "iol_iommu.h"
 #include "iol_stats.h"
 
 #ifdef __cplusplus
@@ -190,6 +191,16 @@ enum iol_exit iol_run(const struct iol_config *cfg, const struct iol_run_env *en
  * pending burst and the per-lcore cache.
  */
 unsigned int iol_run_mbufs(const struct iol_config *cfg, unsigned int n_ports);
+
+/**
+ * What a run of @p cfg on the PCI devices @p devs will pin and map, as
+ * the doctor's plan (iol_doctor_plan_init() done here): the pool's bytes
+ * (and xmem's), its hugepages, the DMA mappings, and with --iova-base the
+ * planned IOVA range, written to @p range which must outlive @p plan.
+ */
+void iol_run_plan(const struct iol_config *cfg, const char *const *devs,
+		unsigned int n_devs, struct iol_doctor_plan *plan,
+		struct iol_iova_range *range);
 
 /**
  * Ask iol_run() to stop (async-signal-safe). A request made before the

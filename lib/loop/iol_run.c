@@ -142,6 +142,30 @@ iol_run_mbufs(const struct iol_config *cfg, unsigned int n_ports)
 	return RTE_MAX(n_ports, 2u) * cfg->queues * per_queue + 1024;
 }
 
+void
+iol_run_plan(const struct iol_config *cfg, const char *const *devs, unsigned int n_devs,
+		struct iol_doctor_plan *plan, struct iol_iova_range *range)
+{
+	uint64_t pool_bytes = (uint64_t)iol_run_mbufs(cfg, n_devs) *
+		(RTE_MBUF_DEFAULT_BUF_SIZE + sizeof(struct rte_mbuf) + RTE_CACHE_LINE_SIZE);
+
+	iol_doctor_plan_init(plan);
+	plan->devices = devs;
+	plan->n_devices = n_devs;
+	plan->pin_bytes = pool_bytes + (cfg->mem == IOL_MEM_XMEM ? cfg->xmem_size : 0);
+	plan->hugepage_size = cfg->mem == IOL_MEM_XMEM ? cfg->page_size : 0;
+	plan->hugepage_bytes = plan->pin_bytes;
+	/* DPDK maps each of its hugepages on its own; xmem maps in one piece. */
+	plan->mappings = pool_bytes / (2u << 20) + 1 + (cfg->mem == IOL_MEM_XMEM);
+	plan->allow_noiommu = cfg->allow_noiommu;
+	if (cfg->mem == IOL_MEM_XMEM && cfg->iova_base_set) {
+		range->start = cfg->iova_base;
+		range->end = cfg->iova_base + cfg->xmem_size - 1;
+		plan->iova = range;
+		plan->n_iova = 1;
+	}
+}
+
 /*
  * External memory: allocated, registered and DMA-mapped for every port's
  * device by iovaloop itself, at the IOVAs the user chose; the pool lives
