@@ -167,16 +167,6 @@ iol_config_usage(FILE *out, const char *prog)
 		IOL_FAULT_CORRUPT_MIN_LEN, IOL_MAX_FAULTS);
 }
 
-static int __attribute__((format(printf, 3, 4)))
-fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 /*
  * @p s as a message shows it: control characters escaped (a newline in an
@@ -332,9 +322,9 @@ opt_uint(struct iol_config *cfg, struct parse_state *ps, const struct opt *o,
 
 	if (parse_uint(arg, o->lo, o->hi, &v) < 0)
 		return o->hex ?
-			fail(err, errlen, "--%s: '%s' is not %s from 0x%" PRIx64 " to 0x%"
+			iol_errf(err, errlen, "--%s: '%s' is not %s from 0x%" PRIx64 " to 0x%"
 				PRIx64 "%s", o->name, ps->arg, o->what, o->lo, o->hi, note) :
-			fail(err, errlen, "--%s: '%s' is not %s from %" PRIu64 " to %"
+			iol_errf(err, errlen, "--%s: '%s' is not %s from %" PRIu64 " to %"
 				PRIu64 "%s", o->name, ps->arg, o->what, o->lo, o->hi, note);
 	set_field(cfg, o->field, o->width, v);
 	return 0;
@@ -358,7 +348,7 @@ opt_seconds(struct iol_config *cfg, struct parse_state *ps, const struct opt *o,
 	double v;
 
 	if (parse_seconds(arg, &v) < 0 || (v != 0 && (v < o->lo_s || v > o->hi_s)))
-		return fail(err, errlen, "--%s: '%s' is not %s from %.10g to %.10g seconds, "
+		return iol_errf(err, errlen, "--%s: '%s' is not %s from %.10g to %.10g seconds, "
 			"written N or N.N%s", o->name, ps->arg, o->what, o->lo_s, o->hi_s, note);
 	memcpy((uint8_t *)cfg + o->field, &v, sizeof(v));
 	return 0;
@@ -372,7 +362,7 @@ opt_name(struct iol_config *cfg, struct parse_state *ps, const struct opt *o,
 	char list[64];
 
 	if (v < 0)
-		return fail(err, errlen, "--%s: unknown %s '%s'; accepts %s", o->name,
+		return iol_errf(err, errlen, "--%s: unknown %s '%s'; accepts %s", o->name,
 			o->what, ps->arg, name_list(o->names, list, sizeof(list)));
 	set_field(cfg, o->field, o->width, (uint64_t)v);
 	return 0;
@@ -399,7 +389,7 @@ opt_json(struct iol_config *cfg, struct parse_state *ps, const struct opt *o,
 		const char *arg, char *err, size_t errlen)
 {
 	if (arg[0] == '\0')
-		return fail(err, errlen, "--json: needs a file name");
+		return iol_errf(err, errlen, "--json: needs a file name");
 	cfg->json_path = arg;
 	return 0;
 }
@@ -409,7 +399,7 @@ opt_xmem_size(struct iol_config *cfg, struct parse_state *ps, const struct opt *
 		const char *arg, char *err, size_t errlen)
 {
 	if (iol_parse_size(arg, &cfg->xmem_size) < 0)
-		return fail(err, errlen, "--xmem-size: '%s' is not a size such as 64M "
+		return iol_errf(err, errlen, "--xmem-size: '%s' is not a size such as 64M "
 			"or 1G (digits or 0x and hex digits, then k, M or G)", ps->arg);
 	ps->size_given = true;
 	return 0;
@@ -422,7 +412,7 @@ opt_page_size(struct iol_config *cfg, struct parse_state *ps, const struct opt *
 	uint64_t v;
 
 	if (iol_parse_size(arg, &v) < 0 || (v != PAGE_2M && v != PAGE_1G))
-		return fail(err, errlen, "--page-size: '%s' is not a hugepage size; "
+		return iol_errf(err, errlen, "--page-size: '%s' is not a hugepage size; "
 			"accepts 2M or 1G", ps->arg);
 	cfg->page_size = v;
 	ps->size_given = true;
@@ -432,7 +422,7 @@ opt_page_size(struct iol_config *cfg, struct parse_state *ps, const struct opt *
 static int
 ports_fail(const char *arg, const char *why, char *err, size_t errlen)
 {
-	return fail(err, errlen, "--ports: '%s': %s; accepts distinct port ids from 0 "
+	return iol_errf(err, errlen, "--ports: '%s': %s; accepts distinct port ids from 0 "
 		"to %d, comma-separated with no empty item, e.g. 0,1", arg, why,
 		IOL_MAX_PORTS - 1);
 }
@@ -474,7 +464,7 @@ faults_fail(const char *arg, const char *why, char *err, size_t errlen)
 {
 	char list[64];
 
-	return fail(err, errlen, "--test-fault: '%s': %s; accepts a list of KIND@N with "
+	return iol_errf(err, errlen, "--test-fault: '%s': %s; accepts a list of KIND@N with "
 		"KIND %s and N a frame number, comma-separated with no empty item, at "
 		"most %d", arg, why, name_list(&fault_kinds, list, sizeof(list)),
 		IOL_MAX_FAULTS);
@@ -578,7 +568,7 @@ static int
 check_pairing(const struct iol_config *cfg, unsigned int n_ports, char *err, size_t errlen)
 {
 	if (cfg->mode == IOL_MODE_LOOP && n_ports > 1 && n_ports % 2 != 0)
-		return fail(err, errlen, "--ports: %u ports cannot be paired; loop mode "
+		return iol_errf(err, errlen, "--ports: %u ports cannot be paired; loop mode "
 			"accepts one port or an even number (paired in order)", n_ports);
 	return 0;
 }
@@ -601,27 +591,27 @@ check_faults(const struct iol_config *cfg, char *err, size_t errlen)
 	if (cfg->n_faults == 0)
 		return 0;
 	if (cfg->mode == IOL_MODE_RXONLY)
-		return fail(err, errlen, "--test-fault: --mode rxonly sends no frame to "
+		return iol_errf(err, errlen, "--test-fault: --mode rxonly sends no frame to "
 			"apply a fault to; only with --mode loop or txonly");
 	if (cfg->mode == IOL_MODE_LOOP && cfg->verify == IOL_VERIFY_NONE)
-		return fail(err, errlen, "--test-fault: --verify none reads no frame, so "
+		return iol_errf(err, errlen, "--test-fault: --verify none reads no frame, so "
 			"no fault would be found; accepts --verify header or full");
 	for (i = 0; i < cfg->n_faults; i++) {
 		f = &cfg->faults[i];
 		if (f->kind == IOL_FAULT_CORRUPT && cfg->pkt_size < IOL_FAULT_CORRUPT_MIN_LEN)
-			return fail(err, errlen, "--test-fault: corrupt@%" PRIu64 " flips a "
+			return iol_errf(err, errlen, "--test-fault: corrupt@%" PRIu64 " flips a "
 				"payload byte and a %u-byte frame has none; needs --pkt-size "
 				"%zu or more", f->at, cfg->pkt_size, IOL_FAULT_CORRUPT_MIN_LEN);
 		for (j = 0; j < cfg->n_faults; j++) {
 			g = &cfg->faults[j];
 			if (j > i && g->at == f->at)
-				return fail(err, errlen, "--test-fault: two faults at frame %"
+				return iol_errf(err, errlen, "--test-fault: two faults at frame %"
 					PRIu64 " (%s@%" PRIu64 ", %s@%" PRIu64 "); accepts one "
 					"fault a frame", f->at, iol_fault_kind_name(f->kind),
 					f->at, iol_fault_kind_name(g->kind), g->at);
 			if (f->kind == IOL_FAULT_SWAP && f->at != UINT64_MAX &&
 			    g->at == f->at + 1)
-				return fail(err, errlen, "--test-fault: swap@%" PRIu64 " sends "
+				return iol_errf(err, errlen, "--test-fault: swap@%" PRIu64 " sends "
 					"frame %" PRIu64 " right after frame %" PRIu64 ", which "
 					"cannot take a fault too (%s@%" PRIu64 "); accepts faults "
 					"two frames or more after a swap", f->at, f->at, g->at,
@@ -636,16 +626,16 @@ static int
 check_combination(const struct iol_config *cfg, bool size_given, char *err, size_t errlen)
 {
 	if (cfg->inflight > cfg->rxd)
-		return fail(err, errlen, "--inflight: %u frames do not fit in %u RX "
+		return iol_errf(err, errlen, "--inflight: %u frames do not fit in %u RX "
 			"descriptors (--rxd); accepts at most --rxd", cfg->inflight, cfg->rxd);
 	if (cfg->burst > cfg->rxd || cfg->burst > cfg->txd)
-		return fail(err, errlen, "--burst: %u is more than a queue's descriptors "
+		return iol_errf(err, errlen, "--burst: %u is more than a queue's descriptors "
 			"(--rxd %u, --txd %u)", cfg->burst, cfg->rxd, cfg->txd);
 	if (cfg->tx_rate > 0 && cfg->mode != IOL_MODE_TXONLY)
-		return fail(err, errlen, "--tx-rate: only with --mode txonly (the loop "
+		return iol_errf(err, errlen, "--tx-rate: only with --mode txonly (the loop "
 			"is paced by --inflight)");
 	if (cfg->mode == IOL_MODE_RXONLY && cfg->verify == IOL_VERIFY_NONE)
-		return fail(err, errlen, "--verify: none reads no frame, so --mode rxonly "
+		return iol_errf(err, errlen, "--verify: none reads no frame, so --mode rxonly "
 			"could find no loss (it would report none lost); accepts header or "
 			"full with rxonly");
 	if (check_pairing(cfg, cfg->n_ports, err, errlen) < 0)
@@ -654,21 +644,21 @@ check_combination(const struct iol_config *cfg, bool size_given, char *err, size
 		return -1;
 	if (cfg->mem != IOL_MEM_XMEM) {
 		if (cfg->iova_base_set)
-			return fail(err, errlen, "--iova-base: only with --mem xmem");
+			return iol_errf(err, errlen, "--iova-base: only with --mem xmem");
 		if (cfg->test_no_dma_map)
-			return fail(err, errlen, "--test-no-dma-map: only with --mem xmem");
+			return iol_errf(err, errlen, "--test-no-dma-map: only with --mem xmem");
 		if (size_given)
-			return fail(err, errlen, "--xmem-size/--page-size: only with --mem xmem");
+			return iol_errf(err, errlen, "--xmem-size/--page-size: only with --mem xmem");
 		return 0;
 	}
 	if (cfg->xmem_size % cfg->page_size != 0)
-		return fail(err, errlen, "--xmem-size: %" PRIu64 " bytes is not a multiple "
+		return iol_errf(err, errlen, "--xmem-size: %" PRIu64 " bytes is not a multiple "
 			"of the %" PRIu64 " MiB page size", cfg->xmem_size, cfg->page_size >> 20);
 	if (cfg->iova_base_set && cfg->iova_base % cfg->page_size != 0)
-		return fail(err, errlen, "--iova-base: 0x%" PRIx64 " is not aligned to the "
+		return iol_errf(err, errlen, "--iova-base: 0x%" PRIx64 " is not aligned to the "
 			"%" PRIu64 " MiB page size", cfg->iova_base, cfg->page_size >> 20);
 	if (cfg->iova_base_set && cfg->iova_base + cfg->xmem_size < cfg->iova_base)
-		return fail(err, errlen, "--iova-base: 0x%" PRIx64 " + --xmem-size wraps "
+		return iol_errf(err, errlen, "--iova-base: 0x%" PRIx64 " + --xmem-size wraps "
 			"past 2^64", cfg->iova_base);
 	return 0;
 }
@@ -687,17 +677,17 @@ bad_option(int c, const char *word, bool known, char *err, size_t errlen)
 	unsigned int i, n = 0;
 
 	if (c == ':')
-		return fail(err, errlen, "%s: needs a value", word);
+		return iol_errf(err, errlen, "%s: needs a value", word);
 	if (strncmp(word, "--", 2) != 0)
-		return fail(err, errlen, "%s: unknown option; see --help", word);
+		return iol_errf(err, errlen, "%s: unknown option; see --help", word);
 	if (known && eq != NULL)
-		return fail(err, errlen, "%.*s: takes no value", len, word);
+		return iol_errf(err, errlen, "%.*s: takes no value", len, word);
 	for (i = 0; i < RTE_DIM(opts); i++)
 		if (len > 2 && strncmp(opts[i].name, word + 2, (size_t)len - 2) == 0)
 			n++;
 	if (n > 1)
-		return fail(err, errlen, "%.*s: ambiguous abbreviation; see --help", len, word);
-	return fail(err, errlen, "%.*s: unknown option; see --help", len, word);
+		return iol_errf(err, errlen, "%.*s: ambiguous abbreviation; see --help", len, word);
+	return iol_errf(err, errlen, "%.*s: unknown option; see --help", len, word);
 }
 
 int
@@ -740,7 +730,7 @@ iol_config_parse(struct iol_config *cfg, int argc, char **argv,
 			return ret;
 	}
 	if (optind < argc)
-		return fail(err, errlen, "'%s': unexpected argument; options start "
+		return iol_errf(err, errlen, "'%s': unexpected argument; options start "
 			"with -- (see --help)", show(argv[optind], shown, sizeof(shown)));
 	return check_combination(cfg, ps.size_given, err, errlen);
 }
@@ -753,7 +743,7 @@ iol_config_check_ports(const struct iol_config *cfg,
 	unsigned int i;
 
 	if (n_ports == 0)
-		return fail(err, errlen, "no port to run on: give devices with -a BDF "
+		return iol_errf(err, errlen, "no port to run on: give devices with -a BDF "
 			"(bound to vfio-pci) or none at all for the virtual pair");
 	if (check_pairing(cfg, n_ports, err, errlen) < 0)
 		return -1;
@@ -761,18 +751,18 @@ iol_config_check_ports(const struct iol_config *cfg,
 		const struct iol_port_caps *c = &caps[i];
 
 		if (cfg->queues > c->max_rx_queues || cfg->queues > c->max_tx_queues)
-			return fail(err, errlen, "--queues: %u is more than port %u "
+			return iol_errf(err, errlen, "--queues: %u is more than port %u "
 				"has (%u RX, %u TX)", cfg->queues, i,
 				c->max_rx_queues, c->max_tx_queues);
 		if (cfg->pkt_size > c->mtu + IOL_STAMP_ETH_LEN)
-			return fail(err, errlen, "--pkt-size: %u is over port %u's "
+			return iol_errf(err, errlen, "--pkt-size: %u is over port %u's "
 				"MTU of %u (frames up to %u)", cfg->pkt_size, i,
 				c->mtu, c->mtu + IOL_STAMP_ETH_LEN);
 		if (cfg->rxd > c->rx_desc_max || cfg->rxd < c->rx_desc_min)
-			return fail(err, errlen, "--rxd: port %u accepts %u to %u "
+			return iol_errf(err, errlen, "--rxd: port %u accepts %u to %u "
 				"descriptors", i, c->rx_desc_min, c->rx_desc_max);
 		if (cfg->txd > c->tx_desc_max || cfg->txd < c->tx_desc_min)
-			return fail(err, errlen, "--txd: port %u accepts %u to %u "
+			return iol_errf(err, errlen, "--txd: port %u accepts %u to %u "
 				"descriptors", i, c->tx_desc_min, c->tx_desc_max);
 	}
 	return 0;

@@ -12,17 +12,8 @@
 #include <rte_ethdev.h>
 
 #include "iol_loop.h"
+#include "iol_units.h"
 
-static int __attribute__((format(printf, 3, 4)))
-fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 static void
 free_rings(struct iol_ring_pair *rp)
@@ -57,7 +48,7 @@ iol_ring_pair_create(struct iol_ring_pair *rp, unsigned int queues,
 			if (rp->rings[d][q] == NULL) {
 				ret = rte_errno;
 				free_rings(rp);
-				return fail(err, errlen, "cannot create ring %s of %u slots: %s",
+				return iol_errf(err, errlen, "cannot create ring %s of %u slots: %s",
 					name, ring_size, rte_strerror(ret));
 			}
 		}
@@ -73,7 +64,7 @@ iol_ring_pair_create(struct iol_ring_pair *rp, unsigned int queues,
 			if (d == 1)
 				rte_vdev_uninit(rp->names[0]);
 			free_rings(rp);
-			return fail(err, errlen, "cannot create ring port %s: %s",
+			return iol_errf(err, errlen, "cannot create ring port %s: %s",
 				rp->names[d], rte_strerror(ret));
 		}
 		rp->ports[d] = (uint16_t)ret;
@@ -126,7 +117,7 @@ iol_port_setup(uint16_t port, const struct iol_config *cfg,
 
 	ret = rte_eth_dev_info_get(port, &info);
 	if (ret < 0)
-		return fail(err, errlen, "port %u: cannot read device info: %s",
+		return iol_errf(err, errlen, "port %u: cannot read device info: %s",
 			port, rte_strerror(-ret));
 	/* Every mbuf comes from one pool with refcnt 1: the PMD may free fast. */
 	if (info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE)
@@ -137,32 +128,32 @@ iol_port_setup(uint16_t port, const struct iol_config *cfg,
 	}
 	ret = rte_eth_dev_configure(port, cfg->queues, cfg->queues, &conf);
 	if (ret < 0)
-		return fail(err, errlen, "port %u: configure with %u queues: %s",
+		return iol_errf(err, errlen, "port %u: configure with %u queues: %s",
 			port, cfg->queues, rte_strerror(-ret));
 	ret = rte_eth_dev_adjust_nb_rx_tx_desc(port, &rxd, &txd);
 	if (ret < 0)
-		return fail(err, errlen, "port %u: descriptors: %s", port, rte_strerror(-ret));
+		return iol_errf(err, errlen, "port %u: descriptors: %s", port, rte_strerror(-ret));
 	if (rxd < cfg->inflight)
-		return fail(err, errlen, "port %u: --inflight %u does not fit in the "
+		return iol_errf(err, errlen, "port %u: --inflight %u does not fit in the "
 			"%u RX descriptors the device allows", port, cfg->inflight, rxd);
 	for (q = 0; q < cfg->queues; q++) {
 		ret = rte_eth_rx_queue_setup(port, q, rxd, socket, NULL, mp);
 		if (ret < 0)
-			return fail(err, errlen, "port %u: RX queue %u: %s", port, q,
+			return iol_errf(err, errlen, "port %u: RX queue %u: %s", port, q,
 				rte_strerror(-ret));
 		ret = rte_eth_tx_queue_setup(port, q, txd, socket, NULL);
 		if (ret < 0)
-			return fail(err, errlen, "port %u: TX queue %u: %s", port, q,
+			return iol_errf(err, errlen, "port %u: TX queue %u: %s", port, q,
 				rte_strerror(-ret));
 	}
 	ret = rte_eth_dev_start(port);
 	if (ret < 0)
-		return fail(err, errlen, "port %u: start: %s", port, rte_strerror(-ret));
+		return iol_errf(err, errlen, "port %u: start: %s", port, rte_strerror(-ret));
 	/* Frames carry the peer's MAC, but a NIC in a lab may have another. */
 	ret = rte_eth_promiscuous_enable(port);
 	if (ret < 0 && ret != -ENOTSUP) {
 		rte_eth_dev_stop(port);
-		return fail(err, errlen, "port %u: promiscuous mode: %s", port,
+		return iol_errf(err, errlen, "port %u: promiscuous mode: %s", port,
 			rte_strerror(-ret));
 	}
 	return 0;
@@ -192,7 +183,7 @@ iol_ports_wait_link(const uint16_t *ports, unsigned int n, double timeout,
 		if (len == 0)
 			return 0;
 		if (rte_get_timer_cycles() > deadline)
-			return fail(err, errlen, "link still down after %.1f s on port %s "
+			return iol_errf(err, errlen, "link still down after %.1f s on port %s "
 				"(--link-timeout; check the cable or the peer)", timeout, down);
 		usleep(50 * 1000);
 	}

@@ -17,6 +17,7 @@
 #include <rte_random.h>
 
 #include "iol_loop.h"
+#include "iol_units.h"
 #include "iol_xmem.h"
 
 RTE_LOG_REGISTER(iol_run_logtype, iovaloop.run, INFO);
@@ -60,14 +61,12 @@ struct run {
 static enum iol_exit __attribute__((format(printf, 3, 4)))
 refuse(struct run *r, enum iol_exit code, const char *fmt, ...)
 {
-	char msg[sizeof(r->err)];
 	va_list ap;
 
 	/* The message is often r->err itself, from the call that failed. */
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	iol_verrf(r->err, sizeof(r->err), fmt, ap);
 	va_end(ap);
-	memcpy(r->err, msg, sizeof(msg));
 	LOG(ERR, "%s", r->err);
 	return code;
 }

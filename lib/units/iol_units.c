@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "iol_units.h"
 
@@ -105,4 +107,46 @@ iol_size_str(uint64_t bytes, enum iol_size_style style, char *buf, size_t len)
 	}
 	snprintf(buf, len, style == IOL_SIZE_HUMAN ? "%" PRIu64 " bytes" : "%" PRIu64, bytes);
 	return buf;
+}
+
+/* Longest message kept: longer ones are cut. */
+#define MSG_MAX 1024
+
+int
+iol_verrf(char *err, size_t len, const char *fmt, va_list ap)
+{
+	char msg[MSG_MAX];
+
+	if (err == NULL || len == 0)
+		return -1;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	snprintf(err, len, "%s", msg);
+	return -1;
+}
+
+int
+iol_errf(char *err, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	iol_verrf(err, len, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+void
+iol_errf_append(char *err, size_t len, const char *fmt, ...)
+{
+	char msg[MSG_MAX];
+	va_list ap;
+	size_t n;
+
+	if (err == NULL || len == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	n = strnlen(err, len - 1);
+	snprintf(err + n, len - n, "%s", msg);
 }

@@ -4,10 +4,11 @@
 
 /**
  * @file
- * Numbers and sizes as people write them, read and written the same way
- * by iovaloop and iovaloop-info (which must not need DPDK).
+ * Numbers, sizes and messages as people write and read them, the same way
+ * in iovaloop and iovaloop-info (which must not need DPDK).
  */
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -44,6 +45,24 @@ enum iol_size_style {
  * @return @p buf.
  */
 const char *iol_size_str(uint64_t bytes, enum iol_size_style style, char *buf, size_t len);
+
+/**
+ * Write a message into @p err (@p len bytes, always terminated). Its
+ * arguments may include @p err itself (a message built on the one a
+ * failed call left there).
+ *
+ * @return -1, so that `return iol_errf(err, len, ...);` reports a failure.
+ */
+int iol_errf(char *err, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/** iol_errf() with a va_list, for functions that take a format of their own. */
+int iol_verrf(char *err, size_t len, const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
+
+/** Append to the message already in @p err, as iol_errf() writes it. */
+void iol_errf_append(char *err, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 #ifdef __cplusplus
 }

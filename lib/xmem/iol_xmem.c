@@ -118,38 +118,8 @@ iol_xmem_step_name(enum iol_xmem_step s)
 	}
 }
 
-static void __rte_format_printf(3, 4)
-seterr(char *err, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (err == NULL || len == 0)
-		return;
-	n = snprintf(err, len, "xmem: ");
-	if (n < 0 || (size_t)n >= len)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err + n, len - n, fmt, ap);
-	va_end(ap);
-}
-
-/* Append to a message already in err. */
-static void __rte_format_printf(3, 4)
-adderr(char *err, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-	size_t n;
-
-	if (err == NULL || len == 0)
-		return;
-	n = strnlen(err, len);
-	if (n + 1 >= len)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err + n, len - n, fmt, ap);
-	va_end(ap);
-}
+/* Every message of this library says where it comes from. */
+#define seterr(err, len, fmt, ...) iol_errf(err, len, "xmem: " fmt, ##__VA_ARGS__)
 
 /* The test seam's failure after step @p s, if it is the one to inject. */
 static int
@@ -705,7 +675,7 @@ unmap_devices(struct iol_xmem *x, char *err, size_t errlen)
 			XMEM_LOG(ERR, "DMA %s; memory left mapped and registered",
 				msg);
 			if (!x->unmap_failed)
-				adderr(err, errlen, "; DMA %s; memory left mapped and "
+				iol_errf_append(err, errlen, "; DMA %s; memory left mapped and "
 					"registered (not unlocked or freed)", msg);
 			x->unmap_failed = true;
 			failed = true;
@@ -824,7 +794,7 @@ xmem_undo(struct iol_xmem *x, char *err, size_t errlen)
 		x->fd = -1;
 	}
 	if (err != NULL && (n_unmapped || was_registered || was_locked || was_mapped))
-		adderr(err, errlen, "; rolled back:%s%s%s%s",
+		iol_errf_append(err, errlen, "; rolled back:%s%s%s%s",
 			n_unmapped ? " DMA unmapped from the devices mapped before," : "",
 			was_registered ? " unregistered," : "",
 			was_locked ? " unlocked," : "",
