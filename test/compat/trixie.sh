@@ -134,12 +134,12 @@ mb() { awk -v b="$1" 'BEGIN { printf "%.1f MB", b / 1e6 }'; }
 # Make $ROOT (CACHE/trixie.tmp), or add packages to it: debootstrap, then
 # apt-get install of $PKGS. Debs are kept in CACHE/debs and CACHE/apt.
 phase_make() {
-	local t0=$SECONDS before after p missing=()
+	local t0=$SECONDS before after p missing=() index=0 fetched
 	trap inner_cleanup EXIT
 	trap 'exit 130' INT
 	trap 'exit 143' TERM
 	mkdir -p "$CACHE/debs" "$CACHE/apt/partial" "$CACHE/logs"
-	before=$(bytes "$CACHE/debs" "$CACHE/apt")
+	before=$(bytes "$CACHE/debs")
 	if [ ! -x "$ROOT/usr/bin/apt-get" ]; then
 		say "debootstrap --variant=minbase $SUITE from $MIRROR"
 		run_logged "debootstrap" "$CACHE/logs/debootstrap.log" \
@@ -147,6 +147,9 @@ phase_make() {
 			"$SUITE" "$ROOT" "$MIRROR" ||
 			{ tail -n 20 "$CACHE/logs/debootstrap.log"; die "debootstrap failed (log: $CACHE/logs/debootstrap.log)"; }
 		say "debootstrap done in $((SECONDS - t0)) s"
+		# Its package index is not kept: downloaded each time.
+		index=$(cat "$ROOT"/var/lib/apt/lists/*_InRelease 2>/dev/null | awk -v f="main/binary-$(dpkg --print-architecture)/Packages.xz" \
+			'$3 == f { print $2; exit }')
 	fi
 	# No service starts in a chroot.
 	printf '#!/bin/sh\nexit 101\n' >"$ROOT/usr/sbin/policy-rc.d"
@@ -165,9 +168,14 @@ phase_make() {
 	run_logged "apt-get install" "$CACHE/logs/apt-install.log" \
 		in_root apt-get install -y --no-install-recommends $PKGS ||
 		{ tail -n 20 "$CACHE/logs/apt-install.log"; die "apt-get install in the chroot failed"; }
-	after=$(bytes "$CACHE/debs" "$CACHE/apt")
-	say "chroot made in $((SECONDS - t0)) s: $(mb $((after - before))) of new packages in $CACHE;" \
-		"apt: $(grep -h '^Fetched' "$CACHE/logs/apt-update.log" "$CACHE/logs/apt-install.log" | tr '\n' ' ')"
+	after=$(bytes "$CACHE/debs")
+	# apt's own count: "Fetched 179 MB in 8s (21.3 MB/s)".
+	fetched=$(cat "$CACHE/logs/apt-update.log" "$CACHE/logs/apt-install.log" | awk '
+		$1 == "Fetched" { m = $3 == "B" ? 1 : $3 == "kB" ? 1e3 : $3 == "MB" ? 1e6 : $3 == "GB" ? 1e9 : 0
+			s += $2 * m } END { print int(s) }')
+	say "chroot made in $((SECONDS - t0)) s; downloaded $(mb $((after - before + ${index:-0} + fetched))):" \
+		"debootstrap $(mb $((after - before))) of packages (new in $CACHE) and $(mb "${index:-0}") of index," \
+		"apt-get $(mb "$fetched")"
 }
 
 # A copy of the sources, without build dirs and what git ignores: what a
