@@ -173,7 +173,7 @@ phase_make() {
 	fetched=$(cat "$CACHE/logs/apt-update.log" "$CACHE/logs/apt-install.log" | awk '
 		$1 == "Fetched" { m = $3 == "B" ? 1 : $3 == "kB" ? 1e3 : $3 == "MB" ? 1e6 : $3 == "GB" ? 1e9 : 0
 			s += $2 * m } END { print int(s) }')
-	say "chroot made in $((SECONDS - t0)) s; downloaded $(mb $((after - before + ${index:-0} + fetched))):" \
+	say "chroot ready in $((SECONDS - t0)) s; downloaded $(mb $((after - before + ${index:-0} + fetched))):" \
 		"debootstrap $(mb $((after - before))) of packages (new in $CACHE) and $(mb "${index:-0}") of index," \
 		"apt-get $(mb "$fetched")"
 }
@@ -209,7 +209,7 @@ phase_use() {
 		'meson setup -Dwerror=true /tmp/build /tmp/src && ninja -C /tmp/build' || rc=$?
 	[ -n "$LOGDIR" ] && cp "$ROOT/tmp/build.log" "$LOGDIR/build.log"
 	if [ $rc -ne 0 ]; then
-		grep -E 'error|warning|FAILED' "$ROOT/tmp/build.log" | head -n 40
+		grep -E 'error:|warning:|FAILED:' "$ROOT/tmp/build.log" | head -n 40
 		tail -n 20 "$ROOT/tmp/build.log"
 		die "the build on DPDK 24.11 failed (exit $rc)"
 	fi
@@ -233,8 +233,16 @@ PY
 }
 
 case "${1:-}" in
---phase-make) phase_make; exit 0 ;;
---phase-use) phase_use; exit 0 ;;
+--phase-*)
+	# Only as PID 1 of the namespaces the host part makes (see ns below).
+	[ "$$" = 1 ] || { echo "$0: $1 is internal; run $0 SOURCE_DIR" >&2; exit 2; }
+	case $1 in
+	--phase-make) phase_make ;;
+	--phase-use) phase_use ;;
+	*) exit 2 ;;
+	esac
+	exit 0
+	;;
 esac
 
 # --- on the host ------------------------------------------------------------
@@ -325,7 +333,7 @@ mkdir -p "$CACHE"
 exec 9>"$CACHE/lock"
 waited=0
 until flock -n 9; do
-	[ "$waited" -lt 900 ] || die "another run held $CACHE/lock for 900 s"
+	[ "$waited" -lt 600 ] || die "another run held $CACHE/lock for 600 s"
 	[ $((waited % TICK)) -eq 0 ] && [ "$waited" -gt 0 ] &&
 		say "waiting for another compat run to release $CACHE/lock: $waited s"
 	sleep 1
