@@ -128,7 +128,7 @@ mount_system() {
 	mount -t tmpfs -o mode=1777 tmpfs "$ROOT/tmp"
 }
 
-bytes() { du -sb "$@" 2>/dev/null | awk '{ s += $1 } END { print s + 0 }'; }
+bytes() { { du -sb "$@" 2>/dev/null || true; } | awk '{ s += $1 } END { print s + 0 }'; }
 mb() { awk -v b="$1" 'BEGIN { printf "%.1f MB", b / 1e6 }'; }
 
 # Make $ROOT (CACHE/trixie.tmp), or add packages to it: debootstrap, then
@@ -148,8 +148,8 @@ phase_make() {
 			{ tail -n 20 "$CACHE/logs/debootstrap.log"; die "debootstrap failed (log: $CACHE/logs/debootstrap.log)"; }
 		say "debootstrap done in $((SECONDS - t0)) s"
 		# Its package index is not kept: downloaded each time.
-		index=$(cat "$ROOT"/var/lib/apt/lists/*_InRelease 2>/dev/null | awk -v f="main/binary-$(dpkg --print-architecture)/Packages.xz" \
-			'$3 == f { print $2; exit }')
+		index=$(awk -v f="main/binary-$(dpkg --print-architecture)/Packages.xz" \
+			'$3 == f && !n { n = $2 } END { print n + 0 }' "$ROOT"/var/lib/apt/lists/*_InRelease 2>/dev/null || echo 0)
 	fi
 	# No service starts in a chroot.
 	printf '#!/bin/sh\nexit 101\n' >"$ROOT/usr/sbin/policy-rc.d"
@@ -209,7 +209,7 @@ phase_use() {
 		'meson setup -Dwerror=true /tmp/build /tmp/src && ninja -C /tmp/build' || rc=$?
 	[ -n "$LOGDIR" ] && cp "$ROOT/tmp/build.log" "$LOGDIR/build.log"
 	if [ $rc -ne 0 ]; then
-		grep -E 'error:|warning:|FAILED:' "$ROOT/tmp/build.log" | head -n 40
+		grep -E 'error:|warning:|FAILED:' "$ROOT/tmp/build.log" | sed -n 1,40p || true
 		tail -n 20 "$ROOT/tmp/build.log"
 		die "the build on DPDK 24.11 failed (exit $rc)"
 	fi
@@ -349,7 +349,7 @@ if [ -d "$FINAL" ] && [ "$(sed -n 1p "$FINAL/$STAMP" 2>/dev/null)" = "$WANT" ]; 
 	say "reusing the $SUITE chroot $FINAL (made $(sed -n 's/^made: //p' "$FINAL/$STAMP"), DPDK $(sed -n 's/^dpdk: //p' "$FINAL/$STAMP")): nothing downloaded"
 	say "reused package set: $PKGS"
 else
-	MIRROR=${IOL_COMPAT_MIRROR:-$(find_mirror | head -n 1)}
+	MIRROR=${IOL_COMPAT_MIRROR:-$(find_mirror | sed -n 1p)}
 	[ -n "$MIRROR" ] || die "no Debian archive for this release in /etc/apt/sources.list(.d); set IOL_COMPAT_MIRROR"
 	# The only skip: Debian's archive cannot be reached to make the chroot.
 	if ! wget -q -T 20 -t 2 -O /dev/null "$MIRROR/dists/$SUITE/InRelease"; then
