@@ -229,7 +229,7 @@ for line in open(sys.argv[1]):
     c[r if r in ("OK", "SKIP") else "FAIL"] += 1
 print(f"compat: DPDK 24.11 fast suite in {sys.argv[2]} s: {c['OK']} passed, {c['FAIL']} failed, {c['SKIP']} skipped")
 PY
-	[ $rc -eq 0 ] || die "the fast suite failed on DPDK 24.11 (meson test exit $rc; log: ${LOGDIR:-none}/testlog.txt)"
+	[ $rc -eq 0 ] || die "the fast suite failed on DPDK 24.11 (meson test exit $rc${LOGDIR:+; log: $LOGDIR/testlog.txt})"
 }
 
 case "${1:-}" in
