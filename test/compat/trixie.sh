@@ -51,7 +51,7 @@ unmount_all() {
 		done
 	done
 	[ -z "$(mounts_under "$r")" ] && return 0
-	echo "compat: FAIL: still mounted below $r:" $(mounts_under "$r")
+	echo "compat: FAIL: still mounted below $r: $(mounts_under "$r" | tr "\n" " ")"
 	return 1
 }
 
