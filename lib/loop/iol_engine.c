@@ -167,6 +167,8 @@ iol_engine_create(const struct iol_config *cfg, const uint16_t *ports,
 		struct worker *w = &e->workers[i % e->n_workers];
 
 		w->lanes[w->n_lanes++] = &e->lanes[i];
+		for (g = 0; g < e->lanes[i].n_sides; g++)
+			e->lanes[i].side[g].lcore = w->lcore;
 	}
 	return e;
 fail:
@@ -320,6 +322,19 @@ iol_engine_seconds(const struct iol_engine *e)
 	for (i = 0; e->stop && i < e->n_lanes; i++)
 		end = RTE_MAX(end, e->lanes[i].last_frame);
 	return (double)(end - e->start_tsc) / (double)rte_get_tsc_hz();
+}
+
+unsigned int
+iol_engine_queue_lcore(const struct iol_engine *e, unsigned int pidx, unsigned int queue)
+{
+	unsigned int i, j;
+
+	for (i = 0; i < e->n_lanes; i++)
+		for (j = 0; j < e->lanes[i].n_sides; j++)
+			if (e->lanes[i].side[j].port == e->ports[pidx] &&
+			    e->lanes[i].side[j].queue == queue)
+				return e->lanes[i].side[j].lcore;
+	return 0;
 }
 
 const char *

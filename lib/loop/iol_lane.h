@@ -56,6 +56,7 @@ meta_word(uint16_t len, uint8_t sp, uint8_t sq, uint8_t dp, uint8_t dq)
 struct side {
 	uint16_t port;
 	uint16_t queue;
+	unsigned int lcore;             /* that polls it */
 	uint16_t flow;                  /* of the frames it sends */
 	uint8_t dst_port, dst_queue;    /* stamped in what it sends */
 	struct rte_ether_addr src_mac, dst_mac;

@@ -126,6 +126,10 @@ uint32_t iol_engine_run_id(const struct iol_engine *e);
  */
 double iol_engine_seconds(const struct iol_engine *e);
 
+/** The lcore that polls queue @p queue of port index @p pidx. */
+unsigned int iol_engine_queue_lcore(const struct iol_engine *e, unsigned int pidx,
+		unsigned int queue);
+
 /** The payload code the fast path uses ("avx2", "scalar", ...). */
 const char *iol_engine_payload_variant(const struct iol_engine *e);
 

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include <rte_cycles.h>
+#include <rte_eal.h>
 #include <rte_errno.h>
 #include <rte_ethdev.h>
 #include <rte_lcore.h>
@@ -17,6 +18,7 @@
 #include <rte_random.h>
 
 #include "iol_loop.h"
+#include "iol_telemetry.h"
 #include "iol_units.h"
 #include "iol_xmem.h"
 
@@ -56,6 +58,7 @@ struct run {
 	struct iol_engine *engine;
 	FILE *json;                     /* --json's temporary file, made before anything is touched */
 	char json_tmp[4096];            /* renamed to --json once the report is written */
+	struct iol_telemetry_view tel;  /* what /iovaloop/ telemetry commands read */
 	struct iol_sample *samples;     /* the live lines, for the JSON's timeline */
 	unsigned int n_samples, cap_samples;
 	unsigned int mbufs_leaked;
@@ -586,6 +589,7 @@ loop_until_stopped(struct run *r)
 				(double)(now - last) / hz);
 			iol_report_live(r->out, &s, cur.err.lost);
 			keep_sample(r, &s);
+			iol_telemetry_sample(&s);
 			prev = cur;
 			last = now;
 			next_stats += period;
@@ -605,6 +609,7 @@ teardown(struct run *r)
 {
 	int ret = 0;
 
+	iol_telemetry_detach();
 	iol_engine_destroy(r->engine);
 	while (r->ports_started > 0)
 		iol_port_teardown(r->ports[--r->ports_started]);
@@ -666,6 +671,14 @@ iol_run(const struct iol_config *cfg, const struct iol_run_env *env,
 		code = refuse(&r, IOL_EXIT_SETUP, "cannot start the polling lcores");
 		goto out;
 	}
+	r.tel = (struct iol_telemetry_view){
+		.cfg = cfg, .engine = r.engine, .map = &r.map,
+		.iova_mode = rte_eal_iova_mode() == RTE_IOVA_PA ? "pa" : "va",
+	};
+	iol_telemetry_register();
+	iol_telemetry_attach(&r.tel);
+	LOG(INFO, "telemetry: /iovaloop/stats, /config, /memory, /latency "
+		"(dpdk-telemetry.py -f %s)", strrchr(rte_eal_get_runtime_dir(), '/') + 1);
 	if (cfg->mode == IOL_MODE_RXONLY && run_id == 0)
 		LOG(INFO, "run learnt from the first frame: rxonly, verify %s, %u ports, "
 			"%u queue(s)", iol_verify_name(cfg->verify), r.n_ports, cfg->queues);
