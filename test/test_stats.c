@@ -140,6 +140,18 @@ latency_count_after(const char *json, const char *anchor)
 	return p != NULL ? strtol(p + strlen("\"count\": "), NULL, 10) : -1;
 }
 
+/* Drop the JSON writer's white space, to match nested values on one line. */
+static void
+squeeze(char *s)
+{
+	char *d = s;
+
+	for (; *s != '\0'; s++)
+		if (*s != ' ' && *s != '\n')
+			*d++ = *s;
+	*d = '\0';
+}
+
 static int
 test_report_json_and_verdict(void)
 {
@@ -149,12 +161,14 @@ test_report_json_and_verdict(void)
 	struct iol_report_core rc = { .lcore = 1, .s = &core };
 	static const struct iol_iova_seg range = { .va = 0x100000000, .iova = 0x50100000, .len = 2 << 20 };
 	const char *diag[] = { "port 0 received nothing" };
+	static const struct iol_sample sample = { .t = 1, .rx_mpps = 5, .rx_pkts = 5 };
 	struct iol_report r = {
 		.version = "test", .mode = "loop", .verify = "full", .run_id = 0xabc,
 		.pkt_size = 64, .burst = 32, .inflight = 64, .secs = 2.0, .tsc_hz = 1000000000,
 		.n_ports = 1, .ports = &port, .n_cores = 1, .cores = &rc,
 		.memory = { "dpdk", "va", 2 << 20, 0, 1, &range },
 		.n_diagnosis = 1, .diagnosis = diag,
+		.n_samples = 1, .samples = &sample,
 	};
 	struct iol_result v;
 	char *buf = NULL;
@@ -185,6 +199,12 @@ test_report_json_and_verdict(void)
 	TEST_ASSERT(latency_count_after(buf, "\"queue\": 1,") == 0, "queue 1 has no sample");
 	TEST_ASSERT(latency_count_after(buf, "\"port\": 0,") == 1, "port latency");
 	TEST_ASSERT_STR_CONTAINS(buf, "port 0 received nothing", "diagnosis");
+	TEST_ASSERT_STR_CONTAINS(buf, "\"format\": \"iovaloop-report\"", "format named");
+	TEST_ASSERT_STR_CONTAINS(buf, "\"format_version\": 2", "format version");
+	squeeze(buf);
+	/* The one sample of 2000 cycles = 2000 ns lies in the bucket [1984, 2048). */
+	TEST_ASSERT_STR_CONTAINS(buf, "\"buckets\":[[1984,2048,1]]", "histogram buckets");
+	TEST_ASSERT_STR_CONTAINS(buf, "\"timeline\":[{\"t\":1,\"rx_mpps\":5", "timeline");
 	free(buf);
 
 	q[1].err.reordered = 1;

@@ -28,6 +28,8 @@ RTE_LOG_REGISTER(iol_run_logtype, iovaloop.run, INFO);
 #define MAX_DIAGNOSIS IOL_RUN_MAX_DIAGNOSIS
 /* Reasons a run fails beyond its counters: unfired faults, no run heard. */
 #define MAX_PROBLEMS (IOL_MAX_FAULTS + 1)
+/* Live-line samples kept for the JSON: 12 days at one a second. */
+#define MAX_SAMPLES (1u << 20)
 
 /* Stops asked for: the first drains, the second ends the drain. */
 static volatile sig_atomic_t stop_requested;
@@ -54,6 +56,8 @@ struct run {
 	struct iol_engine *engine;
 	FILE *json;                     /* --json's temporary file, made before anything is touched */
 	char json_tmp[4096];            /* renamed to --json once the report is written */
+	struct iol_sample *samples;     /* the live lines, for the JSON's timeline */
+	unsigned int n_samples, cap_samples;
 	unsigned int mbufs_leaked;
 	char err[256];
 };
@@ -513,6 +517,8 @@ report(struct run *r, const struct iol_run_env *env, struct iol_run_result *res)
 		diag_ptrs[i] = res->diagnosis[i];
 	rep.n_diagnosis = res->n_diagnosis;
 	rep.diagnosis = diag_ptrs;
+	rep.n_samples = r->n_samples;
+	rep.samples = r->samples;
 	rep.n_problems = find_problems(r, probs);
 	for (i = 0; i < rep.n_problems; i++)
 		prob_ptrs[i] = probs[i];
@@ -535,6 +541,24 @@ report(struct run *r, const struct iol_run_env *env, struct iol_run_result *res)
 	return verdict.pass ? IOL_EXIT_PASS : IOL_EXIT_VERIFY;
 }
 
+/* The live line's sample, for the report's timeline (dropped when memory runs out). */
+static void
+keep_sample(struct run *r, const struct iol_sample *s)
+{
+	struct iol_sample *grown;
+
+	if (r->n_samples == r->cap_samples) {
+		if (r->cap_samples >= MAX_SAMPLES)
+			return;
+		grown = realloc(r->samples, 2 * RTE_MAX(r->cap_samples, 64u) * sizeof(*grown));
+		if (grown == NULL)
+			return;
+		r->samples = grown;
+		r->cap_samples = 2 * RTE_MAX(r->cap_samples, 64u);
+	}
+	r->samples[r->n_samples++] = *s;
+}
+
 static void
 loop_until_stopped(struct run *r)
 {
@@ -543,6 +567,7 @@ loop_until_stopped(struct run *r)
 	uint64_t deadline = cfg->duration > 0 ? start + (uint64_t)(cfg->duration * hz) : UINT64_MAX;
 	uint64_t period = (uint64_t)(cfg->stats_period * hz);
 	struct iol_qstats prev, cur;
+	struct iol_sample s;
 	uint64_t last = start;
 
 	iol_qstats_reset(&prev);
@@ -556,8 +581,10 @@ loop_until_stopped(struct run *r)
 			iol_engine_abort(r->engine);
 		if (now >= next_stats) {
 			iol_engine_totals(r->engine, &cur);
-			iol_report_live(r->out, (double)(now - start) / hz, &cur, &prev,
+			iol_sample_take(&s, &cur, &prev, (double)(now - start) / hz,
 				(double)(now - last) / hz);
+			iol_report_live(r->out, &s, cur.err.lost);
+			keep_sample(r, &s);
 			prev = cur;
 			last = now;
 			next_stats += period;
@@ -594,6 +621,7 @@ teardown(struct run *r)
 	if (r->ring_pair_made)
 		iol_ring_pair_destroy(&r->rp);
 	json_discard(r);
+	free(r->samples);
 	return ret;
 }
 

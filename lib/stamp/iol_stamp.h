@@ -249,6 +249,38 @@ iol_stamp_payload_intact(const uint8_t *frame, uint32_t len, uint32_t run_id, ui
 	return true;
 }
 
+/**
+ * One implementation of the hot loop's payload work: scalar, or SIMD
+ * chosen at start-up from the CPU's flags (lib/stamp/iol_payload.c). Each
+ * gives frames byte-identical to the scalar oracle above and reads and
+ * writes nothing past @p len.
+ */
+struct iol_payload_ops {
+	const char *name;           /**< "scalar", "sse4.1", "avx2", "avx512" */
+	unsigned int simd_bits;     /**< Vector width; 0 for scalar. */
+	/** True when the payload of a frame of @p len bytes is the one of @p seed. */
+	bool (*intact)(const uint8_t *frame, uint32_t len, uint64_t seed);
+	/**
+	 * Check the payload against @p seed_rx and rewrite it as @p seed_tx's,
+	 * in one pass. True when it was intact; when not, the frame is left
+	 * exactly as it arrived (for the slow path's report).
+	 */
+	bool (*restamp)(uint8_t *frame, uint32_t len, uint64_t seed_rx, uint64_t seed_tx);
+	/** Write the payload of @p seed. */
+	void (*write)(uint8_t *frame, uint32_t len, uint64_t seed);
+	/** The CPU runs it. */
+	bool (*usable)(void);
+};
+
+/** Every variant built in, widest first (some may not run on this CPU). */
+const struct iol_payload_ops *iol_payload_variants(unsigned int *n);
+
+/**
+ * The widest variant the CPU runs within DPDK's SIMD limit
+ * (rte_vect_get_max_simd_bitwidth(): the EAL's --force-max-simd-bitwidth).
+ */
+const struct iol_payload_ops *iol_payload_best(void);
+
 /** The payload byte at frame offset @p off (for reports and tests). */
 uint8_t iol_stamp_payload_byte(uint32_t run_id, uint64_t seq, uint32_t off);
 

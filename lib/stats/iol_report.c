@@ -208,6 +208,9 @@ json_errors(struct iol_json *j, const union iol_errors *e)
 static void
 json_latency(struct iol_json *j, const struct iol_hist *h, uint64_t hz)
 {
+	uint64_t low, width;
+	unsigned int i;
+
 	iol_json_object_open(j, "latency_ns");
 	iol_json_u64(j, "count", h->count);
 	if (h->count > 0) {
@@ -216,7 +219,41 @@ json_latency(struct iol_json *j, const struct iol_hist *h, uint64_t hz)
 		iol_json_double(j, "p99", iol_cycles_to_ns(iol_hist_quantile(h, 0.99), hz));
 		iol_json_double(j, "max", iol_cycles_to_ns(h->max, hz));
 	}
+	/* The histogram itself, for plots: [low, high) in ns and the count. */
+	iol_json_array_open(j, "buckets");
+	for (i = 0; i < IOL_HIST_BUCKETS; i++) {
+		if (h->bucket[i] == 0)
+			continue;
+		iol_hist_bucket_span(i, &low, &width);
+		iol_json_array_open(j, NULL);
+		iol_json_double(j, NULL, iol_cycles_to_ns(low, hz));
+		iol_json_double(j, NULL, iol_cycles_to_ns(low + width, hz));
+		iol_json_u64(j, NULL, h->bucket[i]);
+		iol_json_array_close(j);
+	}
+	iol_json_array_close(j);
 	iol_json_object_close(j);
+}
+
+static void
+json_timeline(struct iol_json *j, const struct iol_report *r)
+{
+	unsigned int i;
+
+	iol_json_array_open(j, "timeline");
+	for (i = 0; i < r->n_samples; i++) {
+		const struct iol_sample *s = &r->samples[i];
+
+		iol_json_object_open(j, NULL);
+		iol_json_double(j, "t", s->t);
+		iol_json_double(j, "rx_mpps", s->rx_mpps);
+		iol_json_double(j, "tx_mpps", s->tx_mpps);
+		iol_json_u64(j, "rx_packets", s->rx_pkts);
+		iol_json_u64(j, "verified", s->verified);
+		iol_json_u64(j, "errors", s->errors);
+		iol_json_object_close(j);
+	}
+	iol_json_array_close(j);
 }
 
 static void
@@ -260,6 +297,8 @@ iol_report_json(const struct iol_report *r, const struct iol_result *v, FILE *ou
 	iol_report_totals(r, &tot);
 	iol_json_init(&j, out);
 	iol_json_object_open(&j, NULL);
+	iol_json_string(&j, "format", "iovaloop-report");
+	iol_json_u64(&j, "format_version", IOL_REPORT_FORMAT_VERSION);
 	iol_json_string(&j, "version", r->version);
 
 	iol_json_object_open(&j, "config");
@@ -270,6 +309,7 @@ iol_report_json(const struct iol_report *r, const struct iol_result *v, FILE *ou
 	iol_json_u64(&j, "pkt_size", r->pkt_size);
 	iol_json_u64(&j, "burst", r->burst);
 	iol_json_u64(&j, "inflight", r->inflight);
+	iol_json_string(&j, "payload_variant", r->payload_variant ? r->payload_variant : "scalar");
 	iol_json_object_close(&j);
 	iol_json_double(&j, "duration_s", r->secs);
 	iol_json_u64(&j, "tsc_hz", r->tsc_hz);
@@ -325,6 +365,7 @@ iol_report_json(const struct iol_report *r, const struct iol_result *v, FILE *ou
 	json_errors(&j, &tot.err);
 
 	json_latency(&j, &tot.lat, r->tsc_hz);
+	json_timeline(&j, r);
 
 	iol_json_array_open(&j, "cores");
 	for (i = 0; i < r->n_cores; i++) {
@@ -357,13 +398,22 @@ iol_report_json(const struct iol_report *r, const struct iol_result *v, FILE *ou
 }
 
 void
-iol_report_live(FILE *out, double elapsed, const struct iol_qstats *now,
-		const struct iol_qstats *prev, double dt)
+iol_sample_take(struct iol_sample *s, const struct iol_qstats *now,
+		const struct iol_qstats *prev, double t, double dt)
+{
+	s->t = t;
+	s->rx_mpps = iol_rate_mpps(now->rx_pkts - prev->rx_pkts, dt);
+	s->tx_mpps = iol_rate_mpps(now->tx_pkts - prev->tx_pkts, dt);
+	s->rx_pkts = now->rx_pkts;
+	s->verified = now->verified;
+	s->errors = iol_errors_total(&now->err);
+}
+
+void
+iol_report_live(FILE *out, const struct iol_sample *s, uint64_t lost)
 {
 	fprintf(out, "[%7.1f s] RX %.3f Mpps TX %.3f Mpps  total rx %" PRIu64
 		" verified %" PRIu64 " errors %" PRIu64 " (lost %" PRIu64 ")\n",
-		elapsed, iol_rate_mpps(now->rx_pkts - prev->rx_pkts, dt),
-		iol_rate_mpps(now->tx_pkts - prev->tx_pkts, dt), now->rx_pkts,
-		now->verified, iol_errors_total(&now->err), now->err.lost);
+		s->t, s->rx_mpps, s->tx_mpps, s->rx_pkts, s->verified, s->errors, lost);
 	fflush(out);
 }

@@ -69,9 +69,8 @@ iol_hist_merge(struct iol_hist *dst, const struct iol_hist *src)
 	dst->max = RTE_MAX(dst->max, src->max);
 }
 
-/* Lowest value that falls into bucket @p i, and the bucket's width. */
-static void
-bucket_span(unsigned int i, uint64_t *low, uint64_t *width)
+void
+iol_hist_bucket_span(unsigned int i, uint64_t *low, uint64_t *width)
 {
 	unsigned int msb;
 
@@ -106,7 +105,7 @@ iol_hist_quantile(const struct iol_hist *h, double q)
 		if (seen >= rank)
 			break;
 	}
-	bucket_span(i, &low, &width);
+	iol_hist_bucket_span(i, &low, &width);
 	v = low + width / 2;
 	return RTE_MIN(RTE_MAX(v, h->min), h->max);
 }

@@ -165,6 +165,9 @@ iol_hist_batch_flush(struct iol_hist *h, struct iol_hist_batch *b)
 /** Add @p src into @p dst. */
 void iol_hist_merge(struct iol_hist *dst, const struct iol_hist *src);
 
+/** Lowest value that falls into bucket @p i, and the bucket's width. */
+void iol_hist_bucket_span(unsigned int i, uint64_t *low, uint64_t *width);
+
 /**
  * Value at quantile @p q (0..1): the middle of the bucket holding it,
  * clamped to [min, max]. 0 for an empty histogram.
@@ -208,9 +211,22 @@ struct iol_core_stats {
 	uint64_t polls;         /**< Loop iterations. */
 } __rte_cache_aligned;
 
+/** The live line's figures at one --stats-period, kept for the report. */
+struct iol_sample {
+	double t;               /**< Seconds since the start. */
+	double rx_mpps, tx_mpps; /**< Over the period before. */
+	uint64_t rx_pkts;
+	uint64_t verified;
+	uint64_t errors;        /**< All classes, saturating. */
+};
+
+/** The JSON report's format: iovaloop-plot.py and scripts check it. */
+#define IOL_REPORT_FORMAT_VERSION 2
+
 /** Everything the final report shows. */
 struct iol_report {
 	const char *version;
+	const char *payload_variant; /**< Payload check code used ("avx2", ...). */
 	const char *mode;          /**< "loop", "txonly", "rxonly" */
 	const char *verify;        /**< "none", "header", "full" */
 	uint32_t run_id;
@@ -251,6 +267,9 @@ struct iol_report {
 		const struct iol_iova_seg *ranges; /**< The audited map's ranges. */
 	} memory;
 
+	unsigned int n_samples;
+	const struct iol_sample *samples; /**< One per --stats-period. */
+
 	unsigned int n_diagnosis;
 	const char *const *diagnosis; /**< Likely causes of what went wrong. */
 
@@ -290,15 +309,20 @@ void iol_report_print(const struct iol_report *r, const struct iol_result *v, FI
 int iol_report_json(const struct iol_report *r, const struct iol_result *v, FILE *out);
 
 /**
- * Print the live line: rates over the last interval and totals so far.
+ * The figures of one period: rates over it and totals so far.
  *
  * @param now, prev
- *   Totals now and at the previous line.
+ *   Totals now and at the previous sample.
+ * @param t
+ *   Seconds since the start.
  * @param dt
  *   Seconds between the two.
  */
-void iol_report_live(FILE *out, double elapsed, const struct iol_qstats *now,
-		const struct iol_qstats *prev, double dt);
+void iol_sample_take(struct iol_sample *s, const struct iol_qstats *now,
+		const struct iol_qstats *prev, double t, double dt);
+
+/** Print the live line of a sample (the JSON's timeline holds the same). */
+void iol_report_live(FILE *out, const struct iol_sample *s, uint64_t lost);
 
 #ifdef __cplusplus
 }
