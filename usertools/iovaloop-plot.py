@@ -344,10 +344,11 @@ def fig_sweep(plt, sweeps):
 def main():
     ap = argparse.ArgumentParser(
         prog=PROG,
-        description="Draw iovaloop's JSON reports (iovaloop ... -- --json FILE) and "
-                    "bench/verify_speed.sh's CSV as PNG figures: latency distribution, "
-                    "Mpps over the run, per-queue bars, the verify-speed sweep. Several "
-                    "reports are overlaid, their file names in the legend.",
+        description="Draw iovaloop's JSON reports (iovaloop ... -- --json FILE) and\n"
+                    "bench/verify_speed.sh's CSV as PNG figures in DIR: PREFIXlatency.png\n"
+                    "(latency distribution), PREFIXtimeline.png (Mpps over the run),\n"
+                    "PREFIXqueues.png (per-queue bars), PREFIXsweep.png (the verify-speed\n"
+                    "sweep). Several reports are overlaid, their file names in the legend.",
         epilog="examples:\n"
                "  %(prog)s --json report.json -o plots\n"
                "  %(prog)s --json full.json --json header.json --only latency\n"
