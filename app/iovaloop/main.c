@@ -115,7 +115,7 @@ static int
 eal_arguments(int argc, char **argv, char **out, char *prefix_arg, size_t len)
 {
 	static char in_memory[] = "--in-memory", no_shconf[] = "--no-shconf",
-		huge_unlink[] = "--huge-unlink";
+		huge_unlink[] = "--huge-unlink=always";
 	bool chosen = false, in_mem = false, no_huge = false, legacy = false;
 	int i, n = 0;
 

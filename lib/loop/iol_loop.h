@@ -126,6 +126,9 @@ uint32_t iol_engine_run_id(const struct iol_engine *e);
  */
 double iol_engine_seconds(const struct iol_engine *e);
 
+/** The payload code the fast path uses ("avx2", "scalar", ...). */
+const char *iol_engine_payload_variant(const struct iol_engine *e);
+
 /**
  * The test faults that never fired (@p n of them, in order) and how many
  * frames the faulted queue sent.

@@ -517,6 +517,7 @@ report(struct run *r, const struct iol_run_env *env, struct iol_run_result *res)
 		diag_ptrs[i] = res->diagnosis[i];
 	rep.n_diagnosis = res->n_diagnosis;
 	rep.diagnosis = diag_ptrs;
+	rep.payload_variant = iol_engine_payload_variant(r->engine);
 	rep.n_samples = r->n_samples;
 	rep.samples = r->samples;
 	rep.n_problems = find_problems(r, probs);

@@ -171,6 +171,29 @@ void iol_stamp_restamp(uint8_t *frame, const struct iol_stamp_info *info);
 void iol_stamp_check(const uint8_t *frame, uint32_t len,
 		const struct iol_stamp_expect *exp, struct iol_stamp_result *res);
 
+/** The header CRC's state after word 0 (see iol_stamp_hdr_crc()). */
+static inline uint32_t
+iol_stamp_hdr_crc_w0(uint64_t w0)
+{
+	return rte_hash_crc_8byte(rte_le_to_cpu_64(w0), IOL_STAMP_CRC_INIT);
+}
+
+/**
+ * The header CRC from @p c, the CRC after word 0 (iol_stamp_hdr_crc_w0()):
+ * a sender or receiver whose word 0 never changes computes that once.
+ */
+static inline uint32_t
+iol_stamp_hdr_crc_rest(uint32_t c, const uint64_t w[5])
+{
+	uint64_t w4 = rte_le_to_cpu_64(w[4]);
+
+	c = rte_hash_crc_8byte(rte_le_to_cpu_64(w[1]), c);
+	c = rte_hash_crc_8byte(rte_le_to_cpu_64(w[2]), c);
+	c = rte_hash_crc_8byte(rte_le_to_cpu_64(w[3]), c);
+	c = rte_hash_crc_4byte((uint32_t)w4, c);
+	return rte_hash_crc_2byte((uint16_t)(w4 >> 32), c);
+}
+
 /**
  * CRC32C (Castagnoli) of a header, DPDK's rte_hash_crc() of its first
  * IOL_STAMP_CRC_COVERED bytes from IOL_STAMP_CRC_INIT: hardware CRC on
@@ -189,15 +212,7 @@ void iol_stamp_check(const uint8_t *frame, uint32_t len,
 static inline uint32_t
 iol_stamp_hdr_crc(const uint64_t w[5])
 {
-	uint64_t w4 = rte_le_to_cpu_64(w[4]);
-	uint32_t c = IOL_STAMP_CRC_INIT;
-
-	c = rte_hash_crc_8byte(rte_le_to_cpu_64(w[0]), c);
-	c = rte_hash_crc_8byte(rte_le_to_cpu_64(w[1]), c);
-	c = rte_hash_crc_8byte(rte_le_to_cpu_64(w[2]), c);
-	c = rte_hash_crc_8byte(rte_le_to_cpu_64(w[3]), c);
-	c = rte_hash_crc_4byte((uint32_t)w4, c);
-	return rte_hash_crc_2byte((uint16_t)(w4 >> 32), c);
+	return iol_stamp_hdr_crc_rest(iol_stamp_hdr_crc_w0(w[0]), w);
 }
 
 #define IOL_STAMP_GOLDEN 0x9e3779b97f4a7c15ull

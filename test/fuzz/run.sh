@@ -35,14 +35,15 @@ mkdir -p "$out/corpus"
 # Built under a name of its own, so that two runs at once do not collide.
 bin=$out/fuzz_stamp.$$
 # lib/stamp uses DPDK's header-inline CRC only; its start-up choice of
-# algorithm calls rte_cpu_get_flag_enabled(), hence librte_eal. The model
+# algorithm calls rte_cpu_get_flag_enabled(), hence librte_eal, and from
+# DPDK 23.x on keeps that choice in librte_hash (rte_hash_crc32_alg). The model
 # gets the sanitizers but no coverage feedback: tracing its loops would
 # cost more than its branches teach the fuzzer.
 flags="-g -O1 -fno-sanitize-recover=all $(pkg-config --cflags libdpdk) -I$stamp -I$here"
 "$CC" $flags -fsanitize=address,undefined -c "$here/seq_model.c" -o "$bin.model.o" &&
 "$CC" $flags -fsanitize=fuzzer,address,undefined \
 	"$stamp/iol_stamp.c" "$stamp/iol_seq.c" "$here/fuzz_stamp.c" "$bin.model.o" \
-	-o "$bin" -lrte_eal || fail "build failed"
+	-o "$bin" -lrte_hash -lrte_eal || fail "build failed"
 rm -f "$bin.model.o"
 mv -f "$bin" "$out/fuzz_stamp"
 

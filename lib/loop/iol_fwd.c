@@ -1,0 +1,487 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The forwarding modes, one receive step each as testpmd has one function
+ * per forwarding mode, and the hot loop that polls the lanes:
+ *
+ *   rx_io      loop, --verify none: received mbufs go out unread
+ *   rx_loop    loop, --verify header|full: verified, restamped, sent again
+ *   rx_check   rxonly, and any mode's drain: verified, not sent again
+ *   rx_count   the drain of --verify none: counted, not sent again
+ *   txonly     stamped frames out, paced by --tx-rate
+ *
+ * The common case of rx_loop (a frame of this run and flow, the next in
+ * sequence, intact) is fast_frame(), inline; anything else is the slow
+ * path's verify_frame() (iol_verify.c).
+ */
+#include <inttypes.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_prefetch.h>
+
+#include "iol_lane.h"
+
+/* Copies of the end-of-flow frame txonly sends, in case some are lost. */
+#define END_COPIES 3
+/* Polls between two readings of the TSC when nothing needs it per frame. */
+#define CLOCK_POLLS 16
+
+static void
+stamp(struct side *s, struct rte_mbuf *m, uint32_t run_id, uint16_t len,
+		uint64_t seq, uint8_t flags)
+{
+	struct iol_stamp_info info = {
+		.run_id = run_id, .seq = seq, .tx_tsc = rte_rdtsc(),
+		.tx_iova = rte_pktmbuf_iova(m), .flow = s->flow, .len = len,
+		.src_port = (uint8_t)s->port, .src_queue = (uint8_t)s->queue,
+		.dst_port = s->dst_port, .dst_queue = s->dst_queue, .flags = flags,
+	};
+
+	m->data_len = len;
+	m->pkt_len = len;
+	iol_stamp_write(rte_pktmbuf_mtod(m, uint8_t *), s->dst_mac.addr_bytes,
+		s->src_mac.addr_bytes, &info);
+}
+
+/* The test-only faults, applied to the frame about to be queued. */
+static void
+apply_fault(struct iol_engine *e, struct lane *l, struct side *s, struct rte_mbuf *m)
+{
+	const struct iol_fault *f = &s->faults[0];
+	struct rte_mbuf *copy;
+
+	s->faults++;
+	s->n_faults--;
+	s->fault_at = s->n_faults > 0 ? s->faults[0].at : UINT64_MAX;
+	LOG(NOTICE, "test fault %s@%" PRIu64 " applied on port %u queue %u",
+		iol_fault_kind_name(f->kind), f->at, s->port, s->queue);
+	switch (f->kind) {
+	case IOL_FAULT_CORRUPT:
+		/* The last payload byte: the options guarantee the frame has one. */
+		rte_pktmbuf_mtod(m, uint8_t *)[m->data_len - 1] ^= 0x40;
+		break;
+	case IOL_FAULT_DROP:
+		rte_pktmbuf_free(m);
+		return;
+	case IOL_FAULT_DUP:
+		copy = rte_pktmbuf_copy(m, e->mp, 0, UINT32_MAX);
+		if (copy != NULL) {
+			s->txbuf[s->n_pending++] = m;
+			m = copy;
+			l->out++;
+		}
+		break;
+	case IOL_FAULT_SWAP:
+		/* Sent after the next frame (queue_frame()); the options refuse a fault on that one. */
+		s->held = m;
+		return;
+	}
+	s->txbuf[s->n_pending++] = m;
+}
+
+/* Stamp @p m with the side's next sequence number and queue it. */
+static void
+queue_frame(struct iol_engine *e, struct lane *l, struct side *s, struct rte_mbuf *m)
+{
+	uint64_t seq = s->tx_seq++;
+
+	stamp(s, m, e->run_id, e->cfg.pkt_size, seq, 0);
+	l->out++;
+	if (unlikely(seq == s->fault_at)) {
+		apply_fault(e, l, s, m);
+		return;
+	}
+	s->txbuf[s->n_pending++] = m;
+	if (unlikely(s->held != NULL)) {
+		s->txbuf[s->n_pending++] = s->held;
+		s->held = NULL;
+	}
+}
+
+/* TX bytes are counted at the end: every frame iovaloop sends is --pkt-size long. */
+static __rte_always_inline void
+flush_tx(struct side *s)
+{
+	uint16_t sent;
+
+	if (s->n_pending == 0)
+		return;
+	sent = rte_eth_tx_burst(s->port, s->queue, s->txbuf, s->n_pending);
+	s->st->tx_pkts += sent;
+	if (sent < s->n_pending)
+		memmove(s->txbuf, s->txbuf + sent, (s->n_pending - sent) * sizeof(s->txbuf[0]));
+	s->n_pending -= sent;
+}
+
+/* Frames a side can take in one burst: what its TX buffer still holds room for. */
+static inline uint16_t
+rx_room(const struct iol_engine *e, const struct side *s)
+{
+	return RTE_MIN(e->cfg.burst, (uint16_t)(TXBUF_CAP - 2 - s->n_pending));
+}
+
+/* Publish a burst: received before verified, so no live sum shows more verified. */
+static inline void
+publish(struct iol_engine *e, struct side *s, struct burst *b, uint16_t n, uint64_t bytes)
+{
+	s->st->rx_pkts += n;
+	s->st->rx_bytes += bytes;
+	rte_compiler_barrier();
+	s->st->verified += b->verified;
+	iol_hist_batch_flush(&s->st->lat, &b->lat);
+	if (e->cfg.verify != IOL_VERIFY_NONE)
+		sync_seq_counters(s);
+}
+
+/*
+ * The fast path's registers: the next number expected and sent, and the
+ * TX buffer's fill. They mirror the side's fields, which the slow path
+ * uses: load() before the fast path, store() before the slow one.
+ */
+struct fast {
+	uint64_t next;
+	uint64_t tx_seq;
+	uint16_t pending;
+};
+
+static inline void
+fast_load(struct fast *f, const struct side *s)
+{
+	f->next = s->seq[0].next;
+	f->tx_seq = s->tx_seq;
+	f->pending = s->n_pending;
+}
+
+static inline void
+fast_store(const struct fast *f, struct side *s)
+{
+	s->seq[0].next = f->next;
+	s->tx_seq = f->tx_seq;
+	s->n_pending = f->pending;
+}
+
+/*
+ * The common case of the loop: a frame of this run and flow, the next in
+ * sequence, intact, whose buffer IOVA translates back, is checked and
+ * restamped in place (payload in one pass, see iol_payload.c) and queued.
+ * Anything else (the first window of a flow too) returns false, the frame
+ * as it arrived, and takes verify_frame().
+ */
+static __rte_always_inline bool
+fast_frame(const struct iol_engine *e, struct side *s, struct fast *fs, struct burst *b,
+		struct rte_mbuf *m, uint64_t now)
+{
+	const struct iol_seq *t = &s->seq[0];
+	uint8_t *f = rte_pktmbuf_mtod(m, uint8_t *);
+	uint64_t iova = rte_pktmbuf_iova(m), w[5], seq, tx_seq = fs->tx_seq;
+	uint16_t len = e->cfg.pkt_size;
+	uint32_t crc;
+
+	if (unlikely(m->data_len != len ||
+		     !iol_iova_map_check(e->map, f, iova, &s->iova_hint)))
+		return false;
+	/* Word by word: one 40-byte copy goes through the stack and stalls. */
+	for (unsigned int k = 0; k < RTE_DIM(w); k++)
+		memcpy(&w[k], f + IOL_STAMP_ETH_LEN + 8 * k, sizeof(w[k]));
+	memcpy(&crc, f + CRC_OFF, sizeof(crc));
+	seq = rte_le_to_cpu_64(w[1]);
+	/* In order, and the window slot it reuses held a frame that arrived. */
+	if (unlikely(w[0] != s->rx_w0 || (w[4] & rte_cpu_to_le_64(META_BITS)) != s->rx_meta ||
+		     seq != fs->next ||
+		     !((t->window[(seq / 64) % (IOL_SEQ_WINDOW / 64)] >> (seq % 64)) & 1) ||
+		     iol_stamp_hdr_crc_rest(s->rx_crc0, w) != rte_le_to_cpu_32(crc)))
+		return false;
+	if (e->cfg.verify == IOL_VERIFY_FULL &&
+	    unlikely(!e->payload->restamp(f, len, iol_stamp_payload_seed(e->run_id, seq),
+			iol_stamp_payload_seed(e->run_id, tx_seq))))
+		return false;
+	fs->next++;
+	b->verified++;
+	if (likely(now > rte_le_to_cpu_64(w[2])))
+		iol_hist_batch_add(&s->st->lat, &b->lat, now - rte_le_to_cpu_64(w[2]));
+
+	/* Restamp: same run, this side's flow, its next number, this buffer. */
+	fs->tx_seq++;
+	w[0] = s->tx_w0;
+	w[1] = rte_cpu_to_le_64(tx_seq);
+	w[2] = rte_cpu_to_le_64(now);
+	w[3] = rte_cpu_to_le_64(iova);
+	w[4] = s->tx_meta;
+	crc = rte_cpu_to_le_32(iol_stamp_hdr_crc_rest(s->tx_crc0, w));
+	memcpy(f, s->eth, IOL_STAMP_ETH_LEN);
+	/* Word 4's high bytes are the CRC's: it is written after them. */
+	for (unsigned int k = 0; k < RTE_DIM(w); k++)
+		memcpy(f + IOL_STAMP_ETH_LEN + 8 * k, &w[k], sizeof(w[k]));
+	memcpy(f + CRC_OFF, &crc, sizeof(crc));
+	s->txbuf[fs->pending++] = m;
+	return true;
+}
+
+/* loop, --verify none: count and pass on unread, as testpmd's io forwarding. */
+static uint16_t
+rx_io(struct iol_engine *e, struct lane *l, struct side *s, uint64_t now)
+{
+	uint16_t n = rte_eth_rx_burst(s->port, s->queue, s->txbuf + s->n_pending,
+		rx_room(e, s));
+
+	RTE_SET_USED(l);
+	RTE_SET_USED(now);
+	s->n_pending += n;
+	s->st->rx_pkts += n;
+	return n;
+}
+
+/* loop, verified: the fast path, else the slow one; what passes goes round again. */
+static uint16_t
+rx_loop(struct iol_engine *e, struct lane *l, struct side *s, uint64_t now)
+{
+	struct rte_mbuf *pkts[IOL_MAX_BURST];
+	struct burst b = { 0 };
+	struct fast fs;
+	uint64_t bytes = 0;
+	uint16_t n, i;
+
+	n = rte_eth_rx_burst(s->port, s->queue, pkts, rx_room(e, s));
+	if (n == 0)
+		return 0;
+	iol_hist_batch_init(&b.lat);
+	fast_load(&fs, s);
+	for (i = 0; i < n; i++) {
+		if (i + 1 < n)
+			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
+		bytes += pkts[i]->pkt_len;
+		/* No frame held back by a swap fault, and no fault for this number. */
+		if (likely(s->held == NULL && fs.tx_seq != s->fault_at) &&
+		    fast_frame(e, s, &fs, &b, pkts[i], now))
+			continue;
+		fast_store(&fs, s);
+		if (verify_frame(e, l, s, &b, pkts[i], now))
+			queue_frame(e, l, s, pkts[i]);
+		else
+			rte_pktmbuf_free(pkts[i]);
+		fast_load(&fs, s);
+	}
+	fast_store(&fs, s);
+	publish(e, s, &b, n, bytes);
+	return n;
+}
+
+/* rxonly, and the drain of the verified loop: verify, then free. */
+static uint16_t
+rx_check(struct iol_engine *e, struct lane *l, struct side *s, uint64_t now)
+{
+	struct rte_mbuf *pkts[IOL_MAX_BURST];
+	struct burst b = { 0 };
+	uint64_t bytes = 0;
+	uint16_t n, i;
+
+	n = rte_eth_rx_burst(s->port, s->queue, pkts, e->cfg.burst);
+	if (n == 0)
+		return 0;
+	iol_hist_batch_init(&b.lat);
+	for (i = 0; i < n; i++) {
+		if (i + 1 < n)
+			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
+		bytes += pkts[i]->pkt_len;
+		verify_frame(e, l, s, &b, pkts[i], now);
+		rte_pktmbuf_free(pkts[i]);
+	}
+	publish(e, s, &b, n, bytes);
+	return n;
+}
+
+/* The drain of --verify none: what comes back is counted and freed. */
+static uint16_t
+rx_count(struct iol_engine *e, struct lane *l, struct side *s, uint64_t now)
+{
+	struct rte_mbuf *pkts[IOL_MAX_BURST];
+	uint16_t n = rte_eth_rx_burst(s->port, s->queue, pkts, e->cfg.burst);
+
+	RTE_SET_USED(now);
+	rte_pktmbuf_free_bulk(pkts, n);
+	l->out -= n;
+	s->st->rx_pkts += n;
+	return n;
+}
+
+void
+fwd_select(struct iol_engine *e)
+{
+	bool none = e->cfg.verify == IOL_VERIFY_NONE;
+
+	e->rx = e->cfg.mode == IOL_MODE_LOOP ? (none ? rx_io : rx_loop) : rx_check;
+	e->rx_drain = none ? rx_count : rx_check;
+}
+
+/* Bring the lane's population back to --inflight with new frames. */
+static void
+inject(struct iol_engine *e, struct lane *l)
+{
+	struct rte_mbuf *m[IOL_MAX_BURST];
+	struct side *s = &l->side[l->turn];
+	int64_t want = (int64_t)e->cfg.inflight - l->out;
+	unsigned int n, i;
+
+	n = (unsigned int)RTE_MIN(want, (int64_t)e->cfg.burst);
+	n = RTE_MIN(n, (unsigned int)(TXBUF_CAP - 2 - s->n_pending));
+	if (n == 0 || rte_pktmbuf_alloc_bulk(e->mp, m, n) != 0)
+		return;
+	for (i = 0; i < n; i++)
+		queue_frame(e, l, s, m[i]);
+	l->turn = (l->turn + 1) % l->n_sides;
+}
+
+static void
+send_end_frames(struct iol_engine *e, struct side *s)
+{
+	struct rte_mbuf *m;
+	unsigned int i;
+
+	for (i = 0; i < END_COPIES; i++) {
+		m = rte_pktmbuf_alloc(e->mp);
+		if (m == NULL)
+			return;
+		stamp(s, m, e->run_id, e->cfg.pkt_size, s->tx_seq, IOL_STAMP_F_END);
+		s->txbuf[s->n_pending++] = m;
+		flush_tx(s);
+	}
+}
+
+static void
+free_pending(struct side *s)
+{
+	unsigned int i;
+
+	/* Unsent frames were never on the wire: give back their numbers. */
+	s->tx_seq -= s->n_pending + (s->held != NULL);
+	for (i = 0; i < s->n_pending; i++)
+		rte_pktmbuf_free(s->txbuf[i]);
+	s->n_pending = 0;
+	if (s->held != NULL) {
+		/* The swap it was held for never happened: the fault is not applied. */
+		rte_pktmbuf_free(s->held);
+		s->held = NULL;
+		s->faults--;
+		s->n_faults++;
+	}
+}
+
+static void
+finish_lane(struct iol_engine *e, struct lane *l, const char *why)
+{
+	unsigned int i;
+
+	for (i = 0; i < l->n_sides; i++)
+		free_pending(&l->side[i]);
+	if (e->cfg.mode != IOL_MODE_TXONLY)
+		write_off_in_flight(e, l, why);
+	l->done = true;
+}
+
+/* txonly: a burst of new frames when the pace allows; end-of-flow frames at the stop. */
+static void
+txonly_poll(struct iol_engine *e, struct lane *l, uint64_t now)
+{
+	struct rte_mbuf *m[IOL_MAX_BURST];
+	struct side *s = &l->side[0];
+	unsigned int j;
+
+	if (e->stop) {
+		free_pending(s);
+		send_end_frames(e, s);
+		l->done = true;
+		return;
+	}
+	if (s->n_pending == 0 && now >= s->next_tx &&
+	    rte_pktmbuf_alloc_bulk(e->mp, m, e->cfg.burst) == 0) {
+		for (j = 0; j < e->cfg.burst; j++)
+			queue_frame(e, l, s, m[j]);
+		s->next_tx = RTE_MAX(s->next_tx + e->burst_cycles, now - e->burst_cycles);
+	}
+	flush_tx(s);
+}
+
+/* One iteration of one lane. Returns the frames it received. */
+static inline uint16_t
+poll_lane(struct iol_engine *e, struct lane *l, uint64_t now)
+{
+	rx_fn rx = e->stop ? e->rx_drain : e->rx;
+	uint16_t got = 0;
+	unsigned int i;
+
+	if (e->cfg.mode == IOL_MODE_TXONLY) {
+		txonly_poll(e, l, now);
+		return 0;
+	}
+	for (i = 0; i < l->n_sides; i++)
+		got += rx(e, l, &l->side[i], now);
+	if (got > 0)
+		l->last_rx = l->last_frame = now;
+	if (unlikely(e->stop)) {
+		/*
+		 * The drain ends on silence, at --loss-timeout after the stop
+		 * (a sender that will not stop, in rxonly), or at once on a
+		 * second stop. @now may predate the stop: compare without
+		 * underflow.
+		 */
+		if (now > l->last_rx + e->loss_cycles ||
+		    now > e->stop_tsc + e->loss_cycles || e->abort) {
+			finish_lane(e, l, "at the end of the run");
+			return got;
+		}
+	} else if (unlikely(now > l->last_rx + e->loss_cycles)) {
+		if (l->out > 0)
+			write_off_in_flight(e, l, "nothing received for --loss-timeout");
+		l->last_rx = now;
+	}
+	if (e->cfg.mode == IOL_MODE_LOOP) {
+		if (!e->stop && l->out < (int64_t)e->cfg.inflight)
+			inject(e, l);
+		for (i = 0; i < l->n_sides; i++)
+			flush_tx(&l->side[i]);
+		/* Drained: every frame sent came back, nothing waits to be sent. */
+		if (e->stop && l->out <= 0 && l->side[0].n_pending == 0 &&
+		    l->side[l->n_sides - 1].n_pending == 0)
+			finish_lane(e, l, NULL);
+	}
+	return got;
+}
+
+void
+fwd_worker_poll(struct worker *w, uint64_t max_polls)
+{
+	struct iol_engine *e = w->e;
+	/*
+	 * Reading the TSC costs a tenth of forwarding a burst. Verification
+	 * needs it on every poll (latency); without, the clock (timeouts,
+	 * cycle accounting) is read every CLOCK_POLLS polls.
+	 */
+	unsigned int clock_polls = e->cfg.verify == IOL_VERIFY_NONE ? CLOCK_POLLS : 1;
+	unsigned int tick = 0, i;
+	uint64_t now = w->prev_tsc, polls = 0;
+	bool busy = w->prev_busy;
+	uint16_t got;
+
+	while (w->lanes_done < w->n_lanes && polls++ < max_polls) {
+		if (++tick == clock_polls) {
+			tick = 0;
+			now = rte_rdtsc();
+			if (busy)
+				w->cs.busy_cycles += now - w->prev_tsc;
+			w->cs.cycles += now - w->prev_tsc;
+			w->prev_tsc = now;
+			busy = false;
+		}
+		got = 0;
+		for (i = 0; i < w->n_lanes; i++) {
+			if (w->lanes[i]->done)
+				continue;
+			got += poll_lane(e, w->lanes[i], now);
+			w->lanes_done += w->lanes[i]->done;
+		}
+		busy |= got > 0;
+		w->cs.pkts += got;
+	}
+	w->cs.polls += polls - (polls > max_polls);
+	w->prev_busy = busy;
+}
