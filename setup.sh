@@ -18,7 +18,8 @@ HUGEPAGES_2M=${IOL_HUGEPAGES_2M:-1024}
 # 1 GiB pages, best effort: the xmem tests and benchmark compare page sizes.
 HUGEPAGES_1G=${IOL_HUGEPAGES_1G:-2}
 PACKAGES="gcc pkg-config meson ninja-build python3 iproute2 dpdk dpdk-dev
-	libdpdk-dev libnuma-dev libhugetlbfs-dev clang libclang-rt-14-dev debootstrap"
+	libdpdk-dev libnuma-dev libhugetlbfs-dev clang libclang-rt-14-dev debootstrap
+	python3-matplotlib"
 
 say() { echo "setup: $*"; }
 

@@ -26,21 +26,6 @@ OUT=$BUILD/bench
 mkdir -p "$OUT"
 . "$(dirname "$0")/lib.sh"
 
-# testpmd on two net_ring vdevs (each loops to itself; testpmd forwards
-# 0 -> 1 -> 0): prints per-port Rx-pps every second; the median of the
-# per-second sums, skipping the first.
-testpmd_mpps() {
-	timeout -s INT $((SECS + 2)) $TESTPMD $EAL --vdev net_ring0 --vdev net_ring1 -- \
-		--forward-mode="$1" --tx-first --stats-period 1 --nb-cores=1 \
-		--burst="$BURST" --txpkts=64 >"$OUT/testpmd-$1.log" 2>&1 || true
-	python3 - "$OUT/testpmd-$1.log" <<'PY'
-import re, statistics, sys
-pps = [int(x) for x in re.findall(r"Rx-pps:\s+(\d+)", open(sys.argv[1]).read())]
-sums = [pps[i] + pps[i + 1] for i in range(0, len(pps) - 1, 2)][1:]
-print(f"{statistics.median(sums) / 1e6:.3f}" if sums else "0")
-PY
-}
-
 declare -A runs
 for round in $(seq "$ROUNDS"); do
 	for m in io macswap; do runs[testpmd_$m]+=" $(testpmd_mpps $m)"; done
