@@ -44,6 +44,8 @@ reserve() {
 	total=$(cat "$dir/nr_hugepages")
 	free=$(cat "$dir/free_hugepages")
 	[ "$free" -ge "$want" ] && return 0
+	# The kernel may compact memory for a while to find them: say so first.
+	say "reserving $((want - free)) more $size_kb kB hugepages (the kernel may take a while)"
 	echo $((total + want - free)) >"$dir/nr_hugepages" 2>/dev/null || true
 	say "$size_kb kB hugepages: $(cat "$dir/free_hugepages") free of $(cat "$dir/nr_hugepages")"
 }

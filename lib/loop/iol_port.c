@@ -9,9 +9,11 @@
 #include <rte_cycles.h>
 #include <rte_errno.h>
 #include <rte_eth_ring.h>
+#include <stdio.h>
+
 #include <rte_ethdev.h>
 
-#include "iol_loop.h"
+#include "iol_lane.h"
 #include "iol_units.h"
 
 
@@ -163,7 +165,8 @@ int
 iol_ports_wait_link(const uint16_t *ports, unsigned int n, double timeout,
 		char *err, size_t errlen)
 {
-	uint64_t deadline = rte_get_timer_cycles() + (uint64_t)(timeout * rte_get_timer_hz());
+	uint64_t hz = rte_get_timer_hz(), start = rte_get_timer_cycles();
+	uint64_t deadline = start + (uint64_t)(timeout * hz), said = start;
 	struct rte_eth_link link;
 	char down[128];
 	unsigned int i;
@@ -185,6 +188,12 @@ iol_ports_wait_link(const uint16_t *ports, unsigned int n, double timeout,
 		if (rte_get_timer_cycles() > deadline)
 			return iol_errf(err, errlen, "link still down after %.1f s on port %s "
 				"(--link-timeout; check the cable or the peer)", timeout, down);
+		/* A wait of seconds is said, once a second: never silent. */
+		if (rte_get_timer_cycles() - said >= hz) {
+			said = rte_get_timer_cycles();
+			LOG(NOTICE, "waiting for link up on port %s: %.0f s of %.0f "
+				"(--link-timeout)", down, (double)(said - start) / hz, timeout);
+		}
 		usleep(50 * 1000);
 	}
 }

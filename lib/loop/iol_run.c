@@ -572,15 +572,23 @@ loop_until_stopped(struct run *r)
 	uint64_t period = (uint64_t)(cfg->stats_period * hz);
 	struct iol_qstats prev, cur;
 	struct iol_sample s;
-	uint64_t last = start;
+	uint64_t last = start, drain_said = 0;
 
 	iol_qstats_reset(&prev);
 	next_stats = period ? start + period : UINT64_MAX;
 	while (!iol_engine_done(r->engine)) {
 		iol_engine_poll_main(r->engine);
 		now = rte_rdtsc();
-		if (stop_requested || now >= deadline)
+		if ((stop_requested || now >= deadline) && drain_said == 0) {
 			iol_engine_request_stop(r->engine);
+			drain_said = now;
+		}
+		/* A drain of seconds (a sender that goes on) is said once a second. */
+		if (drain_said != 0 && now - drain_said >= hz) {
+			drain_said = now;
+			LOG(NOTICE, "draining: up to %u ms after the stop (--loss-timeout); "
+				"a second SIGINT ends it now", cfg->loss_timeout_ms);
+		}
 		if (stop_requested > 1)
 			iol_engine_abort(r->engine);
 		if (now >= next_stats) {
