@@ -136,19 +136,32 @@ test_loop_verify_levels_and_queues(void)
 	return TEST_SUCCESS;
 }
 
+/* A ring port whose TX ring is its own RX ring; its device name in @p name. */
+static int
+ring_port(const char *ring_name, struct rte_ring **r, char name[RTE_ETH_NAME_MAX_LEN])
+{
+	int port;
+
+	*r = rte_ring_create(ring_name, 1024, SOCKET_ID_ANY, 0);
+	if (*r == NULL)
+		return -1;
+	port = rte_eth_from_ring(*r);
+	if (port < 0 || rte_eth_dev_get_name_by_port((uint16_t)port, name) != 0) {
+		rte_ring_free(*r);
+		return -1;
+	}
+	return port;
+}
+
 /* One port whose TX ring is its own RX ring. */
 static int
 test_loop_single_port(void)
 {
-	struct rte_ring *r = rte_ring_create("loop_self", 1024, SOCKET_ID_ANY,
-		RING_F_SP_ENQ | RING_F_SC_DEQ);
 	char opts[64], name[RTE_ETH_NAME_MAX_LEN];
-	int port;
+	struct rte_ring *r;
+	int port = ring_port("loop_self", &r, name);
 
-	TEST_ASSERT_NOT_NULL(r, "ring");
-	port = rte_eth_from_ring(r);
 	TEST_ASSERT(port >= 0, "ring port");
-	TEST_ASSERT_SUCCESS(rte_eth_dev_get_name_by_port((uint16_t)port, name), "name");
 	snprintf(opts, sizeof(opts), "--duration 0.3 --ports %d", port);
 	TEST_ASSERT_EQUAL(run(opts), IOL_EXIT_PASS, "single port");
 	TEST_ASSERT(res.totals.verified > 1000, "frames looped through one port");
@@ -238,15 +251,11 @@ test_loop_faults_exact_or_named(void)
 static int
 test_loop_rxonly_silence_fails(void)
 {
-	struct rte_ring *r = rte_ring_create("rx_silent", 1024, SOCKET_ID_ANY,
-		RING_F_SP_ENQ | RING_F_SC_DEQ);
 	char opts[96], name[RTE_ETH_NAME_MAX_LEN];
-	int port;
+	struct rte_ring *r;
+	int port = ring_port("rx_silent", &r, name);
 
-	TEST_ASSERT_NOT_NULL(r, "ring");
-	port = rte_eth_from_ring(r);
 	TEST_ASSERT(port >= 0, "ring port");
-	TEST_ASSERT_SUCCESS(rte_eth_dev_get_name_by_port((uint16_t)port, name), "name");
 	snprintf(opts, sizeof(opts), "--mode rxonly --duration 0.2 --loss-timeout 50 --ports %d",
 		port);
 	TEST_ASSERT_EQUAL(run(opts), IOL_EXIT_VERIFY, "silence is not a pass");
@@ -314,19 +323,16 @@ feeder_main(void *arg)
 static int
 test_loop_rxonly_joins_running_sender(void)
 {
-	struct rte_ring *r = rte_ring_create("rx_join", 1024, SOCKET_ID_ANY, 0);
 	struct rte_mempool *mp = rte_pktmbuf_pool_create("rx_feed", 511, 0, 0,
 		RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
-	struct feeder f = { .ring = r, .mp = mp, .first = 300, .last = 399 };
 	char opts[96], name[RTE_ETH_NAME_MAX_LEN];
+	struct rte_ring *r;
+	int port = ring_port("rx_join", &r, name);
+	struct feeder f = { .ring = r, .mp = mp, .first = 300, .last = 399 };
 	pthread_t t;
 	uint64_t seq;
-	int port;
 
-	TEST_ASSERT(r != NULL && mp != NULL, "ring and pool");
-	port = rte_eth_from_ring(r);
-	TEST_ASSERT(port >= 0, "ring port");
-	TEST_ASSERT_SUCCESS(rte_eth_dev_get_name_by_port((uint16_t)port, name), "name");
+	TEST_ASSERT(port >= 0 && mp != NULL, "ring port and pool");
 	for (seq = 0; seq < 300; seq++)
 		if (seq < 100 || seq >= 200)
 			TEST_ASSERT_SUCCESS(feed(r, mp, seq), "backlog frame %" PRIu64, seq);

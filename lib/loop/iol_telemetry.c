@@ -73,6 +73,34 @@ iol_telemetry_sample(const struct iol_sample *s)
 	rte_rwlock_write_unlock(&live.lock);
 }
 
+/*
+ * Every command's start: refuse parameters it does not take, take the
+ * read lock, and find a run attached. NULL (the lock released, *ret the
+ * error) when there is none.
+ */
+static const struct iol_telemetry_view *
+enter(const char *params, bool takes_params, int *ret)
+{
+	if (!takes_params && params != NULL && *params != '\0') {
+		*ret = -EINVAL;
+		return NULL;
+	}
+	rte_rwlock_read_lock(&live.lock);
+	if (live.v == NULL) {
+		rte_rwlock_read_unlock(&live.lock);
+		*ret = -ENODEV;
+		return NULL;
+	}
+	*ret = 0;
+	return live.v;
+}
+
+static void
+leave(void)
+{
+	rte_rwlock_read_unlock(&live.lock);
+}
+
 /* Counters of a dictionary: the run's or a port's totals. */
 static void
 dict_counts(struct rte_tel_data *d, const struct iol_qstats *q)
@@ -234,19 +262,19 @@ out:
 static int
 cmd_stats(const char *cmd, const char *params, struct rte_tel_data *d)
 {
+	const struct iol_telemetry_view *v;
 	const struct iol_engine *e;
-	char *end;
 	unsigned long port;
 	unsigned int p;
-	int ret = -EINVAL;
+	char *end;
+	int ret;
 
 	RTE_SET_USED(cmd);
-	rte_rwlock_read_lock(&live.lock);
-	if (live.v == NULL) {
-		ret = -ENODEV;
-		goto out;
-	}
-	e = live.v->engine;
+	v = enter(params, true, &ret);
+	if (v == NULL)
+		return ret;
+	e = v->engine;
+	ret = -EINVAL;
 	if (params == NULL || *params == '\0') {
 		ret = stats_all(e, d);
 		goto out;
@@ -261,111 +289,103 @@ cmd_stats(const char *cmd, const char *params, struct rte_tel_data *d)
 			break;
 		}
 out:
-	rte_rwlock_read_unlock(&live.lock);
+	leave();
 	return ret;
 }
 
 static int
 cmd_config(const char *cmd, const char *params, struct rte_tel_data *d)
 {
+	const struct iol_telemetry_view *v;
 	const struct iol_config *c;
 	struct rte_tel_data *a;
 	unsigned int p;
-	int ret = 0;
+	int ret;
 
 	RTE_SET_USED(cmd);
-	if (params != NULL && *params != '\0')
-		return -EINVAL;
-	rte_rwlock_read_lock(&live.lock);
-	if (live.v == NULL) {
-		ret = -ENODEV;
-		goto out;
-	}
-	c = live.v->cfg;
+	v = enter(params, false, &ret);
+	if (v == NULL)
+		return ret;
+	c = v->cfg;
 	rte_tel_data_start_dict(d);
 	rte_tel_data_add_dict_string(d, "mode", iol_mode_name(c->mode));
 	rte_tel_data_add_dict_string(d, "verify", iol_verify_name(c->verify));
 	rte_tel_data_add_dict_string(d, "mem", iol_mem_name(c->mem));
-	tel_dict_u64(d, "run_id", iol_engine_run_id(live.v->engine));
+	tel_dict_u64(d, "run_id", iol_engine_run_id(v->engine));
 	tel_dict_u64(d, "pkt_size", c->pkt_size);
 	tel_dict_u64(d, "burst", c->burst);
 	tel_dict_u64(d, "inflight", c->inflight);
 	tel_dict_u64(d, "queues", c->queues);
 	tel_dict_u64(d, "loss_timeout_ms", c->loss_timeout_ms);
 	rte_tel_data_add_dict_string(d, "payload_variant",
-		iol_engine_payload_variant(live.v->engine));
+		iol_engine_payload_variant(v->engine));
 	a = rte_tel_data_alloc();
 	if (a == NULL) {
 		ret = -ENOMEM;
 		goto out;
 	}
 	rte_tel_data_start_array(a, TEL_U64);
-	for (p = 0; p < live.v->engine->n_ports; p++)
-		tel_array_u64(a, live.v->engine->ports[p]);
+	for (p = 0; p < v->engine->n_ports; p++)
+		tel_array_u64(a, v->engine->ports[p]);
 	rte_tel_data_add_dict_container(d, "ports", a, 0);
 out:
-	rte_rwlock_read_unlock(&live.lock);
+	leave();
 	return ret;
 }
 
 static int
 cmd_memory(const char *cmd, const char *params, struct rte_tel_data *d)
 {
-	struct rte_tel_data *a[3];
 	static const char *const names[3] = { "va", "iova", "len" };
+	const struct iol_telemetry_view *v;
 	const struct iol_iova_map *m;
+	struct rte_tel_data *a;
 	unsigned int i, k;
-	int ret = 0;
+	int ret;
 
 	RTE_SET_USED(cmd);
-	if (params != NULL && *params != '\0')
-		return -EINVAL;
-	rte_rwlock_read_lock(&live.lock);
-	if (live.v == NULL) {
-		ret = -ENODEV;
-		goto out;
-	}
-	m = live.v->map;
+	v = enter(params, false, &ret);
+	if (v == NULL)
+		return ret;
+	m = v->map;
 	rte_tel_data_start_dict(d);
-	rte_tel_data_add_dict_string(d, "iova_mode", live.v->iova_mode);
+	rte_tel_data_add_dict_string(d, "iova_mode", v->iova_mode);
 	tel_dict_u64(d, "ranges", m->n);
 	for (k = 0; k < 3; k++) {
-		a[k] = rte_tel_data_alloc();
-		if (a[k] == NULL) {
+		a = rte_tel_data_alloc();
+		if (a == NULL) {
 			ret = -ENOMEM;
-			goto out;
+			break;
 		}
-		rte_tel_data_start_array(a[k], TEL_U64);
+		rte_tel_data_start_array(a, TEL_U64);
 		for (i = 0; i < m->n && i < RTE_TEL_MAX_ARRAY_ENTRIES; i++)
-			tel_array_u64(a[k], k == 0 ? m->segs[i].va : k == 1 ?
+			tel_array_u64(a, k == 0 ? m->segs[i].va : k == 1 ?
 				m->segs[i].iova : m->segs[i].len);
-		rte_tel_data_add_dict_container(d, names[k], a[k], 0);
+		rte_tel_data_add_dict_container(d, names[k], a, 0);
 	}
-out:
-	rte_rwlock_read_unlock(&live.lock);
+	leave();
 	return ret;
 }
 
 static int
 cmd_latency(const char *cmd, const char *params, struct rte_tel_data *d)
 {
-	struct iol_qstats *tot;
+	const struct iol_telemetry_view *v;
 	uint64_t hz = rte_get_tsc_hz();
+	struct iol_qstats *tot;
 	const struct iol_hist *h;
-	int ret = 0;
+	int ret;
 
 	RTE_SET_USED(cmd);
-	if (params != NULL && *params != '\0')
-		return -EINVAL;
 	tot = counters_alloc(1);
 	if (tot == NULL)
 		return -ENOMEM;
-	rte_rwlock_read_lock(&live.lock);
-	if (live.v == NULL) {
-		ret = -ENODEV;
-		goto out;
+	v = enter(params, false, &ret);
+	if (v == NULL) {
+		free(tot);
+		return ret;
 	}
-	iol_engine_totals(live.v->engine, tot);
+	iol_engine_totals(v->engine, tot);
 	h = &tot->lat;
 	rte_tel_data_start_dict(d);
 	tel_dict_u64(d, "count", h->count);
@@ -376,8 +396,7 @@ cmd_latency(const char *cmd, const char *params, struct rte_tel_data *d)
 		tel_dict_u64(d, "p999_ns", (uint64_t)iol_cycles_to_ns(iol_hist_quantile(h, 0.999), hz));
 		tel_dict_u64(d, "max_ns", (uint64_t)iol_cycles_to_ns(h->max, hz));
 	}
-out:
-	rte_rwlock_read_unlock(&live.lock);
+	leave();
 	free(tot);
 	return ret;
 }
