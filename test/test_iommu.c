@@ -341,6 +341,86 @@ test_arm_smmu(void)
 	return TEST_SUCCESS;
 }
 
+/*
+ * AMD-Vi (QEMU 7.2 amd-iommu under Debian 12's 6.1): features is
+ * "EFR2:EFR" there, so the width comes from the second half's HATS (2: six
+ * levels, 64 bits); the first half (EFR2, 0) gave 48.
+ */
+static int
+test_amd_vi(void)
+{
+	struct iol_topology *t;
+	char *s;
+	int fin = -1;
+
+	LOAD(t, "amd-vi");
+	TEST_ASSERT_EQUAL(t->n_warnings, 0, "warnings: %s",
+		t->n_warnings ? t->warnings[0] : "");
+	TEST_ASSERT_EQUAL(t->n_units, 1, "one AMD-Vi unit");
+	TEST_ASSERT(t->units[0].kind == IOL_IOMMU_AMD, "AMD kind");
+	TEST_ASSERT_STR_CONTAINS(t->kernel_release, "6.1.0-27-amd64", "release");
+	TEST_ASSERT_EQUAL(t->units[0].cap, 0x29d3, "EFR, not EFR2");
+	TEST_ASSERT_EQUAL(t->units[0].addr_width, 64, "HATS 2: 6 levels, 64 bits");
+	s = listing(t, NULL);
+	TEST_ASSERT_STR_CONTAINS(s, "IOMMU ivhd0 (amd-vi): address width 64 bits "
+		"(AMD EFR HATS)", "listing");
+	TEST_ASSERT_STR_CONTAINS(s, "reserved 0x000000fd00000000-0x000000ffffffffff "
+		"reserved", "HT hole listed");
+	free(s);
+	s = json_text(t, NULL, &fin);
+	TEST_ASSERT_SUCCESS(fin, "json");
+	TEST_ASSERT_STR_CONTAINS(s, "\"kernel_release\": \"6.1.0-27-amd64\"", "json");
+	TEST_ASSERT_STR_CONTAINS(s, "\"address_width\": 64", "json width");
+	free(s);
+	iol_topology_free(t);
+	return TEST_SUCCESS;
+}
+
+/* arm64 SMMUv3 and virtio-iommu hosts as the lab's guests show them. */
+static int
+test_other_families(void)
+{
+	const struct iol_device *d;
+	struct iol_topology *t;
+	char *s;
+	int fin = -1;
+
+	LOAD(t, "arm64-smmuv3");
+	TEST_ASSERT_EQUAL(t->n_warnings, 0, "warnings: %s",
+		t->n_warnings ? t->warnings[0] : "");
+	TEST_ASSERT(t->n_units == 1 && t->units[0].kind == IOL_IOMMU_ARM_SMMU,
+		"SMMUv3 by name");
+	d = iol_topology_device(t, "0000:00:02.0");
+	TEST_ASSERT(d != NULL && d->group == -1 && d->driver[0] == '\0',
+		"unbound device without group");
+	s = listing(t, NULL);
+	TEST_ASSERT_STR_CONTAINS(s, "address width unknown (not exposed by sysfs), "
+		"see dmesg 'ias'", "where to find the SMMU's ias");
+	free(s);
+	s = json_text(t, NULL, &fin);
+	TEST_ASSERT_SUCCESS(fin, "json");
+	TEST_ASSERT_STR_CONTAINS(s, "\"width_hint\": \"see dmesg 'ias'\"", "json");
+	free(s);
+	iol_topology_free(t);
+
+	LOAD(t, "virtio-iommu");
+	TEST_ASSERT_EQUAL(t->n_warnings, 0, "warnings: %s",
+		t->n_warnings ? t->warnings[0] : "");
+	TEST_ASSERT(t->n_units == 1 && t->units[0].kind == IOL_IOMMU_VIRTIO,
+		"virtio-iommu unit");
+	TEST_ASSERT_EQUAL(t->unsafe_interrupts, 0, "allow_unsafe_interrupts N");
+	s = json_text(t, NULL, &fin);
+	TEST_ASSERT_SUCCESS(fin, "json");
+	TEST_ASSERT_STR_CONTAINS(s, "\"kind\": \"virtio-iommu\"", "json kind");
+	TEST_ASSERT_STR_CONTAINS(s, "\"allow_unsafe_interrupts\": false", "json");
+	free(s);
+	iol_topology_free(t);
+	LOAD(t, "virtio-iommu-lab");
+	TEST_ASSERT_EQUAL(t->unsafe_interrupts, 1, "allow_unsafe_interrupts Y");
+	iol_topology_free(t);
+	return TEST_SUCCESS;
+}
+
 static int
 test_no_iommu_listing(void)
 {
@@ -820,6 +900,8 @@ static struct unit_test_suite iommu_suite = {
 		TEST_CASE(test_x86_listing),
 		TEST_CASE(test_x86_json),
 		TEST_CASE(test_arm_smmu),
+		TEST_CASE(test_amd_vi),
+		TEST_CASE(test_other_families),
 		TEST_CASE(test_no_iommu_listing),
 		TEST_CASE(test_malformed),
 		TEST_CASE(test_two_roots_at_once),

@@ -19,6 +19,7 @@ kind_name(enum iol_iommu_kind k)
 	case IOL_IOMMU_INTEL: return "intel-vt-d";
 	case IOL_IOMMU_AMD: return "amd-vi";
 	case IOL_IOMMU_ARM_SMMU: return "arm-smmu";
+	case IOL_IOMMU_VIRTIO: return "virtio-iommu";
 	default: return "other";
 	}
 }
@@ -110,8 +111,10 @@ print_host(const struct iol_topology *t, FILE *out)
 		if (u->addr_width != 0)
 			fprintf(out, "%u bits (%s)", u->addr_width, u->width_source);
 		else
-			fprintf(out, "unknown (%s)", u->width_source[0] != '\0' ?
-				u->width_source : "cap unreadable");
+			fprintf(out, "unknown (%s)%s%s", u->width_source[0] != '\0' ?
+				u->width_source : "cap unreadable",
+				u->width_hint != NULL ? ", " : "",
+				u->width_hint != NULL ? u->width_hint : "");
 		if (u->has_cap)
 			fprintf(out, ", cap 0x%" PRIx64, u->cap);
 		fputc('\n', out);
@@ -297,6 +300,7 @@ json_host(struct iol_json *j, const struct iol_topology *t)
 		else
 			iol_json_null(j, "address_width");
 		iol_json_string(j, "width_source", u->width_source);
+		iol_json_string(j, "width_hint", u->width_hint);
 		if (u->has_cap)
 			iol_json_hex(j, "cap", u->cap);
 		else
@@ -332,6 +336,10 @@ json_host(struct iol_json *j, const struct iol_topology *t)
 		iol_json_bool(j, "noiommu_mode", t->noiommu_mode);
 	else
 		iol_json_null(j, "noiommu_mode");
+	if (t->unsafe_interrupts >= 0)
+		iol_json_bool(j, "allow_unsafe_interrupts", t->unsafe_interrupts);
+	else
+		iol_json_null(j, "allow_unsafe_interrupts");
 	iol_json_array_open(j, "dev_nodes");
 	for (i = 0; i < t->n_nodes; i++) {
 		iol_json_object_open(j, NULL);
@@ -400,6 +408,8 @@ iol_topology_json(const struct iol_topology *t, struct iol_json *j,
 	}
 	iol_json_object_open(j, NULL);
 	iol_json_string(j, "root", t->root);
+	iol_json_string(j, "kernel_release", t->kernel_release[0] != '\0' ?
+		t->kernel_release : NULL);
 	iol_json_bool(j, "iommu_enabled", iol_topology_iommu_enabled(t));
 	iol_json_array_open(j, "groups");
 	for (i = 0; i < t->n_groups; i++) {
