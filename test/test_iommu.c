@@ -1548,12 +1548,83 @@ test_doctor_reserved_hugepages(void)
 	return TEST_SUCCESS;
 }
 
+/*
+ * A base in any family's reserved region is refused naming the region and
+ * the family; beyond a known width naming the limit and the family; the
+ * SMMU's unknown width is a WARN pointing at dmesg, never a refusal.
+ */
+static int
+test_doctor_families(void)
+{
+	static const char *const vtd[] = { "0000:00:02.0" };
+	static const char *const amd[] = { "0000:00:03.0" };
+	static const char *const arm[] = { "0000:00:03.0" };
+	static const struct iol_iova_range x86msi = { 0xfee00000, 0xfeefffff };
+	static const struct iol_iova_range ht = { 0xfd00000000, 0xfd00ffffff };
+	static const struct iol_iova_range smmu = { 0x8000000, 0x87fffff };
+	static const struct iol_iova_range high = { 0x8000000000, 0x80ffffffff };
+	static const struct iol_iova_range huge = { 0xffff000000000000, 0xffff0000ffffffff };
+	struct iol_doctor_report *rep;
+	struct iol_topology *t;
+
+	LOAD(t, "x86-vtd");
+	rep = iol_doctor_check_iova(t, vtd, 1, &x86msi, 1);
+	ASSERT_CHECK(rep, "iova-reserved", "0xfee00000-0xfeefffff", IOL_FAIL,
+		"msi region 0xfee00000-0xfeefffff of group 2 (the MSI window), the "
+		"x86 interrupt address range (Intel VT-d)", "move the range");
+	iol_doctor_report_free(rep);
+	rep = iol_doctor_check_iova(t, vtd, 1, &high, 1);
+	ASSERT_CHECK(rep, "iova-width", "0x8000000000-0x80ffffffff", IOL_FAIL,
+		"39-bit address width of dmar0 (last IOVA 0x7fffffffff), Intel VT-d "
+		"(VT-d cap MGAW)", "below 0x8000000000");
+	iol_doctor_report_free(rep);
+	iol_topology_free(t);
+
+	LOAD(t, "amd-vi");
+	rep = iol_doctor_check_iova(t, amd, 1, &ht, 1);
+	ASSERT_CHECK(rep, "iova-reserved", "0xfd00000000-0xfd00ffffff", IOL_FAIL,
+		"reserved region 0xfd00000000-0xffffffffff of group 0, the "
+		"HyperTransport hole (AMD-Vi)", "e.g. to 0x10000000000");
+	ASSERT_CHECK(rep, "iova-width", "0xfd00000000-0xfd00ffffff", IOL_PASS,
+		"64-bit address width of ivhd0", "");
+	iol_doctor_report_free(rep);
+	rep = iol_doctor_check_iova(t, amd, 1, &x86msi, 1);
+	ASSERT_CHECK(rep, "iova-reserved", "0xfee00000-0xfeefffff", IOL_FAIL,
+		"(the MSI window), the x86 interrupt address range (AMD-Vi)", "move");
+	iol_doctor_report_free(rep);
+	iol_topology_free(t);
+
+	LOAD(t, "arm64-smmuv3");
+	rep = iol_doctor_check_iova(t, arm, 1, &smmu, 1);
+	ASSERT_CHECK(rep, "iova-reserved", "0x8000000-0x87fffff", IOL_FAIL,
+		"msi region 0x8000000-0x80fffff of group 0 (the MSI window), the "
+		"SMMU's software MSI window (ARM SMMU)", "move the range");
+	ASSERT_CHECK(rep, "iova-width", "0x8000000-0x87fffff", IOL_WARN,
+		"(ARM SMMU smmu3.0x0000000009050000: unknown, see dmesg 'ias')",
+		"0x8000000000");
+	iol_doctor_report_free(rep);
+	rep = iol_doctor_check_iova(t, arm, 1, &huge, 1);
+	TEST_ASSERT_EQUAL(rep->n_fail, 0, "unknown width: not refused");
+	iol_doctor_report_free(rep);
+	iol_topology_free(t);
+
+	LOAD(t, "virtio-iommu");
+	rep = iol_doctor_check_iova(t, vtd, 1, &x86msi, 1);
+	ASSERT_CHECK(rep, "iova-reserved", "0xfee00000-0xfeefffff", IOL_FAIL,
+		"(the MSI window), the x86 interrupt address range (virtio-iommu)",
+		"move");
+	iol_doctor_report_free(rep);
+	iol_topology_free(t);
+	return TEST_SUCCESS;
+}
+
 static struct unit_test_suite doctor_suite = {
 	.suite_name = "iommu doctor",
 	.unit_test_cases = {
 		TEST_CASE(test_doctor_all_pass),
 		TEST_CASE(test_doctor_x86_fails),
 		TEST_CASE(test_doctor_iova),
+		TEST_CASE(test_doctor_families),
 		TEST_CASE(test_doctor_no_iommu),
 		TEST_CASE(test_doctor_noiommu_mode),
 		TEST_CASE(test_doctor_nonviable),

@@ -936,8 +936,9 @@ check_iova_width(struct doc *d, const struct iol_iova_range *r,
 
 		add(d, "iova-width", subject, IOL_FAIL,
 			fmt(d, "IOVA range %s ends beyond the %u-bit address "
-				"width of %s (last IOVA 0x%" PRIx64 ")", subject,
-				narrow->addr_width, narrow->name, limit),
+				"width of %s (last IOVA 0x%" PRIx64 "), %s (%s)", subject,
+				narrow->addr_width, narrow->name, limit,
+				iol_iommu_family(narrow->kind), narrow->width_source),
 			span <= limit ?
 			fmt(d, "place the range below 0x%" PRIx64 "%s", limit + 1,
 				narrow->kind == IOL_IOMMU_INTEL ? " (a QEMU guest "
@@ -945,11 +946,19 @@ check_iova_width(struct doc *d, const struct iol_iova_range *r,
 			fmt(d, "the range is larger than the %u-bit IOVA space: "
 				"map less memory", narrow->addr_width));
 	} else if (narrow == NULL) {
+		const struct iol_iommu_unit *u = d->t->n_units > 0 ?
+			&d->t->units[0] : NULL;
+
 		add(d, "iova-width", subject, IOL_WARN,
 			fmt(d, "IOVA range %s not checked against an address "
-				"width: %s", subject, d->t->n_units == 0 ?
+				"width: %s%s%s%s%s%s", subject, u == NULL ?
 				"no IOMMU instance in /sys/class/iommu" :
-				"sysfs does not expose the width of the IOMMU"),
+				"sysfs does not expose the width of the IOMMU",
+				u != NULL ? " (" : "",
+				u != NULL ? iol_iommu_family(u->kind) : "",
+				u != NULL ? " " : "", u != NULL ? u->name : "",
+				u == NULL ? "" : u->width_hint != NULL ?
+				": unknown, see dmesg 'ias')" : ")"),
 			fmt(d, "keep IOVAs below 2^39 (0x8000000000), the "
 				"smallest width common IOMMUs have"));
 	} else {
@@ -979,6 +988,39 @@ new_overlap(const struct region_ref *refs, unsigned int k,
 	return true;
 }
 
+/* The IOMMU family of group @p id: its devices' unit, or the host's only kind. */
+static const struct iol_iommu_unit *
+group_unit(const struct iol_topology *t, int id)
+{
+	const struct iol_iommu_group *g = iol_topology_group(t, id);
+	unsigned int i, j;
+
+	for (i = 0; g != NULL && i < g->n_devs; i++) {
+		const struct iol_device *dev = &t->devs[g->devs[i]];
+
+		for (j = 0; dev->iommu[0] != '\0' && j < t->n_units; j++)
+			if (strcmp(t->units[j].name, dev->iommu) == 0)
+				return &t->units[j];
+	}
+	for (i = 1; i < t->n_units; i++)
+		if (t->units[i].kind != t->units[0].kind)
+			return NULL;
+	return t->n_units > 0 ? &t->units[0] : NULL;
+}
+
+/* What a reserved region is, as people know it; NULL when nothing special. */
+static const char *
+region_what(const struct iol_resv_region *g, const struct iol_iommu_unit *u)
+{
+	if (g->start == 0xfee00000 && g->end == 0xfeefffff)
+		return "the x86 interrupt address range";
+	if (g->start == 0xfd00000000ULL && g->end == 0xffffffffffULL)
+		return "the HyperTransport hole";
+	if (g->type == IOL_RESV_MSI && u != NULL && u->kind == IOL_IOMMU_ARM_SMMU)
+		return "the SMMU's software MSI window";
+	return NULL;
+}
+
 /* @p r against the reserved regions of the devices' groups. */
 static void
 check_iova_reserved(struct doc *d, const struct iol_iova_range *r,
@@ -987,6 +1029,8 @@ check_iova_reserved(struct doc *d, const struct iol_iova_range *r,
 {
 	char *hits = NULL, *tmp, *fix;
 	bool hard = false, any = false;
+	const struct iol_iommu_unit *u;
+	const char *what;
 	unsigned int k;
 	uint64_t base;
 
@@ -997,10 +1041,15 @@ check_iova_reserved(struct doc *d, const struct iol_iova_range *r,
 			continue;
 		any = true;
 		hard |= g->type != IOL_RESV_DIRECT_RELAXABLE;
+		u = group_unit(d->t, refs[k].group);
+		what = region_what(g, u);
 		tmp = fmt(d, "%s%s%s region 0x%" PRIx64 "-0x%" PRIx64
-			" of group %d%s", hits ? hits : "", hits ? ", " : "",
+			" of group %d%s%s%s%s%s%s", hits ? hits : "", hits ? "; " : "",
 			g->type_name, g->start, g->end, refs[k].group,
-			g->type == IOL_RESV_MSI ? " (the MSI window)" : "");
+			g->type == IOL_RESV_MSI ? " (the MSI window)" : "",
+			what != NULL ? ", " : "", what != NULL ? what : "",
+			u != NULL ? " (" : "", u != NULL ? iol_iommu_family(u->kind) : "",
+			u != NULL ? ")" : "");
 		free(hits);
 		hits = tmp;
 		if (hits == NULL)
