@@ -1618,6 +1618,41 @@ test_doctor_families(void)
 	return TEST_SUCCESS;
 }
 
+/*
+ * arm64: a PCI device has no IOMMU group until a driver binds it. The
+ * doctor says so and how to go on, and reports no missing IOMMU.
+ */
+static int
+test_doctor_arm_unbound(void)
+{
+	static const char *const devs[] = { "0000:00:02.0", "0000:00:03.0" };
+	struct iol_doctor_report *rep;
+	struct iol_doctor_plan p;
+	struct iol_topology *t;
+	const struct iol_check *c;
+
+	LOAD(t, "arm64-smmuv3");
+	plan_init(&p, devs, 2);
+	rep = iol_doctor_run(t, &p);
+	TEST_ASSERT_NOT_NULL(rep, "report");
+	ASSERT_CHECK(rep, "iommu", NULL, IOL_PASS, "IOMMU enabled", "");
+	ASSERT_CHECK(rep, "group-viable", "0000:00:02.0", IOL_WARN,
+		"0000:00:02.0 has no IOMMU group yet: on arm64 the SMMU gives a PCI "
+		"device its group when a driver binds it",
+		"dpdk-devbind.py -b vfio-pci 0000:00:02.0, then check again");
+	c = check(rep, "group-viable", "0000:00:02.0");
+	TEST_ASSERT(strstr(c->message, "not enabled") == NULL &&
+		strstr(c->fix, "does not translate") == NULL, "no missing IOMMU");
+	ASSERT_CHECK(rep, "driver", "0000:00:02.0", IOL_FAIL, "bound to no driver",
+		"dpdk-devbind.py -b vfio-pci 0000:00:02.0");
+	ASSERT_CHECK(rep, "group-viable", "0000:00:03.0", IOL_PASS,
+		"group 0 viable", "");
+	ASSERT_CHECK(rep, "vfio-node", "0000:00:03.0", IOL_PASS, "/dev/vfio/0", "");
+	iol_doctor_report_free(rep);
+	iol_topology_free(t);
+	return TEST_SUCCESS;
+}
+
 static struct unit_test_suite doctor_suite = {
 	.suite_name = "iommu doctor",
 	.unit_test_cases = {
@@ -1625,6 +1660,7 @@ static struct unit_test_suite doctor_suite = {
 		TEST_CASE(test_doctor_x86_fails),
 		TEST_CASE(test_doctor_iova),
 		TEST_CASE(test_doctor_families),
+		TEST_CASE(test_doctor_arm_unbound),
 		TEST_CASE(test_doctor_no_iommu),
 		TEST_CASE(test_doctor_noiommu_mode),
 		TEST_CASE(test_doctor_nonviable),

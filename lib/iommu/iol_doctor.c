@@ -281,6 +281,17 @@ check_modules(struct doc *d)
 			"usable"), NULL);
 }
 
+static bool
+has_unit(const struct iol_topology *t, enum iol_iommu_kind k)
+{
+	unsigned int i;
+
+	for (i = 0; i < t->n_units; i++)
+		if (t->units[i].kind == k)
+			return true;
+	return false;
+}
+
 static void
 check_memlock(struct doc *d, const struct iol_doctor_plan *p)
 {
@@ -596,6 +607,25 @@ check_group(struct doc *d, const struct iol_device *dev)
 	unsigned int i, n_bad = 0;
 
 	g = dev->group >= 0 ? iol_topology_group(t, dev->group) : NULL;
+	if (g == NULL && has_unit(t, IOL_IOMMU_ARM_SMMU) &&
+	    strcmp(dev->driver, "vfio-pci") != 0 &&
+	    (dev->driver[0] == '\0' || t->n_groups > 0)) {
+		/*
+		 * arm64 with a device tree: the SMMU sets up a PCI device's DMA,
+		 * and its IOMMU group, when a driver probes it. An unbound
+		 * device has no group yet; that is no missing IOMMU.
+		 */
+		add(d, "group-viable", dev->name, IOL_WARN,
+			fmt(d, "%s has no IOMMU group yet: on arm64 the SMMU gives a "
+				"PCI device its group when a driver binds it (DMA is "
+				"set up at probe with a device tree); the IOMMU is "
+				"there (%u SMMU instance(s), %u group(s))", dev->name,
+				t->n_units, t->n_groups),
+			active_netif(dev) != NULL ? bind_fix(d, dev) :
+			fmt(d, "dpdk-devbind.py -b vfio-pci %s, then check again "
+				"(iovaloop-info --check %s)", dev->name, dev->name));
+		return;
+	}
 	if (g == NULL) {
 		if (iol_topology_iommu_enabled(t))
 			add(d, "group-viable", dev->name, IOL_FAIL,
