@@ -960,7 +960,9 @@ test_doctor_all_pass(void)
 		"clear of the 2 reserved region(s)", "");
 	TEST_ASSERT_EQUAL(rep->n_fail, 0, "no FAIL");
 	TEST_ASSERT_EQUAL(rep->n_warn, 0, "no WARN");
-	TEST_ASSERT_EQUAL(rep->n_checks, 13, "every check ran");
+	ASSERT_CHECK(rep, "unsafe-interrupts", NULL, IOL_PASS,
+		"allow_unsafe_interrupts off", "");
+	TEST_ASSERT_EQUAL(rep->n_checks, 14, "every check ran");
 	iol_doctor_report_free(rep);
 
 	/* CAP_IPC_LOCK and unlimited both make memlock moot. */
@@ -1653,6 +1655,50 @@ test_doctor_arm_unbound(void)
 	return TEST_SUCCESS;
 }
 
+/*
+ * vfio_iommu_type1.allow_unsafe_interrupts: WARN when on (MSIs can be
+ * forged), FAIL on a virtio-iommu host without it (VFIO refuses), PASS
+ * otherwise.
+ */
+static int
+test_doctor_unsafe_interrupts(void)
+{
+	static const char *const devs[] = { "0000:00:02.0" };
+	struct iol_doctor_report *rep;
+	struct iol_doctor_plan p;
+	struct iol_topology *t;
+
+	LOAD(t, "virtio-iommu");
+	plan_init(&p, devs, 1);
+	rep = iol_doctor_run(t, &p);
+	ASSERT_CHECK(rep, "unsafe-interrupts", NULL, IOL_FAIL,
+		"virtio-iommu remaps no interrupts and "
+		"vfio_iommu_type1.allow_unsafe_interrupts is off",
+		"boot with vfio_iommu_type1.allow_unsafe_interrupts=1");
+	iol_doctor_report_free(rep);
+	iol_topology_free(t);
+
+	LOAD(t, "virtio-iommu-lab");
+	rep = iol_doctor_run(t, &p);
+	ASSERT_CHECK(rep, "unsafe-interrupts", NULL, IOL_WARN,
+		"a device can forge MSIs", "on a shared host");
+	TEST_ASSERT_STR_CONTAINS(check(rep, "unsafe-interrupts", NULL)->message,
+		"acceptable in a lab, not on a shared host", "what it means");
+	ASSERT_CHECK(rep, "group-viable", "0000:00:02.0", IOL_PASS, "viable", "");
+	iol_doctor_report_free(rep);
+	iol_topology_free(t);
+
+	/* Only the command line says it (module not loaded yet). */
+	t = cmdline_host("ro vfio_iommu_type1.allow_unsafe_interrupts=1\n");
+	TEST_ASSERT_NOT_NULL(t, "host");
+	TEST_ASSERT_EQUAL(t->unsafe_interrupts, 1, "from the command line");
+	rep = iol_doctor_run(t, &p);
+	ASSERT_CHECK(rep, "unsafe-interrupts", NULL, IOL_WARN, "forge MSIs", "shared");
+	iol_doctor_report_free(rep);
+	iol_topology_free(t);
+	return TEST_SUCCESS;
+}
+
 static struct unit_test_suite doctor_suite = {
 	.suite_name = "iommu doctor",
 	.unit_test_cases = {
@@ -1661,6 +1707,7 @@ static struct unit_test_suite doctor_suite = {
 		TEST_CASE(test_doctor_iova),
 		TEST_CASE(test_doctor_families),
 		TEST_CASE(test_doctor_arm_unbound),
+		TEST_CASE(test_doctor_unsafe_interrupts),
 		TEST_CASE(test_doctor_no_iommu),
 		TEST_CASE(test_doctor_noiommu_mode),
 		TEST_CASE(test_doctor_nonviable),

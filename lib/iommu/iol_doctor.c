@@ -281,6 +281,20 @@ check_modules(struct doc *d)
 			"usable"), NULL);
 }
 
+/* Whether some IOMMU group has the x86 interrupt window as a reserved region. */
+static bool
+has_x86_msi_window(const struct iol_topology *t)
+{
+	unsigned int g, k;
+
+	for (g = 0; g < t->n_groups; g++)
+		for (k = 0; k < t->groups[g].n_resv; k++)
+			if (t->groups[g].resv[k].start == 0xfee00000 &&
+			    t->groups[g].resv[k].end == 0xfeefffff)
+				return true;
+	return false;
+}
+
 static bool
 has_unit(const struct iol_topology *t, enum iol_iommu_kind k)
 {
@@ -290,6 +304,61 @@ has_unit(const struct iol_topology *t, enum iol_iommu_kind k)
 		if (t->units[i].kind == k)
 			return true;
 	return false;
+}
+
+/*
+ * vfio_iommu_type1's allow_unsafe_interrupts: VFIO then takes IOMMUs that
+ * do not remap (isolate) interrupts, where a device can write any MSI and
+ * raise other devices' or the host's interrupts. A WARN when on; a FAIL
+ * when off on an x86 virtio-iommu host, where VFIO refuses the container
+ * without it ("No interrupt remapping support").
+ */
+static void
+check_unsafe_interrupts(struct doc *d)
+{
+	const struct iol_topology *t = d->t;
+	bool virtio = has_unit(t, IOL_IOMMU_VIRTIO);
+	bool no_ir = virtio && !has_unit(t, IOL_IOMMU_INTEL) &&
+		!has_unit(t, IOL_IOMMU_AMD) && !has_unit(t, IOL_IOMMU_ARM_SMMU) &&
+		(t->n_groups == 0 || has_x86_msi_window(t));
+
+	if (t->unsafe_interrupts == 1) {
+		add(d, "unsafe-interrupts", NULL, IOL_WARN,
+			fmt(d, "vfio_iommu_type1.allow_unsafe_interrupts is on: VFIO "
+				"accepts an IOMMU without interrupt remapping%s, where a "
+				"device can forge MSIs (write any interrupt message to "
+				"the MSI window, raising interrupts of other devices or "
+				"of the host); acceptable in a lab, not on a shared host",
+				no_ir ? " (needed here: virtio-iommu remaps no "
+				"interrupts)" : ""),
+			fmt(d, "on a shared host use an IOMMU with interrupt "
+				"remapping (QEMU: -device intel-iommu,intremap=on or "
+				"amd-iommu,intremap=on) and turn it off: echo N > "
+				"/sys/module/vfio_iommu_type1/parameters/"
+				"allow_unsafe_interrupts, and drop "
+				"vfio_iommu_type1.allow_unsafe_interrupts=1 from the "
+				"kernel command line"));
+	} else if (no_ir) {
+		add(d, "unsafe-interrupts", NULL, IOL_FAIL,
+			fmt(d, "virtio-iommu remaps no interrupts and "
+				"vfio_iommu_type1.allow_unsafe_interrupts is %s: VFIO "
+				"refuses the container (\"No interrupt remapping "
+				"support. Use the module param "
+				"\"allow_unsafe_interrupts\"\")",
+				t->unsafe_interrupts == 0 ? "off" :
+				"not set (off by default)"),
+			fmt(d, "in a lab only (a device can then forge MSIs): boot with "
+				"vfio_iommu_type1.allow_unsafe_interrupts=1, or echo Y > "
+				"/sys/module/vfio_iommu_type1/parameters/"
+				"allow_unsafe_interrupts before binding (modprobe "
+				"vfio_iommu_type1 allow_unsafe_interrupts=1 when it is "
+				"not loaded)"));
+	} else {
+		add(d, "unsafe-interrupts", NULL, IOL_PASS,
+			fmt(d, "vfio_iommu_type1.allow_unsafe_interrupts %s",
+				t->unsafe_interrupts == 0 ? "off" :
+				"not set (off by default)"), NULL);
+	}
 }
 
 static void
@@ -1188,6 +1257,7 @@ iol_doctor_run(const struct iol_topology *topo,
 	check_iommu(&d, plan);
 	check_noiommu(&d, plan);
 	check_modules(&d);
+	check_unsafe_interrupts(&d);
 	check_memlock(&d, plan);
 	check_dma_limit(&d, plan);
 	check_hugetlbfs(&d, plan);
