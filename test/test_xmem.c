@@ -1185,6 +1185,42 @@ test_xmem_bad_reserved_base(void)
 	return refused(&p, "iova-reserved", "msi");
 }
 
+/* Every family's reserved regions, from the lab's hosts: refused, named. */
+static int
+test_xmem_bad_reserved_families(void)
+{
+	static const struct {
+		const char *fixture;
+		uint64_t base;
+		const char *what;
+	} cases[] = {
+		{ "arm64-smmuv3", 0x8000000, "the SMMU's software MSI window (ARM SMMU)" },
+		{ "amd-vi", 0xfd00000000, "the HyperTransport hole (AMD-Vi)" },
+		{ "amd-vi", 0xfee00000, "the x86 interrupt address range (AMD-Vi)" },
+		{ "virtio-iommu", 0xfee00000, "the x86 interrupt address range (virtio-iommu)" },
+	};
+	const char *fix = getenv("IOL_FIXTURES");
+	char root[512];
+	unsigned int i;
+	int ret;
+
+	if (fix == NULL)
+		TEST_SKIP("IOL_FIXTURES not set (run it through meson)");
+	for (i = 0; i < RTE_DIM(cases); i++) {
+		struct iol_xmem_params p = params(8 * MIB, PS_2M);
+
+		snprintf(root, sizeof(root), "%s/%s", fix, cases[i].fixture);
+		p.sysfs_root = root;
+		p.iova_base = cases[i].base;
+		p.iova_base_set = true;
+		ret = pa_mode ? refused(&p, "IOVA-as-PA mode", NULL) :
+			refused(&p, "IOVA plan refused (iova-reserved)", cases[i].what);
+		if (ret != TEST_SUCCESS)
+			return ret;
+	}
+	return TEST_SUCCESS;
+}
+
 static int
 first_memseg(const struct rte_memseg_list *msl, const struct rte_memseg *ms,
 	void *arg)
@@ -1432,6 +1468,7 @@ static struct unit_test_suite xmem_suite = {
 		TEST_CASE(test_xmem_unmap_fails),
 		TEST_CASE(test_xmem_bad_misaligned_base),
 		TEST_CASE(test_xmem_bad_reserved_base),
+		TEST_CASE(test_xmem_bad_reserved_families),
 		TEST_CASE(test_xmem_bad_memseg_overlap),
 		TEST_CASE(test_xmem_bad_memseg_list_overlap),
 		TEST_CASE(test_xmem_bad_sysfs_root),
