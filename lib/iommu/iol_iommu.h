@@ -338,8 +338,8 @@ struct iol_doctor_report {
 /**
  * Check every prerequisite of @p plan against @p topo.
  *
- * Host checks: iommu, noiommu, vfio-modules, memlock, dma-entry-limit,
- * hugepages (when no device is given). Per device: device, driver,
+ * Host checks: iommu, noiommu, vfio-modules, unsafe-interrupts, memlock,
+ * dma-entry-limit, hugepages (when no device is given). Per device: device, driver,
  * group-viable, vfio-node, hugepages. Then iova-width and iova-reserved
  * for each planned range.
  *
