@@ -1608,6 +1608,15 @@ test_doctor_families(void)
 	rep = iol_doctor_check_iova(t, arm, 1, &huge, 1);
 	TEST_ASSERT_EQUAL(rep->n_fail, 0, "unknown width: not refused");
 	iol_doctor_report_free(rep);
+	/* Not bound yet, no group: the MSI window every group gets applies. */
+	{
+		static const char *const unbound[] = { "0000:00:02.0" };
+
+		rep = iol_doctor_check_iova(t, unbound, 1, &smmu, 1);
+		ASSERT_CHECK(rep, "iova-reserved", "0x8000000-0x87fffff", IOL_FAIL,
+			"the SMMU's software MSI window (ARM SMMU)", "move the range");
+		iol_doctor_report_free(rep);
+	}
 	iol_topology_free(t);
 
 	LOAD(t, "virtio-iommu");

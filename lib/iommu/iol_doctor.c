@@ -891,10 +891,21 @@ collect_regions(struct doc *d, const char *const *devs, unsigned int n_devs,
 	const struct iol_topology *t = d->t;
 	struct region_ref *refs = NULL, *nr;
 	unsigned int g, i, k;
+	bool all;
 
 	*n = 0;
+	/*
+	 * A device in no group yet (arm64: until a driver binds it) will get
+	 * the regions of a group to come, which its IOMMU gives every group
+	 * (the SMMU's MSI window): every group's regions apply then.
+	 */
+	for (i = 0, all = n_devs == 0; i < n_devs && !all; i++) {
+		const struct iol_device *dev = iol_topology_device(t, devs[i]);
+
+		all = dev != NULL && dev->group < 0 && t->n_groups > 0;
+	}
 	for (g = 0; g < t->n_groups; g++) {
-		bool used = n_devs == 0;
+		bool used = all;
 
 		for (i = 0; i < n_devs && !used; i++) {
 			const struct iol_device *dev = iol_topology_device(t, devs[i]);
