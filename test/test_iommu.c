@@ -615,6 +615,55 @@ cmdline_host(const char *cmdline)
 }
 
 /*
+ * AMD-Vi's features file by kernel: "EFR" (to 5.19), "EFR2:EFR" (6.0 to
+ * 6.6), "EFR:EFR2" (6.7 on); without a release the non-zero half is EFR,
+ * and two non-zero halves leave the width unknown with a warning.
+ */
+static int
+test_amd_features_order(void)
+{
+	static const struct {
+		const char *release, *features;
+		unsigned int width;
+		uint64_t efr;
+	} cases[] = {
+		{ "6.1.0-27-amd64\n", "0:29d3\n", 64, 0x29d3 },
+		{ "6.6.30\n", "0:1d3\n", 48, 0x1d3 },
+		{ "6.7.0\n", "29d3:0\n", 64, 0x29d3 },
+		{ "6.12.43+deb13-amd64\n", "25d3:1\n", 57, 0x25d3 },
+		{ "5.10.0-30-amd64\n", "29d3\n", 64, 0x29d3 },
+		{ NULL, "0:29d3\n", 64, 0x29d3 },
+		{ NULL, "29d3:1\n", 0, 0 },
+	};
+	struct iol_topology *t;
+	char root[PATH_MAX];
+	unsigned int i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		TEST_ASSERT_SUCCESS(tmp_root(root, sizeof(root)), "scratch root");
+		TEST_ASSERT_SUCCESS(put(root, "sys/class/iommu/ivhd0/amd-iommu/features",
+			cases[i].features), "features");
+		if (cases[i].release != NULL)
+			TEST_ASSERT_SUCCESS(put(root, "proc/sys/kernel/osrelease",
+				cases[i].release), "osrelease");
+		t = iol_topology_read(root);
+		rm_root(root);
+		TEST_ASSERT_NOT_NULL(t, "snapshot");
+		TEST_ASSERT(t->n_units == 1 && t->units[0].kind == IOL_IOMMU_AMD,
+			"case %u: AMD unit", i);
+		TEST_ASSERT_EQUAL(t->units[0].addr_width, cases[i].width,
+			"case %u (%s): width", i, cases[i].features);
+		if (cases[i].width != 0)
+			TEST_ASSERT_EQUAL(t->units[0].cap, cases[i].efr, "case %u: EFR", i);
+		else
+			TEST_ASSERT(has_warning(t, "the kernel release is unknown"),
+				"case %u: ambiguous halves warned about", i);
+		iol_topology_free(t);
+	}
+	return TEST_SUCCESS;
+}
+
+/*
  * No control character may reach a terminal from the snapshot: C0, DEL,
  * C1 as the code points U+0080-U+009F (0xc2 0x80-0x9f) and as raw bytes
  * 0x80-0x9f that continue no UTF-8 sequence. With @p layout, the tabs and
@@ -901,6 +950,7 @@ static struct unit_test_suite iommu_suite = {
 		TEST_CASE(test_x86_json),
 		TEST_CASE(test_arm_smmu),
 		TEST_CASE(test_amd_vi),
+		TEST_CASE(test_amd_features_order),
 		TEST_CASE(test_other_families),
 		TEST_CASE(test_no_iommu_listing),
 		TEST_CASE(test_malformed),
