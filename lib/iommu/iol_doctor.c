@@ -1056,8 +1056,13 @@ check_iova_width(struct doc *d, const struct iol_iova_range *r,
 			fmt(d, "the range is larger than the %u-bit IOVA space: "
 				"map less memory", narrow->addr_width));
 	} else if (narrow == NULL) {
-		const struct iol_iommu_unit *u = d->t->n_units > 0 ?
-			&d->t->units[0] : NULL;
+		const struct iol_iommu_unit *u = NULL;
+		unsigned int i;
+
+		/* narrow is NULL: no unit serving them has a known width. */
+		for (i = 0; i < d->t->n_units && u == NULL; i++)
+			if (d->t->units[i].addr_width == 0)
+				u = &d->t->units[i];
 
 		add(d, "iova-width", subject, IOL_WARN,
 			fmt(d, "IOVA range %s not checked against an address "

@@ -284,7 +284,7 @@ check_base(const struct iol_xmem_params *p, char *err, size_t errlen)
  * be mapped, and vfio_iommu_type1 never reports less than PAGE_SIZE.
  */
 static uint64_t
-iommu_page_size(const struct iol_xmem_hooks *h, const struct iol_topology *topo,
+iommu_min_page(const struct iol_xmem_hooks *h, const struct iol_topology *topo,
 	const struct iol_xmem_params *p, char *src, size_t srclen)
 {
 	uint64_t base = (uint64_t)sysconf(_SC_PAGESIZE);
@@ -1032,7 +1032,7 @@ iol_xmem_create(const struct iol_xmem_params *p, struct iol_xmem **out,
 	topo = read_topology(p, &ret, err, errlen);
 	if (topo == NULL)
 		return ret;
-	iommu_page = iommu_page_size(p->hooks, topo, p, src, sizeof(src));
+	iommu_page = iommu_min_page(p->hooks, topo, p, src, sizeof(src));
 	ret = check_base_align(p, iommu_page, src, err, errlen);
 	if (ret == 0)
 		ret = check_hugepages(topo, p, node, err, errlen);
