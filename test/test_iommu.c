@@ -396,6 +396,9 @@ test_other_families(void)
 	s = listing(t, NULL);
 	TEST_ASSERT_STR_CONTAINS(s, "address width unknown (not exposed by sysfs), "
 		"see dmesg 'ias'", "where to find the SMMU's ias");
+	TEST_ASSERT_STR_CONTAINS(s, "No IOMMU group (arm64: a PCI device gets one "
+		"when a driver binds it, e.g. dpdk-devbind.py -b vfio-pci BDF):\n"
+		"\t0000:00:02.0 ", "the unbound device, and why");
 	free(s);
 	s = json_text(t, NULL, &fin);
 	TEST_ASSERT_SUCCESS(fin, "json");

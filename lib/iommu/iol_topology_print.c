@@ -76,6 +76,30 @@ print_group(const struct iol_topology *t, const struct iol_iommu_group *g,
 		fprintf(out, "\tnoiommu group (no DMA isolation)\n");
 }
 
+/* Whether the host has an ARM SMMU: its PCI devices get a group at bind. */
+static bool
+has_smmu(const struct iol_topology *t)
+{
+	unsigned int i;
+
+	for (i = 0; i < t->n_units; i++)
+		if (t->units[i].kind == IOL_IOMMU_ARM_SMMU)
+			return true;
+	return false;
+}
+
+/*
+ * The heading of devices in no group; on arm64 (an SMMU) an unbound PCI
+ * device has no group until a driver binds it (DMA set up at probe).
+ */
+static void
+print_ungrouped_header(const struct iol_topology *t, FILE *out)
+{
+	fprintf(out, "No IOMMU group%s:\n", has_smmu(t) ? " (arm64: a PCI "
+		"device gets one when a driver binds it, e.g. dpdk-devbind.py "
+		"-b vfio-pci BDF)" : "");
+}
+
 /* PCI devices outside any group: the whole bus on a host without IOMMU. */
 static void
 print_ungrouped(const struct iol_topology *t, FILE *out)
@@ -88,7 +112,7 @@ print_ungrouped(const struct iol_topology *t, FILE *out)
 		    iol_topology_group(t, t->devs[i].group) != NULL)
 			continue;
 		if (!header)
-			fprintf(out, "No IOMMU group:\n");
+			print_ungrouped_header(t, out);
 		header = true;
 		print_device(&t->devs[i], out);
 	}
@@ -191,15 +215,16 @@ iol_topology_print(const struct iol_topology *t, FILE *out, const char *device)
 		if (g != NULL) {
 			print_group(t, g, out);
 		} else {
-			fprintf(out, "No IOMMU group:\n");
+			print_ungrouped_header(t, out);
 			print_device(d, out);
 		}
 	} else {
 		if (t->n_groups == 0)
-			fprintf(out, "No IOMMU groups: %s\n",
+			fprintf(out, "No IOMMU groups: %s%s\n",
 				t->n_units > 0 ? "IOMMU present but no device is in a group" :
 				"the IOMMU is not enabled (no /sys/class/iommu entry, "
-				"no /sys/kernel/iommu_groups)");
+				"no /sys/kernel/iommu_groups)", has_smmu(t) ?
+				" (arm64: devices get one when a driver binds them)" : "");
 		for (i = 0; i < t->n_groups; i++)
 			print_group(t, &t->groups[i], out);
 		print_ungrouped(t, out);
