@@ -118,6 +118,49 @@ test_audit_detects_wrong_translations(void)
 	return TEST_SUCCESS;
 }
 
+/*
+ * External memory at a base aligned below its page size (the seed's
+ * 0x50100000, 2 MiB pages): no mismatch, but the note that the IOMMU can
+ * use no superpages of that size for it.
+ */
+static int
+test_audit_unaligned_note(void)
+{
+	struct iol_audit_params p = { .iova_as_pa = false };
+	struct iol_iova_seg s = {
+		.va = 0x7f0000000000, .iova = 0x50100000, .len = 8u << 20,
+		.page_sz = 2u << 20, .external = true,
+	};
+	struct iol_audit_result r;
+	struct iol_iova_map m;
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	iol_iova_map_init(&m);
+	TEST_ASSERT_SUCCESS(iol_iova_map_add(&m, &s), "add");
+	TEST_ASSERT_SUCCESS(iol_audit_run(&m, &p, &r), "not a mismatch");
+	TEST_ASSERT_EQUAL(r.unaligned, 1, "one range below its page size");
+	TEST_ASSERT_EQUAL(r.unaligned_iova, 0x50100000, "its IOVA");
+	TEST_ASSERT_EQUAL(r.unaligned_align, 1u << 20, "1 MiB aligned");
+	f = open_memstream(&out, &len);
+	TEST_ASSERT_NOT_NULL(f, "memstream");
+	iol_audit_print(&m, &p, &r, f);
+	fclose(f);
+	TEST_ASSERT_STR_CONTAINS(out, "note: IOVA 0x50100000 is aligned to 1024 KiB "
+		"only, below its 2048 KiB pages: the IOMMU cannot use 2048 KiB "
+		"superpages for it (a performance note, not an error)", "note");
+	TEST_ASSERT_STR_CONTAINS(out, "audit: OK", "passes");
+	free(out);
+
+	/* 2 MiB aligned: no note. */
+	m.segs[0].iova = 0x50200000;
+	TEST_ASSERT_SUCCESS(iol_audit_run(&m, &p, &r), "aligned");
+	TEST_ASSERT_EQUAL(r.unaligned, 0, "no note");
+	iol_iova_map_free(&m);
+	return TEST_SUCCESS;
+}
+
 /* A pool whose memory is not in the map, or has another IOVA. */
 static int
 test_audit_pool_chunks(void)
@@ -191,6 +234,7 @@ static struct unit_test_suite audit_suite = {
 		TEST_CASE(test_audit_dpdk_memory),
 		TEST_CASE(test_audit_detects_wrong_translations),
 		TEST_CASE(test_audit_pool_chunks),
+		TEST_CASE(test_audit_unaligned_note),
 		TEST_CASE(test_iova_map_merge_find_check),
 		TEST_CASES_END()
 	}

@@ -56,7 +56,7 @@ static const struct {
 	{ "--xmem-size 3M --mem xmem", "--xmem-size", "multiple" },
 	{ "--xmem-size lots --mem xmem", "--xmem-size", "such as 64M" },
 	{ "--iova-base 0x50100000", "--iova-base", "only with --mem xmem" },
-	{ "--mem xmem --iova-base 0x50101000", "--iova-base", "not aligned" },
+	{ "--mem xmem --iova-base 0x50100800", "--iova-base", "not aligned to 4 KiB" },
 	{ "--mem xmem --iova-base 0xffffffffffe00000", "--iova-base", "wraps" },
 	{ "--test-no-dma-map", "--test-no-dma-map", "only with --mem xmem" },
 	{ "--test-fault melt@3", "--test-fault", "corrupt, drop, dup or swap" },
@@ -333,6 +333,16 @@ test_config_defaults_and_values(void)
 	TEST_ASSERT_EQUAL(cfg.xmem_size, 1ull << 30, "xmem size");
 	TEST_ASSERT_EQUAL(cfg.iova_base, 0x40000000, "iova base");
 	TEST_ASSERT(cfg.iova_base_set, "iova base set");
+
+	/* The seed's base: 1 MiB aligned, fine for VFIO (4 KiB), any page size. */
+	TEST_ASSERT_SUCCESS(parse("--mem xmem --iova-base 0x50100000"), "%s", err);
+	TEST_ASSERT_EQUAL(cfg.iova_base, 0x50100000, "seed's iova base");
+	TEST_ASSERT_SUCCESS(parse("--mem xmem --page-size 1G --xmem-size 1G "
+		"--iova-base 0x50101000"), "%s", err);
+	TEST_ASSERT_FAIL(parse("--mem xmem --iova-base 0x50100800"), "2 KiB aligned");
+	TEST_ASSERT_STR_CONTAINS(err, "--iova-base: 0x50100800 is not aligned to 4 KiB",
+		"names the 4 KiB alignment");
+	TEST_ASSERT_STR_CONTAINS(err, "0x50101000", "next aligned base");
 
 	TEST_ASSERT_EQUAL(parse("--help"), 1, "help");
 	/* One port loops through itself. */

@@ -341,6 +341,89 @@ test_arm_smmu(void)
 	return TEST_SUCCESS;
 }
 
+/*
+ * AMD-Vi (QEMU 7.2 amd-iommu under Debian 12's 6.1): features is
+ * "EFR2:EFR" there, so the width comes from the second half's HATS (2: six
+ * levels, 64 bits); the first half (EFR2, 0) gave 48.
+ */
+static int
+test_amd_vi(void)
+{
+	struct iol_topology *t;
+	char *s;
+	int fin = -1;
+
+	LOAD(t, "amd-vi");
+	TEST_ASSERT_EQUAL(t->n_warnings, 0, "warnings: %s",
+		t->n_warnings ? t->warnings[0] : "");
+	TEST_ASSERT_EQUAL(t->n_units, 1, "one AMD-Vi unit");
+	TEST_ASSERT(t->units[0].kind == IOL_IOMMU_AMD, "AMD kind");
+	TEST_ASSERT_STR_CONTAINS(t->kernel_release, "6.1.0-27-amd64", "release");
+	TEST_ASSERT_EQUAL(t->units[0].cap, 0x29d3, "EFR, not EFR2");
+	TEST_ASSERT_EQUAL(t->units[0].addr_width, 64, "HATS 2: 6 levels, 64 bits");
+	s = listing(t, NULL);
+	TEST_ASSERT_STR_CONTAINS(s, "IOMMU ivhd0 (amd-vi): address width 64 bits "
+		"(AMD EFR HATS)", "listing");
+	TEST_ASSERT_STR_CONTAINS(s, "reserved 0x000000fd00000000-0x000000ffffffffff "
+		"reserved", "HT hole listed");
+	free(s);
+	s = json_text(t, NULL, &fin);
+	TEST_ASSERT_SUCCESS(fin, "json");
+	TEST_ASSERT_STR_CONTAINS(s, "\"kernel_release\": \"6.1.0-27-amd64\"", "json");
+	TEST_ASSERT_STR_CONTAINS(s, "\"address_width\": 64", "json width");
+	free(s);
+	iol_topology_free(t);
+	return TEST_SUCCESS;
+}
+
+/* arm64 SMMUv3 and virtio-iommu hosts as the lab's guests show them. */
+static int
+test_other_families(void)
+{
+	const struct iol_device *d;
+	struct iol_topology *t;
+	char *s;
+	int fin = -1;
+
+	LOAD(t, "arm64-smmuv3");
+	TEST_ASSERT_EQUAL(t->n_warnings, 0, "warnings: %s",
+		t->n_warnings ? t->warnings[0] : "");
+	TEST_ASSERT(t->n_units == 1 && t->units[0].kind == IOL_IOMMU_ARM_SMMU,
+		"SMMUv3 by name");
+	d = iol_topology_device(t, "0000:00:02.0");
+	TEST_ASSERT(d != NULL && d->group == -1 && d->driver[0] == '\0',
+		"unbound device without group");
+	s = listing(t, NULL);
+	TEST_ASSERT_STR_CONTAINS(s, "address width unknown (not exposed by sysfs), "
+		"see dmesg 'ias'", "where to find the SMMU's ias");
+	TEST_ASSERT_STR_CONTAINS(s, "No IOMMU group (arm64: a PCI device gets one "
+		"when a driver binds it, e.g. dpdk-devbind.py -b vfio-pci BDF):\n"
+		"\t0000:00:02.0 ", "the unbound device, and why");
+	free(s);
+	s = json_text(t, NULL, &fin);
+	TEST_ASSERT_SUCCESS(fin, "json");
+	TEST_ASSERT_STR_CONTAINS(s, "\"width_hint\": \"see dmesg 'ias'\"", "json");
+	free(s);
+	iol_topology_free(t);
+
+	LOAD(t, "virtio-iommu");
+	TEST_ASSERT_EQUAL(t->n_warnings, 0, "warnings: %s",
+		t->n_warnings ? t->warnings[0] : "");
+	TEST_ASSERT(t->n_units == 1 && t->units[0].kind == IOL_IOMMU_VIRTIO,
+		"virtio-iommu unit");
+	TEST_ASSERT_EQUAL(t->unsafe_interrupts, 0, "allow_unsafe_interrupts N");
+	s = json_text(t, NULL, &fin);
+	TEST_ASSERT_SUCCESS(fin, "json");
+	TEST_ASSERT_STR_CONTAINS(s, "\"kind\": \"virtio-iommu\"", "json kind");
+	TEST_ASSERT_STR_CONTAINS(s, "\"allow_unsafe_interrupts\": false", "json");
+	free(s);
+	iol_topology_free(t);
+	LOAD(t, "virtio-iommu-lab");
+	TEST_ASSERT_EQUAL(t->unsafe_interrupts, 1, "allow_unsafe_interrupts Y");
+	iol_topology_free(t);
+	return TEST_SUCCESS;
+}
+
 static int
 test_no_iommu_listing(void)
 {
@@ -532,6 +615,55 @@ cmdline_host(const char *cmdline)
 		t = iol_topology_read(root);
 	rm_root(root);
 	return t;
+}
+
+/*
+ * AMD-Vi's features file by kernel: "EFR" (to 5.19), "EFR2:EFR" (6.0 to
+ * 6.6), "EFR:EFR2" (6.7 on); without a release the non-zero half is EFR,
+ * and two non-zero halves leave the width unknown with a warning.
+ */
+static int
+test_amd_features_order(void)
+{
+	static const struct {
+		const char *release, *features;
+		unsigned int width;
+		uint64_t efr;
+	} cases[] = {
+		{ "6.1.0-27-amd64\n", "0:29d3\n", 64, 0x29d3 },
+		{ "6.6.30\n", "0:1d3\n", 48, 0x1d3 },
+		{ "6.7.0\n", "29d3:0\n", 64, 0x29d3 },
+		{ "6.12.43+deb13-amd64\n", "25d3:1\n", 57, 0x25d3 },
+		{ "5.10.0-30-amd64\n", "29d3\n", 64, 0x29d3 },
+		{ NULL, "0:29d3\n", 64, 0x29d3 },
+		{ NULL, "29d3:1\n", 0, 0 },
+	};
+	struct iol_topology *t;
+	char root[PATH_MAX];
+	unsigned int i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		TEST_ASSERT_SUCCESS(tmp_root(root, sizeof(root)), "scratch root");
+		TEST_ASSERT_SUCCESS(put(root, "sys/class/iommu/ivhd0/amd-iommu/features",
+			cases[i].features), "features");
+		if (cases[i].release != NULL)
+			TEST_ASSERT_SUCCESS(put(root, "proc/sys/kernel/osrelease",
+				cases[i].release), "osrelease");
+		t = iol_topology_read(root);
+		rm_root(root);
+		TEST_ASSERT_NOT_NULL(t, "snapshot");
+		TEST_ASSERT(t->n_units == 1 && t->units[0].kind == IOL_IOMMU_AMD,
+			"case %u: AMD unit", i);
+		TEST_ASSERT_EQUAL(t->units[0].addr_width, cases[i].width,
+			"case %u (%s): width", i, cases[i].features);
+		if (cases[i].width != 0)
+			TEST_ASSERT_EQUAL(t->units[0].cap, cases[i].efr, "case %u: EFR", i);
+		else
+			TEST_ASSERT(has_warning(t, "the kernel release is unknown"),
+				"case %u: ambiguous halves warned about", i);
+		iol_topology_free(t);
+	}
+	return TEST_SUCCESS;
 }
 
 /*
@@ -820,6 +952,9 @@ static struct unit_test_suite iommu_suite = {
 		TEST_CASE(test_x86_listing),
 		TEST_CASE(test_x86_json),
 		TEST_CASE(test_arm_smmu),
+		TEST_CASE(test_amd_vi),
+		TEST_CASE(test_amd_features_order),
+		TEST_CASE(test_other_families),
 		TEST_CASE(test_no_iommu_listing),
 		TEST_CASE(test_malformed),
 		TEST_CASE(test_two_roots_at_once),
@@ -878,7 +1013,9 @@ test_doctor_all_pass(void)
 		"clear of the 2 reserved region(s)", "");
 	TEST_ASSERT_EQUAL(rep->n_fail, 0, "no FAIL");
 	TEST_ASSERT_EQUAL(rep->n_warn, 0, "no WARN");
-	TEST_ASSERT_EQUAL(rep->n_checks, 13, "every check ran");
+	ASSERT_CHECK(rep, "unsafe-interrupts", NULL, IOL_PASS,
+		"allow_unsafe_interrupts off", "");
+	TEST_ASSERT_EQUAL(rep->n_checks, 14, "every check ran");
 	iol_doctor_report_free(rep);
 
 	/* CAP_IPC_LOCK and unlimited both make memlock moot. */
@@ -1466,12 +1603,173 @@ test_doctor_reserved_hugepages(void)
 	return TEST_SUCCESS;
 }
 
+/*
+ * A base in any family's reserved region is refused naming the region and
+ * the family; beyond a known width naming the limit and the family; the
+ * SMMU's unknown width is a WARN pointing at dmesg, never a refusal.
+ */
+static int
+test_doctor_families(void)
+{
+	static const char *const vtd[] = { "0000:00:02.0" };
+	static const char *const amd[] = { "0000:00:03.0" };
+	static const char *const arm[] = { "0000:00:03.0" };
+	static const struct iol_iova_range x86msi = { 0xfee00000, 0xfeefffff };
+	static const struct iol_iova_range ht = { 0xfd00000000, 0xfd00ffffff };
+	static const struct iol_iova_range smmu = { 0x8000000, 0x87fffff };
+	static const struct iol_iova_range high = { 0x8000000000, 0x80ffffffff };
+	static const struct iol_iova_range huge = { 0xffff000000000000, 0xffff0000ffffffff };
+	struct iol_doctor_report *rep;
+	struct iol_topology *t;
+
+	LOAD(t, "x86-vtd");
+	rep = iol_doctor_check_iova(t, vtd, 1, &x86msi, 1);
+	ASSERT_CHECK(rep, "iova-reserved", "0xfee00000-0xfeefffff", IOL_FAIL,
+		"msi region 0xfee00000-0xfeefffff of group 2 (the MSI window), the "
+		"x86 interrupt address range (Intel VT-d)", "move the range");
+	iol_doctor_report_free(rep);
+	rep = iol_doctor_check_iova(t, vtd, 1, &high, 1);
+	ASSERT_CHECK(rep, "iova-width", "0x8000000000-0x80ffffffff", IOL_FAIL,
+		"39-bit address width of dmar0 (last IOVA 0x7fffffffff), Intel VT-d "
+		"(VT-d cap MGAW)", "below 0x8000000000");
+	iol_doctor_report_free(rep);
+	iol_topology_free(t);
+
+	LOAD(t, "amd-vi");
+	rep = iol_doctor_check_iova(t, amd, 1, &ht, 1);
+	ASSERT_CHECK(rep, "iova-reserved", "0xfd00000000-0xfd00ffffff", IOL_FAIL,
+		"reserved region 0xfd00000000-0xffffffffff of group 0, the "
+		"HyperTransport hole (AMD-Vi)", "e.g. to 0x10000000000");
+	ASSERT_CHECK(rep, "iova-width", "0xfd00000000-0xfd00ffffff", IOL_PASS,
+		"64-bit address width of ivhd0", "");
+	iol_doctor_report_free(rep);
+	rep = iol_doctor_check_iova(t, amd, 1, &x86msi, 1);
+	ASSERT_CHECK(rep, "iova-reserved", "0xfee00000-0xfeefffff", IOL_FAIL,
+		"(the MSI window), the x86 interrupt address range (AMD-Vi)", "move");
+	iol_doctor_report_free(rep);
+	iol_topology_free(t);
+
+	LOAD(t, "arm64-smmuv3");
+	rep = iol_doctor_check_iova(t, arm, 1, &smmu, 1);
+	ASSERT_CHECK(rep, "iova-reserved", "0x8000000-0x87fffff", IOL_FAIL,
+		"msi region 0x8000000-0x80fffff of group 0 (the MSI window), the "
+		"SMMU's software MSI window (ARM SMMU)", "move the range");
+	ASSERT_CHECK(rep, "iova-width", "0x8000000-0x87fffff", IOL_WARN,
+		"(ARM SMMU smmu3.0x0000000009050000: unknown, see dmesg 'ias')",
+		"0x8000000000");
+	iol_doctor_report_free(rep);
+	rep = iol_doctor_check_iova(t, arm, 1, &huge, 1);
+	TEST_ASSERT_EQUAL(rep->n_fail, 0, "unknown width: not refused");
+	iol_doctor_report_free(rep);
+	/* Not bound yet, no group: the MSI window every group gets applies. */
+	{
+		static const char *const unbound[] = { "0000:00:02.0" };
+
+		rep = iol_doctor_check_iova(t, unbound, 1, &smmu, 1);
+		ASSERT_CHECK(rep, "iova-reserved", "0x8000000-0x87fffff", IOL_FAIL,
+			"the SMMU's software MSI window (ARM SMMU)", "move the range");
+		iol_doctor_report_free(rep);
+	}
+	iol_topology_free(t);
+
+	LOAD(t, "virtio-iommu");
+	rep = iol_doctor_check_iova(t, vtd, 1, &x86msi, 1);
+	ASSERT_CHECK(rep, "iova-reserved", "0xfee00000-0xfeefffff", IOL_FAIL,
+		"(the MSI window), the x86 interrupt address range (virtio-iommu)",
+		"move");
+	iol_doctor_report_free(rep);
+	iol_topology_free(t);
+	return TEST_SUCCESS;
+}
+
+/*
+ * arm64: a PCI device has no IOMMU group until a driver binds it. The
+ * doctor says so and how to go on, and reports no missing IOMMU.
+ */
+static int
+test_doctor_arm_unbound(void)
+{
+	static const char *const devs[] = { "0000:00:02.0", "0000:00:03.0" };
+	struct iol_doctor_report *rep;
+	struct iol_doctor_plan p;
+	struct iol_topology *t;
+	const struct iol_check *c;
+
+	LOAD(t, "arm64-smmuv3");
+	plan_init(&p, devs, 2);
+	rep = iol_doctor_run(t, &p);
+	TEST_ASSERT_NOT_NULL(rep, "report");
+	ASSERT_CHECK(rep, "iommu", NULL, IOL_PASS, "IOMMU enabled", "");
+	ASSERT_CHECK(rep, "group-viable", "0000:00:02.0", IOL_WARN,
+		"0000:00:02.0 has no IOMMU group yet: on arm64 the SMMU gives a PCI "
+		"device its group when a driver binds it",
+		"dpdk-devbind.py -b vfio-pci 0000:00:02.0, then check again");
+	c = check(rep, "group-viable", "0000:00:02.0");
+	TEST_ASSERT(strstr(c->message, "not enabled") == NULL &&
+		strstr(c->fix, "does not translate") == NULL, "no missing IOMMU");
+	ASSERT_CHECK(rep, "driver", "0000:00:02.0", IOL_FAIL, "bound to no driver",
+		"dpdk-devbind.py -b vfio-pci 0000:00:02.0");
+	ASSERT_CHECK(rep, "group-viable", "0000:00:03.0", IOL_PASS,
+		"group 0 viable", "");
+	ASSERT_CHECK(rep, "vfio-node", "0000:00:03.0", IOL_PASS, "/dev/vfio/0", "");
+	iol_doctor_report_free(rep);
+	iol_topology_free(t);
+	return TEST_SUCCESS;
+}
+
+/*
+ * vfio_iommu_type1.allow_unsafe_interrupts: WARN when on (MSIs can be
+ * forged), FAIL on a virtio-iommu host without it (VFIO refuses), PASS
+ * otherwise.
+ */
+static int
+test_doctor_unsafe_interrupts(void)
+{
+	static const char *const devs[] = { "0000:00:02.0" };
+	struct iol_doctor_report *rep;
+	struct iol_doctor_plan p;
+	struct iol_topology *t;
+
+	LOAD(t, "virtio-iommu");
+	plan_init(&p, devs, 1);
+	rep = iol_doctor_run(t, &p);
+	ASSERT_CHECK(rep, "unsafe-interrupts", NULL, IOL_FAIL,
+		"virtio-iommu remaps no interrupts and "
+		"vfio_iommu_type1.allow_unsafe_interrupts is off",
+		"boot with vfio_iommu_type1.allow_unsafe_interrupts=1");
+	iol_doctor_report_free(rep);
+	iol_topology_free(t);
+
+	LOAD(t, "virtio-iommu-lab");
+	rep = iol_doctor_run(t, &p);
+	ASSERT_CHECK(rep, "unsafe-interrupts", NULL, IOL_WARN,
+		"a device can forge MSIs", "on a shared host");
+	TEST_ASSERT_STR_CONTAINS(check(rep, "unsafe-interrupts", NULL)->message,
+		"acceptable in a lab, not on a shared host", "what it means");
+	ASSERT_CHECK(rep, "group-viable", "0000:00:02.0", IOL_PASS, "viable", "");
+	iol_doctor_report_free(rep);
+	iol_topology_free(t);
+
+	/* Only the command line says it (module not loaded yet). */
+	t = cmdline_host("ro vfio_iommu_type1.allow_unsafe_interrupts=1\n");
+	TEST_ASSERT_NOT_NULL(t, "host");
+	TEST_ASSERT_EQUAL(t->unsafe_interrupts, 1, "from the command line");
+	rep = iol_doctor_run(t, &p);
+	ASSERT_CHECK(rep, "unsafe-interrupts", NULL, IOL_WARN, "forge MSIs", "shared");
+	iol_doctor_report_free(rep);
+	iol_topology_free(t);
+	return TEST_SUCCESS;
+}
+
 static struct unit_test_suite doctor_suite = {
 	.suite_name = "iommu doctor",
 	.unit_test_cases = {
 		TEST_CASE(test_doctor_all_pass),
 		TEST_CASE(test_doctor_x86_fails),
 		TEST_CASE(test_doctor_iova),
+		TEST_CASE(test_doctor_families),
+		TEST_CASE(test_doctor_arm_unbound),
+		TEST_CASE(test_doctor_unsafe_interrupts),
 		TEST_CASE(test_doctor_no_iommu),
 		TEST_CASE(test_doctor_noiommu_mode),
 		TEST_CASE(test_doctor_nonviable),

@@ -449,6 +449,66 @@ xmem_teardown(void)
 
 /* ---- (1) register, map, run, unmap ---- */
 
+/*
+ * The run's audit on the external memory (lib/audit, as iol_run() does
+ * it): it passes, and a base aligned below the page size is noted in its
+ * printout and in the xmem line (no superpages), never counted a mismatch.
+ */
+static int
+audit_xmem(struct iol_xmem *x, struct rte_mempool *mp, uint64_t base,
+	uint64_t ps, const char *desc)
+{
+	struct iol_audit_params ap = {
+		.iova_as_pa = pa_mode, .pools = &mp, .n_pools = 1,
+	};
+	struct iol_audit_result ar;
+	struct iol_iova_map m;
+	const struct iol_iova_seg *s;
+	char *out = NULL, note[160];
+	size_t out_len = 0;
+	FILE *f;
+	int ret;
+
+	iol_iova_map_init(&m);
+	TEST_ASSERT_SUCCESS(iol_iova_map_from_memsegs(&m, true), "memseg walk");
+	s = iol_iova_map_find(&m, (uint64_t)(uintptr_t)iol_xmem_addr(x));
+	TEST_ASSERT_NOT_NULL(s, "the xmem is in the map");
+	TEST_ASSERT_EQUAL(s->iova, base, "the map's IOVA is the base");
+	ret = iol_audit_run(&m, &ap, &ar);
+	f = open_memstream(&out, &out_len);
+	TEST_ASSERT_NOT_NULL(f, "memstream");
+	iol_audit_print(&m, &ap, &ar, f);
+	fclose(f);
+	iol_iova_map_free(&m);
+	printf("%s", out);
+	if (ret != 0 || ar.mismatches != 0) {
+		free(out);
+		TEST_ASSERT(false, "audit failed: %" PRIu64 " mismatches, first: %s",
+			ar.mismatches, ar.n_shown ? ar.shown[0].what : "-");
+	}
+	TEST_ASSERT(ar.chunks >= 1, "pool chunks audited");
+	if (base % ps != 0) {
+		TEST_ASSERT_EQUAL(ar.unaligned, 1, "one range below its page size");
+		TEST_ASSERT_EQUAL(ar.unaligned_align, base & -base, "its alignment");
+		snprintf(note, sizeof(note), "note: IOVA 0x%" PRIx64 " is aligned to "
+			"%" PRIu64 " KiB only, below its %" PRIu64 " KiB pages: the IOMMU "
+			"cannot use %" PRIu64 " KiB superpages", base, (base & -base) >> 10,
+			ps >> 10, ps >> 10);
+		ret = strstr(out, note) != NULL;
+		free(out);
+		TEST_ASSERT(ret, "audit note missing: %s", note);
+		TEST_ASSERT_STR_CONTAINS(desc, "no 2 MiB IOMMU superpages (a "
+			"performance note, not an error)", "xmem line's note");
+		TEST_ASSERT(iol_xmem_superpage_note(x, note, sizeof(note)) > 0, "note");
+	} else {
+		TEST_ASSERT_EQUAL(ar.unaligned, 0, "aligned base");
+		TEST_ASSERT(strstr(out, "superpages") == NULL, "no note: %s", out);
+		free(out);
+		TEST_ASSERT(strstr(desc, "superpages") == NULL, "no note: %s", desc);
+	}
+	return TEST_SUCCESS;
+}
+
 /* Everything between create and destroy; the caller stops and destroys. */
 static int
 run_body(struct iol_xmem *x, bool base_set, uint64_t base, uint64_t size,
@@ -503,6 +563,8 @@ run_body(struct iol_xmem *x, bool base_set, uint64_t base, uint64_t size,
 			m->buf_iova, base);
 		rte_pktmbuf_free(m);
 	}
+	if (base_set)
+		TEST_ASSERT_SUCCESS(audit_xmem(x, mp, base, ps, desc), "audit");
 	TEST_ASSERT_SUCCESS(ports_start(mp), "ports");
 	TEST_ASSERT_SUCCESS(send_receive(x, mp, ports[0], ports[1], 0x11), "0 -> 1");
 	TEST_ASSERT_SUCCESS(send_receive(x, mp, ports[1], ports[0], 0x77), "1 -> 0");
@@ -553,8 +615,17 @@ test_xmem_iova_base(void)
 	struct snap before;
 	int ret;
 
-	if (!pa_mode)
-		return run_once(true, 0x50200000, 8 * MIB, PS_2M);
+	if (!pa_mode) {
+		ret = run_once(true, 0x50200000, 8 * MIB, PS_2M);
+		if (ret != TEST_SUCCESS)
+			return ret;
+		/*
+		 * The seed's base: 1 MiB aligned, below the 2 MiB pages. VFIO
+		 * needs the IOMMU's page only (4 KiB here): accepted, each page
+		 * at base + i * 2 MiB, audited, with the superpage note.
+		 */
+		return run_once(true, 0x50100000, 8 * MIB, PS_2M);
+	}
 	/* PA mode: the IOVA is the physical address, a base is refused. */
 	p.iova_base = 0x50200000;
 	p.iova_base_set = true;
@@ -1070,17 +1141,30 @@ refused(struct iol_xmem_params *p, const char *needle, const char *needle2)
 	return check_nothing_left(&before, NULL);
 }
 
+static uint64_t
+iommu_64k(void)
+{
+	return 64 * 1024;
+}
+
+/*
+ * The base must be aligned to the IOMMU's smallest page (here an IOMMU of
+ * 64 KiB pages, as an arm64 SMMU with a 64K granule): 0x50101000 is 4 KiB
+ * aligned only, refused before anything is mapped, naming the page size
+ * and the next aligned base.
+ */
 static int
 test_xmem_bad_misaligned_base(void)
 {
 	struct iol_xmem_params p = params(8 * MIB, PS_2M);
 
-	/* 0x50100000 is 1 MiB past a 2 MiB boundary. */
-	p.iova_base = 0x50100000;
+	hooks.iommu_page_size = iommu_64k;
+	p.iova_base = 0x50101000;
 	p.iova_base_set = true;
 	if (pa_mode)
 		return refused(&p, "IOVA-as-PA mode", NULL);
-	return refused(&p, "not aligned", "0x50200000");
+	return refused(&p, "is not aligned to the IOMMU's smallest page, 64 KiB "
+		"(0x10000, from test hook)", "the next aligned base is 0x50110000");
 }
 
 static int
@@ -1099,6 +1183,42 @@ test_xmem_bad_reserved_base(void)
 	if (pa_mode)
 		return refused(&p, "IOVA-as-PA mode", NULL);
 	return refused(&p, "iova-reserved", "msi");
+}
+
+/* Every family's reserved regions, from the lab's hosts: refused, named. */
+static int
+test_xmem_bad_reserved_families(void)
+{
+	static const struct {
+		const char *fixture;
+		uint64_t base;
+		const char *what;
+	} cases[] = {
+		{ "arm64-smmuv3", 0x8000000, "the SMMU's software MSI window (ARM SMMU)" },
+		{ "amd-vi", 0xfd00000000, "the HyperTransport hole (AMD-Vi)" },
+		{ "amd-vi", 0xfee00000, "the x86 interrupt address range (AMD-Vi)" },
+		{ "virtio-iommu", 0xfee00000, "the x86 interrupt address range (virtio-iommu)" },
+	};
+	const char *fix = getenv("IOL_FIXTURES");
+	char root[512];
+	unsigned int i;
+	int ret;
+
+	if (fix == NULL)
+		TEST_SKIP("IOL_FIXTURES not set (run it through meson)");
+	for (i = 0; i < RTE_DIM(cases); i++) {
+		struct iol_xmem_params p = params(8 * MIB, PS_2M);
+
+		snprintf(root, sizeof(root), "%s/%s", fix, cases[i].fixture);
+		p.sysfs_root = root;
+		p.iova_base = cases[i].base;
+		p.iova_base_set = true;
+		ret = pa_mode ? refused(&p, "IOVA-as-PA mode", NULL) :
+			refused(&p, "IOVA plan refused (iova-reserved)", cases[i].what);
+		if (ret != TEST_SUCCESS)
+			return ret;
+	}
+	return TEST_SUCCESS;
 }
 
 static int
@@ -1348,6 +1468,7 @@ static struct unit_test_suite xmem_suite = {
 		TEST_CASE(test_xmem_unmap_fails),
 		TEST_CASE(test_xmem_bad_misaligned_base),
 		TEST_CASE(test_xmem_bad_reserved_base),
+		TEST_CASE(test_xmem_bad_reserved_families),
 		TEST_CASE(test_xmem_bad_memseg_overlap),
 		TEST_CASE(test_xmem_bad_memseg_list_overlap),
 		TEST_CASE(test_xmem_bad_sysfs_root),

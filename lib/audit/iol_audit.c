@@ -164,6 +164,13 @@ audit_seg(const struct iol_iova_seg *s, const struct iol_audit_params *p,
 	uint64_t off, pa, last = s->iova + s->len - 1;
 
 	count_page_size(r, s->page_sz, s->len / s->page_sz);
+	if (s->page_sz != 0 && s->iova % s->page_sz != 0) {
+		if (r->unaligned++ == 0) {
+			r->unaligned_iova = s->iova;
+			r->unaligned_align = s->iova & -s->iova;
+			r->unaligned_page_sz = s->page_sz;
+		}
+	}
 	r->bytes += s->len;
 	r->iova_max = RTE_MAX(r->iova_max, last);
 	if (p->dma_mask_bits > 0 && p->dma_mask_bits < 64 &&
@@ -287,6 +294,13 @@ iol_audit_print(const struct iol_iova_map *m, const struct iol_audit_params *p,
 		" KiB) checked against them\n", r->pages,
 		p->iova_as_pa ? " against /proc/self/pagemap" : "",
 		r->chunks, r->chunk_bytes >> 10);
+	if (r->unaligned > 0)
+		fprintf(out, "  note: IOVA 0x%" PRIx64 " is aligned to %" PRIu64 " KiB "
+			"only, below its %" PRIu64 " KiB pages: the IOMMU cannot use "
+			"%" PRIu64 " KiB superpages for it%s (a performance note, not "
+			"an error)\n", r->unaligned_iova, r->unaligned_align >> 10,
+			r->unaligned_page_sz >> 10, r->unaligned_page_sz >> 10,
+			r->unaligned > 1 ? " nor for the other such ranges" : "");
 	for (i = 0; i < r->n_shown; i++)
 		fprintf(out, "  MISMATCH: %s: VA 0x%" PRIx64 " IOVA 0x%" PRIx64
 			" expected 0x%" PRIx64 "\n", r->shown[i].what, r->shown[i].va,

@@ -114,6 +114,16 @@ struct iol_audit_result {
 	unsigned int n_page_sizes;
 	uint64_t iova_max;          /**< Highest IOVA of any range. */
 	unsigned int iova_bits;     /**< Bits needed to address iova_max. */
+	/**
+	 * Ranges whose IOVA is aligned below their page size (a chosen base
+	 * such as 0x50100000 with 2 MiB pages): correct, but the IOMMU cannot
+	 * use superpages of that size for them. A performance note, not a
+	 * mismatch; the first such range is kept.
+	 */
+	unsigned int unaligned;
+	uint64_t unaligned_iova;    /**< Its IOVA. */
+	uint64_t unaligned_align;   /**< The alignment of that IOVA. */
+	uint64_t unaligned_page_sz; /**< Its page size. */
 	unsigned int chunks;        /**< Mempool chunks checked. */
 	uint64_t chunk_bytes;
 	uint64_t mismatches;        /**< Anything that failed. */
@@ -136,7 +146,12 @@ struct iol_audit_result {
 int iol_audit_run(const struct iol_iova_map *m, const struct iol_audit_params *p,
 		struct iol_audit_result *res);
 
-/** The one-screen summary. */
+/**
+ * The one-screen summary; with ranges aligned below their page size, the
+ * note "IOVA 0x... is aligned to 1 MiB only, below its 2 MiB pages: the
+ * IOMMU cannot use 2 MiB superpages for it (a performance note, not an
+ * error)".
+ */
 void iol_audit_print(const struct iol_iova_map *m, const struct iol_audit_params *p,
 		const struct iol_audit_result *res, FILE *out);
 

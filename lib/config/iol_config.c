@@ -654,9 +654,17 @@ check_combination(const struct iol_config *cfg, bool size_given, char *err, size
 	if (cfg->xmem_size % cfg->page_size != 0)
 		return iol_errf(err, errlen, "--xmem-size: %" PRIu64 " bytes is not a multiple "
 			"of the %" PRIu64 " MiB page size", cfg->xmem_size, cfg->page_size >> 20);
-	if (cfg->iova_base_set && cfg->iova_base % cfg->page_size != 0)
-		return iol_errf(err, errlen, "--iova-base: 0x%" PRIx64 " is not aligned to the "
-			"%" PRIu64 " MiB page size", cfg->iova_base, cfg->page_size >> 20);
+	/*
+	 * VFIO maps at the IOMMU's smallest page, never below 4 KiB: that is
+	 * all that can be refused before the devices are known, whatever the
+	 * hugepage size. xmem checks the IOMMU's own smallest page
+	 * (VFIO_IOMMU_GET_INFO) before mapping anything.
+	 */
+	enum { IOL_IOVA_MIN_ALIGN = 4096 };
+	if (cfg->iova_base_set && cfg->iova_base % IOL_IOVA_MIN_ALIGN != 0)
+		return iol_errf(err, errlen, "--iova-base: 0x%" PRIx64 " is not aligned to "
+			"4 KiB, the smallest IOMMU page (the next aligned base is 0x%" PRIx64
+			")", cfg->iova_base, (cfg->iova_base | (IOL_IOVA_MIN_ALIGN - 1)) + 1);
 	if (cfg->iova_base_set && cfg->iova_base + cfg->xmem_size < cfg->iova_base)
 		return iol_errf(err, errlen, "--iova-base: 0x%" PRIx64 " + --xmem-size wraps "
 			"past 2^64", cfg->iova_base);

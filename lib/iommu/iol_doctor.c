@@ -281,6 +281,86 @@ check_modules(struct doc *d)
 			"usable"), NULL);
 }
 
+/* Whether some IOMMU group has the x86 interrupt window as a reserved region. */
+static bool
+has_x86_msi_window(const struct iol_topology *t)
+{
+	unsigned int g, k;
+
+	for (g = 0; g < t->n_groups; g++)
+		for (k = 0; k < t->groups[g].n_resv; k++)
+			if (t->groups[g].resv[k].start == 0xfee00000 &&
+			    t->groups[g].resv[k].end == 0xfeefffff)
+				return true;
+	return false;
+}
+
+static bool
+has_unit(const struct iol_topology *t, enum iol_iommu_kind k)
+{
+	unsigned int i;
+
+	for (i = 0; i < t->n_units; i++)
+		if (t->units[i].kind == k)
+			return true;
+	return false;
+}
+
+/*
+ * vfio_iommu_type1's allow_unsafe_interrupts: VFIO then takes IOMMUs that
+ * do not remap (isolate) interrupts, where a device can write any MSI and
+ * raise other devices' or the host's interrupts. A WARN when on; a FAIL
+ * when off on an x86 virtio-iommu host, where VFIO refuses the container
+ * without it ("No interrupt remapping support").
+ */
+static void
+check_unsafe_interrupts(struct doc *d)
+{
+	const struct iol_topology *t = d->t;
+	bool virtio = has_unit(t, IOL_IOMMU_VIRTIO);
+	bool no_ir = virtio && !has_unit(t, IOL_IOMMU_INTEL) &&
+		!has_unit(t, IOL_IOMMU_AMD) && !has_unit(t, IOL_IOMMU_ARM_SMMU) &&
+		(t->n_groups == 0 || has_x86_msi_window(t));
+
+	if (t->unsafe_interrupts == 1) {
+		add(d, "unsafe-interrupts", NULL, IOL_WARN,
+			fmt(d, "vfio_iommu_type1.allow_unsafe_interrupts is on: VFIO "
+				"accepts an IOMMU without interrupt remapping%s, where a "
+				"device can forge MSIs (write any interrupt message to "
+				"the MSI window, raising interrupts of other devices or "
+				"of the host); acceptable in a lab, not on a shared host",
+				no_ir ? " (needed here: virtio-iommu remaps no "
+				"interrupts)" : ""),
+			fmt(d, "on a shared host use an IOMMU with interrupt "
+				"remapping (QEMU: -device intel-iommu,intremap=on or "
+				"amd-iommu,intremap=on) and turn it off: echo N > "
+				"/sys/module/vfio_iommu_type1/parameters/"
+				"allow_unsafe_interrupts, and drop "
+				"vfio_iommu_type1.allow_unsafe_interrupts=1 from the "
+				"kernel command line"));
+	} else if (no_ir) {
+		add(d, "unsafe-interrupts", NULL, IOL_FAIL,
+			fmt(d, "virtio-iommu remaps no interrupts and "
+				"vfio_iommu_type1.allow_unsafe_interrupts is %s: VFIO "
+				"refuses the container (\"No interrupt remapping "
+				"support. Use the module param "
+				"\"allow_unsafe_interrupts\"\")",
+				t->unsafe_interrupts == 0 ? "off" :
+				"not set (off by default)"),
+			fmt(d, "in a lab only (a device can then forge MSIs): boot with "
+				"vfio_iommu_type1.allow_unsafe_interrupts=1, or echo Y > "
+				"/sys/module/vfio_iommu_type1/parameters/"
+				"allow_unsafe_interrupts before binding (modprobe "
+				"vfio_iommu_type1 allow_unsafe_interrupts=1 when it is "
+				"not loaded)"));
+	} else {
+		add(d, "unsafe-interrupts", NULL, IOL_PASS,
+			fmt(d, "vfio_iommu_type1.allow_unsafe_interrupts %s",
+				t->unsafe_interrupts == 0 ? "off" :
+				"not set (off by default)"), NULL);
+	}
+}
+
 static void
 check_memlock(struct doc *d, const struct iol_doctor_plan *p)
 {
@@ -596,6 +676,25 @@ check_group(struct doc *d, const struct iol_device *dev)
 	unsigned int i, n_bad = 0;
 
 	g = dev->group >= 0 ? iol_topology_group(t, dev->group) : NULL;
+	if (g == NULL && has_unit(t, IOL_IOMMU_ARM_SMMU) &&
+	    strcmp(dev->driver, "vfio-pci") != 0 &&
+	    (dev->driver[0] == '\0' || t->n_groups > 0)) {
+		/*
+		 * arm64 with a device tree: the SMMU sets up a PCI device's DMA,
+		 * and its IOMMU group, when a driver probes it. An unbound
+		 * device has no group yet; that is no missing IOMMU.
+		 */
+		add(d, "group-viable", dev->name, IOL_WARN,
+			fmt(d, "%s has no IOMMU group yet: on arm64 the SMMU gives a "
+				"PCI device its group when a driver binds it (DMA is "
+				"set up at probe with a device tree); the IOMMU is "
+				"there (%u SMMU instance(s), %u group(s))", dev->name,
+				t->n_units, t->n_groups),
+			active_netif(dev) != NULL ? bind_fix(d, dev) :
+			fmt(d, "dpdk-devbind.py -b vfio-pci %s, then check again "
+				"(iovaloop-info --check %s)", dev->name, dev->name));
+		return;
+	}
 	if (g == NULL) {
 		if (iol_topology_iommu_enabled(t))
 			add(d, "group-viable", dev->name, IOL_FAIL,
@@ -792,10 +891,21 @@ collect_regions(struct doc *d, const char *const *devs, unsigned int n_devs,
 	const struct iol_topology *t = d->t;
 	struct region_ref *refs = NULL, *nr;
 	unsigned int g, i, k;
+	bool all;
 
 	*n = 0;
+	/*
+	 * A device in no group yet (arm64: until a driver binds it) will get
+	 * the regions of a group to come, which its IOMMU gives every group
+	 * (the SMMU's MSI window): every group's regions apply then.
+	 */
+	for (i = 0, all = n_devs == 0; i < n_devs && !all; i++) {
+		const struct iol_device *dev = iol_topology_device(t, devs[i]);
+
+		all = dev != NULL && dev->group < 0 && t->n_groups > 0;
+	}
 	for (g = 0; g < t->n_groups; g++) {
-		bool used = n_devs == 0;
+		bool used = all;
 
 		for (i = 0; i < n_devs && !used; i++) {
 			const struct iol_device *dev = iol_topology_device(t, devs[i]);
@@ -936,8 +1046,9 @@ check_iova_width(struct doc *d, const struct iol_iova_range *r,
 
 		add(d, "iova-width", subject, IOL_FAIL,
 			fmt(d, "IOVA range %s ends beyond the %u-bit address "
-				"width of %s (last IOVA 0x%" PRIx64 ")", subject,
-				narrow->addr_width, narrow->name, limit),
+				"width of %s (last IOVA 0x%" PRIx64 "), %s (%s)", subject,
+				narrow->addr_width, narrow->name, limit,
+				iol_iommu_family(narrow->kind), narrow->width_source),
 			span <= limit ?
 			fmt(d, "place the range below 0x%" PRIx64 "%s", limit + 1,
 				narrow->kind == IOL_IOMMU_INTEL ? " (a QEMU guest "
@@ -945,11 +1056,24 @@ check_iova_width(struct doc *d, const struct iol_iova_range *r,
 			fmt(d, "the range is larger than the %u-bit IOVA space: "
 				"map less memory", narrow->addr_width));
 	} else if (narrow == NULL) {
+		const struct iol_iommu_unit *u = NULL;
+		unsigned int i;
+
+		/* narrow is NULL: no unit serving them has a known width. */
+		for (i = 0; i < d->t->n_units && u == NULL; i++)
+			if (d->t->units[i].addr_width == 0)
+				u = &d->t->units[i];
+
 		add(d, "iova-width", subject, IOL_WARN,
 			fmt(d, "IOVA range %s not checked against an address "
-				"width: %s", subject, d->t->n_units == 0 ?
+				"width: %s%s%s%s%s%s", subject, u == NULL ?
 				"no IOMMU instance in /sys/class/iommu" :
-				"sysfs does not expose the width of the IOMMU"),
+				"sysfs does not expose the width of the IOMMU",
+				u != NULL ? " (" : "",
+				u != NULL ? iol_iommu_family(u->kind) : "",
+				u != NULL ? " " : "", u != NULL ? u->name : "",
+				u == NULL ? "" : u->width_hint != NULL ?
+				": unknown, see dmesg 'ias')" : ")"),
 			fmt(d, "keep IOVAs below 2^39 (0x8000000000), the "
 				"smallest width common IOMMUs have"));
 	} else {
@@ -979,6 +1103,39 @@ new_overlap(const struct region_ref *refs, unsigned int k,
 	return true;
 }
 
+/* The IOMMU family of group @p id: its devices' unit, or the host's only kind. */
+static const struct iol_iommu_unit *
+group_unit(const struct iol_topology *t, int id)
+{
+	const struct iol_iommu_group *g = iol_topology_group(t, id);
+	unsigned int i, j;
+
+	for (i = 0; g != NULL && i < g->n_devs; i++) {
+		const struct iol_device *dev = &t->devs[g->devs[i]];
+
+		for (j = 0; dev->iommu[0] != '\0' && j < t->n_units; j++)
+			if (strcmp(t->units[j].name, dev->iommu) == 0)
+				return &t->units[j];
+	}
+	for (i = 1; i < t->n_units; i++)
+		if (t->units[i].kind != t->units[0].kind)
+			return NULL;
+	return t->n_units > 0 ? &t->units[0] : NULL;
+}
+
+/* What a reserved region is, as people know it; NULL when nothing special. */
+static const char *
+region_what(const struct iol_resv_region *g, const struct iol_iommu_unit *u)
+{
+	if (g->start == 0xfee00000 && g->end == 0xfeefffff)
+		return "the x86 interrupt address range";
+	if (g->start == 0xfd00000000ULL && g->end == 0xffffffffffULL)
+		return "the HyperTransport hole";
+	if (g->type == IOL_RESV_MSI && u != NULL && u->kind == IOL_IOMMU_ARM_SMMU)
+		return "the SMMU's software MSI window";
+	return NULL;
+}
+
 /* @p r against the reserved regions of the devices' groups. */
 static void
 check_iova_reserved(struct doc *d, const struct iol_iova_range *r,
@@ -987,6 +1144,8 @@ check_iova_reserved(struct doc *d, const struct iol_iova_range *r,
 {
 	char *hits = NULL, *tmp, *fix;
 	bool hard = false, any = false;
+	const struct iol_iommu_unit *u;
+	const char *what;
 	unsigned int k;
 	uint64_t base;
 
@@ -997,10 +1156,15 @@ check_iova_reserved(struct doc *d, const struct iol_iova_range *r,
 			continue;
 		any = true;
 		hard |= g->type != IOL_RESV_DIRECT_RELAXABLE;
+		u = group_unit(d->t, refs[k].group);
+		what = region_what(g, u);
 		tmp = fmt(d, "%s%s%s region 0x%" PRIx64 "-0x%" PRIx64
-			" of group %d%s", hits ? hits : "", hits ? ", " : "",
+			" of group %d%s%s%s%s%s%s", hits ? hits : "", hits ? "; " : "",
 			g->type_name, g->start, g->end, refs[k].group,
-			g->type == IOL_RESV_MSI ? " (the MSI window)" : "");
+			g->type == IOL_RESV_MSI ? " (the MSI window)" : "",
+			what != NULL ? ", " : "", what != NULL ? what : "",
+			u != NULL ? " (" : "", u != NULL ? iol_iommu_family(u->kind) : "",
+			u != NULL ? ")" : "");
 		free(hits);
 		hits = tmp;
 		if (hits == NULL)
@@ -1109,6 +1273,7 @@ iol_doctor_run(const struct iol_topology *topo,
 	check_iommu(&d, plan);
 	check_noiommu(&d, plan);
 	check_modules(&d);
+	check_unsafe_interrupts(&d);
 	check_memlock(&d, plan);
 	check_dma_limit(&d, plan);
 	check_hugetlbfs(&d, plan);

@@ -97,6 +97,15 @@ fill_param(struct sysfs_ctx *c, void *elem, const char *dir, const char *name,
 		else
 			sysfs_warn(c, "module %s: dma_entry_limit holds garbage: "
 				"'%s'", (const char *)mod, sysfs_quote(q, p->value));
+	} else if (strcmp(name, "allow_unsafe_interrupts") == 0) {
+		if (strcmp(p->value, "Y") == 0 || strcmp(p->value, "1") == 0)
+			c->t->unsafe_interrupts = 1;
+		else if (strcmp(p->value, "N") == 0 || strcmp(p->value, "0") == 0)
+			c->t->unsafe_interrupts = 0;
+		else
+			sysfs_warn(c, "module %s: allow_unsafe_interrupts holds "
+				"garbage: '%s'", (const char *)mod,
+				sysfs_quote(q, p->value));
 	} else if (strcmp(name, "enable_unsafe_noiommu_mode") == 0) {
 		if (strcmp(p->value, "Y") == 0 || strcmp(p->value, "1") == 0)
 			c->t->noiommu_mode = 1;
@@ -137,6 +146,15 @@ read_modules(struct sysfs_ctx *c)
 	read_module(c, "vfio", &t->mod_vfio);
 	read_module(c, "vfio_iommu_type1", &t->mod_vfio_type1);
 	read_module(c, "vfio_pci", &t->mod_vfio_pci);
+	/* The module reads its options from the command line when loaded. */
+	for (i = 0; i < t->n_cmdline_opts && t->unsafe_interrupts < 0; i++) {
+		const char *o = t->cmdline_opts[i];
+		static const char k[] = "vfio_iommu_type1.allow_unsafe_interrupts=";
+
+		if (strncmp(o, k, sizeof(k) - 1) == 0)
+			t->unsafe_interrupts = o[sizeof(k) - 1] != '\0' &&
+				strchr("1yY", o[sizeof(k) - 1]) != NULL;
+	}
 	if (t->noiommu_mode >= 0)
 		return;
 	for (i = 0; i < t->n_cmdline_opts; i++) {

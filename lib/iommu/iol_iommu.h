@@ -103,6 +103,7 @@ enum iol_iommu_kind {
 	IOL_IOMMU_AMD,             /**< AMD-Vi (ivhdN). */
 	IOL_IOMMU_ARM_SMMU,        /**< ARM SMMU (smmu..., smmu3...). */
 	IOL_IOMMU_OTHER,           /**< Anything else in /sys/class/iommu. */
+	IOL_IOMMU_VIRTIO,          /**< virtio-iommu (driver virtio_iommu, or virtioN). */
 };
 
 /** One IOMMU instance from /sys/class/iommu. */
@@ -113,6 +114,8 @@ struct iol_iommu_unit {
 	uint64_t cap;              /**< Capability register (Intel cap, AMD features). */
 	unsigned int addr_width;   /**< Input address width in bits, 0 when unknown. */
 	char width_source[48];     /**< Where addr_width came from. */
+	const char *width_hint;    /**< Where to look when unknown (SMMU: dmesg
+	                                "ias"), NULL otherwise. */
 };
 
 /** A parameter of a vfio module. */
@@ -169,6 +172,10 @@ struct iol_topology {
 	unsigned int n_params;
 	int64_t dma_entry_limit;   /**< -1 when unknown. */
 	int noiommu_mode;          /**< enable_unsafe_noiommu_mode: 1, 0, -1 unknown. */
+	int unsafe_interrupts;     /**< vfio_iommu_type1 allow_unsafe_interrupts (the
+	                                loaded module's, else the command line's):
+	                                1, 0, -1 unknown. */
+	char kernel_release[64];   /**< proc/sys/kernel/osrelease, "" unknown. */
 	bool has_dev_vfio;         /**< /dev/vfio is a directory. */
 	struct iol_vfio_node *nodes; /**< /dev/vfio entries sorted by name. */
 	unsigned int n_nodes;
@@ -198,6 +205,9 @@ struct iol_topology *iol_topology_read(const char *root);
 
 /** Free a snapshot; NULL is allowed. */
 void iol_topology_free(struct iol_topology *topo);
+
+/** The family's name: "Intel VT-d", "AMD-Vi", "ARM SMMU", "virtio-iommu", "IOMMU". */
+const char *iol_iommu_family(enum iol_iommu_kind k);
 
 /** Find a device by name (PCI address), NULL when absent. */
 const struct iol_device *iol_topology_device(const struct iol_topology *topo,
@@ -328,8 +338,8 @@ struct iol_doctor_report {
 /**
  * Check every prerequisite of @p plan against @p topo.
  *
- * Host checks: iommu, noiommu, vfio-modules, memlock, dma-entry-limit,
- * hugepages (when no device is given). Per device: device, driver,
+ * Host checks: iommu, noiommu, vfio-modules, unsafe-interrupts, memlock,
+ * dma-entry-limit, hugepages (when no device is given). Per device: device, driver,
  * group-viable, vfio-node, hugepages. Then iova-width and iova-reserved
  * for each planned range.
  *

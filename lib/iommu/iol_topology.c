@@ -387,13 +387,40 @@ read_intel_unit(struct sysfs_ctx *c, struct iol_iommu_unit *u,
 	snprintf(u->width_source, sizeof(u->width_source), "VT-d cap MGAW");
 }
 
-/* AMD-Vi: the address width from the extended feature register. */
+/* The kernel's release, "6.1.0-27-amd64": major and minor, 0 when unknown. */
+static bool
+kernel_at_least(const struct iol_topology *t, unsigned int major,
+	unsigned int minor)
+{
+	unsigned int ma, mi;
+
+	if (sscanf(t->kernel_release, "%u.%u", &ma, &mi) != 2)
+		return false;
+	return ma > major || (ma == major && mi >= minor);
+}
+
+static bool
+kernel_known(const struct iol_topology *t)
+{
+	unsigned int ma, mi;
+
+	return sscanf(t->kernel_release, "%u.%u", &ma, &mi) == 2;
+}
+
+/*
+ * AMD-Vi: the address width from the extended feature register (EFR).
+ * The features file is "EFR" up to Linux 5.19, "EFR2:EFR" from 6.0 to
+ * 6.6 (iommu->features2 first) and "EFR:EFR2" from 6.7 (amd_iommu_efr
+ * first): taking the first half on Debian 12's 6.1 read EFR2, 0 on QEMU,
+ * and gave 48 bits for QEMU's 64. Without a kernel release the half that
+ * is not 0 is EFR (EFR2 is 0 or nearly so); both non-zero: unknown.
+ */
 static void
 read_amd_unit(struct sysfs_ctx *c, struct iol_iommu_unit *u, const char *dir,
 	const char *what)
 {
 	char path[PATH_MAX], buf[128], q[SYSFS_QUOTE_MAX], *colon;
-	uint64_t cap;
+	uint64_t cap, cap2 = 0;
 	int ret;
 
 	u->kind = IOL_IOMMU_AMD;
@@ -404,14 +431,31 @@ read_amd_unit(struct sysfs_ctx *c, struct iol_iommu_unit *u, const char *dir,
 			sysfs_errstr(-ret));
 		return;
 	}
-	/* Newer kernels print "EFR:EFR2". */
+	sysfs_quote(q, buf);
 	colon = strchr(buf, ':');
 	if (colon != NULL)
-		*colon = '\0';
-	if (sysfs_parse_u64(buf, 16, &cap) < 0) {
-		sysfs_warn(c, "%s: %s holds garbage: '%s'", what, path,
-			sysfs_quote(q, buf));
+		*colon++ = '\0';
+	if (sysfs_parse_u64(buf, 16, &cap) < 0 ||
+	    (colon != NULL && sysfs_parse_u64(colon, 16, &cap2) < 0)) {
+		sysfs_warn(c, "%s: %s holds garbage: '%s'", what, path, q);
 		return;
+	}
+	if (colon != NULL) {
+		/* Two halves: which one is EFR depends on the kernel. */
+		bool efr_first;
+
+		if (kernel_known(c->t))
+			efr_first = kernel_at_least(c->t, 6, 7);
+		else if ((cap == 0) != (cap2 == 0))
+			efr_first = cap != 0;
+		else {
+			sysfs_warn(c, "%s: %s holds two registers '%s' and the kernel "
+				"release is unknown (6.0-6.6 print EFR2:EFR, 6.7 on "
+				"EFR:EFR2): width unknown", what, path, q);
+			return;
+		}
+		if (!efr_first)
+			cap = cap2;
 	}
 	u->has_cap = true;
 	u->cap = cap;
@@ -449,11 +493,53 @@ fill_unit(struct sysfs_ctx *c, void *elem, const char *units, const char *name,
 		read_amd_unit(c, u, dir, what);
 		return 0;
 	}
-	u->kind = strstr(u->name, "smmu") != NULL ? IOL_IOMMU_ARM_SMMU :
-		IOL_IOMMU_OTHER;
+	/*
+	 * ARM SMMU: "smmu3.0x0000000009050000" (v3), "smmu.0x..." (v2) or
+	 * a name with arm-smmu. Its input address size (ias) is printed at
+	 * probe, "arm-smmu-v3 9050000.smmuv3: ias 44-bit, oas 44-bit", and is
+	 * in no sysfs file of Linux 6.1; the kernel log is not read here
+	 * (reading /dev/kmsg or dmesg is neither a file under the root nor
+	 * free of side effects for other readers of the ring buffer).
+	 */
+	sysfs_cat_path(path, sizeof(path), dir, "device/driver");
+	if (strstr(u->name, "smmu") != NULL) {
+		u->kind = IOL_IOMMU_ARM_SMMU;
+		u->width_hint = "see dmesg 'ias'";
+	} else if (strncmp(u->name, "virtio", 6) == 0 ||
+		   (sysfs_read_link_base(path, what, sizeof(what)) == 0 &&
+		    strcmp(what, "virtio_iommu") == 0)) {
+		/* virtio-iommu: QEMU's is 64 bits wide; sysfs does not say. */
+		u->kind = IOL_IOMMU_VIRTIO;
+	} else {
+		u->kind = IOL_IOMMU_OTHER;
+	}
 	snprintf(u->width_source, sizeof(u->width_source),
 		"not exposed by sysfs");
 	return 0;
+}
+
+const char *
+iol_iommu_family(enum iol_iommu_kind k)
+{
+	switch (k) {
+	case IOL_IOMMU_INTEL: return "Intel VT-d";
+	case IOL_IOMMU_AMD: return "AMD-Vi";
+	case IOL_IOMMU_ARM_SMMU: return "ARM SMMU";
+	case IOL_IOMMU_VIRTIO: return "virtio-iommu";
+	default: return "IOMMU";
+	}
+}
+
+/* The kernel release under the root, for formats that changed. */
+static void
+read_release(struct sysfs_ctx *c)
+{
+	char path[PATH_MAX];
+
+	if (sysfs_mkpath(c, path, sizeof(path), "/proc/sys/kernel/osrelease") == 0 &&
+	    sysfs_read_line(path, c->t->kernel_release,
+		    sizeof(c->t->kernel_release)) < 0)
+		c->t->kernel_release[0] = '\0';
 }
 
 static int
@@ -487,6 +573,7 @@ iol_topology_read(const char *root)
 		root = "/";
 	t->dma_entry_limit = -1;
 	t->noiommu_mode = -1;
+	t->unsafe_interrupts = -1;
 	if (strlen(root) >= sizeof(t->root)) {
 		char q[SYSFS_QUOTE_MAX];
 
@@ -506,6 +593,7 @@ iol_topology_read(const char *root)
 	read_groups(&c);
 	topo_read_routes(&c);
 	sort_group_devs(t);
+	read_release(&c);
 	read_units(&c);
 	topo_read_host(&c);
 	topo_read_pci_ids(&c);

@@ -19,6 +19,7 @@ kind_name(enum iol_iommu_kind k)
 	case IOL_IOMMU_INTEL: return "intel-vt-d";
 	case IOL_IOMMU_AMD: return "amd-vi";
 	case IOL_IOMMU_ARM_SMMU: return "arm-smmu";
+	case IOL_IOMMU_VIRTIO: return "virtio-iommu";
 	default: return "other";
 	}
 }
@@ -75,6 +76,30 @@ print_group(const struct iol_topology *t, const struct iol_iommu_group *g,
 		fprintf(out, "\tnoiommu group (no DMA isolation)\n");
 }
 
+/* Whether the host has an ARM SMMU: its PCI devices get a group at bind. */
+static bool
+has_smmu(const struct iol_topology *t)
+{
+	unsigned int i;
+
+	for (i = 0; i < t->n_units; i++)
+		if (t->units[i].kind == IOL_IOMMU_ARM_SMMU)
+			return true;
+	return false;
+}
+
+/*
+ * The heading of devices in no group; on arm64 (an SMMU) an unbound PCI
+ * device has no group until a driver binds it (DMA set up at probe).
+ */
+static void
+print_ungrouped_header(const struct iol_topology *t, FILE *out)
+{
+	fprintf(out, "No IOMMU group%s:\n", has_smmu(t) ? " (arm64: a PCI "
+		"device gets one when a driver binds it, e.g. dpdk-devbind.py "
+		"-b vfio-pci BDF)" : "");
+}
+
 /* PCI devices outside any group: the whole bus on a host without IOMMU. */
 static void
 print_ungrouped(const struct iol_topology *t, FILE *out)
@@ -87,7 +112,7 @@ print_ungrouped(const struct iol_topology *t, FILE *out)
 		    iol_topology_group(t, t->devs[i].group) != NULL)
 			continue;
 		if (!header)
-			fprintf(out, "No IOMMU group:\n");
+			print_ungrouped_header(t, out);
 		header = true;
 		print_device(&t->devs[i], out);
 	}
@@ -110,8 +135,10 @@ print_host(const struct iol_topology *t, FILE *out)
 		if (u->addr_width != 0)
 			fprintf(out, "%u bits (%s)", u->addr_width, u->width_source);
 		else
-			fprintf(out, "unknown (%s)", u->width_source[0] != '\0' ?
-				u->width_source : "cap unreadable");
+			fprintf(out, "unknown (%s)%s%s", u->width_source[0] != '\0' ?
+				u->width_source : "cap unreadable",
+				u->width_hint != NULL ? ", " : "",
+				u->width_hint != NULL ? u->width_hint : "");
 		if (u->has_cap)
 			fprintf(out, ", cap 0x%" PRIx64, u->cap);
 		fputc('\n', out);
@@ -188,15 +215,16 @@ iol_topology_print(const struct iol_topology *t, FILE *out, const char *device)
 		if (g != NULL) {
 			print_group(t, g, out);
 		} else {
-			fprintf(out, "No IOMMU group:\n");
+			print_ungrouped_header(t, out);
 			print_device(d, out);
 		}
 	} else {
 		if (t->n_groups == 0)
-			fprintf(out, "No IOMMU groups: %s\n",
+			fprintf(out, "No IOMMU groups: %s%s\n",
 				t->n_units > 0 ? "IOMMU present but no device is in a group" :
 				"the IOMMU is not enabled (no /sys/class/iommu entry, "
-				"no /sys/kernel/iommu_groups)");
+				"no /sys/kernel/iommu_groups)", has_smmu(t) ?
+				" (arm64: devices get one when a driver binds them)" : "");
 		for (i = 0; i < t->n_groups; i++)
 			print_group(t, &t->groups[i], out);
 		print_ungrouped(t, out);
@@ -297,6 +325,7 @@ json_host(struct iol_json *j, const struct iol_topology *t)
 		else
 			iol_json_null(j, "address_width");
 		iol_json_string(j, "width_source", u->width_source);
+		iol_json_string(j, "width_hint", u->width_hint);
 		if (u->has_cap)
 			iol_json_hex(j, "cap", u->cap);
 		else
@@ -332,6 +361,10 @@ json_host(struct iol_json *j, const struct iol_topology *t)
 		iol_json_bool(j, "noiommu_mode", t->noiommu_mode);
 	else
 		iol_json_null(j, "noiommu_mode");
+	if (t->unsafe_interrupts >= 0)
+		iol_json_bool(j, "allow_unsafe_interrupts", t->unsafe_interrupts);
+	else
+		iol_json_null(j, "allow_unsafe_interrupts");
 	iol_json_array_open(j, "dev_nodes");
 	for (i = 0; i < t->n_nodes; i++) {
 		iol_json_object_open(j, NULL);
@@ -400,6 +433,8 @@ iol_topology_json(const struct iol_topology *t, struct iol_json *j,
 	}
 	iol_json_object_open(j, NULL);
 	iol_json_string(j, "root", t->root);
+	iol_json_string(j, "kernel_release", t->kernel_release[0] != '\0' ?
+		t->kernel_release : NULL);
 	iol_json_bool(j, "iommu_enabled", iol_topology_iommu_enabled(t));
 	iol_json_array_open(j, "groups");
 	for (i = 0; i < t->n_groups; i++) {

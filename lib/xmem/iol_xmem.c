@@ -11,8 +11,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
+
+#include <linux/vfio.h>
 
 #include <hugetlbfs.h>
 #include <numa.h>
@@ -27,6 +30,7 @@
 #include <rte_mbuf_pool_ops.h>
 #include <rte_memory.h>
 #include <rte_mempool.h>
+#include <rte_vfio.h>
 
 #include "iol_iommu.h"
 #include "iol_units.h"
@@ -59,6 +63,8 @@ struct iol_xmem {
 	bool registered;
 	bool iova_as_pa;
 	bool iova_base_set;
+	uint64_t iommu_page;        /* the IOMMU's smallest page the IOVAs are aligned to */
+	char iommu_page_src[48];    /* where iommu_page came from */
 	rte_iova_t *iova;           /* one a page */
 	struct iol_iova_seg *runs;
 	unsigned int n_runs;
@@ -243,12 +249,13 @@ check_hugepages(const struct iol_topology *topo,
 	return ret;
 }
 
-/* A chosen IOVA base: VA mode only, page-aligned, not wrapping. */
+/*
+ * A chosen IOVA base: VA mode only, not wrapping. Its alignment is the
+ * IOMMU's business (check_base_align(), once the topology is read).
+ */
 static int
 check_base(const struct iol_xmem_params *p, char *err, size_t errlen)
 {
-	char h[32];
-
 	if (rte_eal_iova_mode() == RTE_IOVA_PA) {
 		seterr(err, errlen, "IOVA base 0x%" PRIx64 " refused: the EAL "
 			"runs in IOVA-as-PA mode, where each page's IOVA is its "
@@ -257,20 +264,76 @@ check_base(const struct iol_xmem_params *p, char *err, size_t errlen)
 			p->iova_base);
 		return -EINVAL;
 	}
-	if (p->iova_base % p->page_size != 0) {
-		seterr(err, errlen, "IOVA base 0x%" PRIx64 " is not aligned to "
-			"the page size %s (0x%" PRIx64 "): the next aligned base "
-			"is 0x%" PRIx64, p->iova_base,
-			iol_size_str(p->page_size, IOL_SIZE_HUMAN, h, sizeof(h)),
-			p->page_size, RTE_ALIGN_CEIL(p->iova_base, p->page_size));
-		return -EINVAL;
-	}
 	if (p->iova_base + p->size < p->iova_base) {
 		seterr(err, errlen, "IOVA base 0x%" PRIx64 " + size 0x%" PRIx64
 			" wraps around 2^64", p->iova_base, p->size);
 		return -ERANGE;
 	}
 	return 0;
+}
+
+/*
+ * The smallest page the IOMMU maps, which every IOVA (and VA, and length)
+ * given to VFIO must be aligned to; a hugepage's IOVA need not be aligned
+ * to the hugepage size. When a device is in DPDK's default VFIO container
+ * it is VFIO's own answer: VFIO_IOMMU_GET_INFO's iova_pgsizes, lowest set
+ * bit, on the container rte_vfio_get_container_fd() returns (in 22.11 the
+ * default container's fd, or -1 while VFIO is not enabled: no container
+ * is opened; the ioctl only reads). Otherwise, or when that fails, the
+ * base page size (4 KiB on x86 and Debian's arm64): nothing smaller can
+ * be mapped, and vfio_iommu_type1 never reports less than PAGE_SIZE.
+ */
+static uint64_t
+iommu_min_page(const struct iol_xmem_hooks *h, const struct iol_topology *topo,
+	const struct iol_xmem_params *p, char *src, size_t srclen)
+{
+	uint64_t base = (uint64_t)sysconf(_SC_PAGESIZE);
+	unsigned int i;
+	bool vfio = false;
+
+	if (base < 4096 || !rte_is_power_of_2(base))
+		base = 4096;
+	if (h != NULL && h->iommu_page_size != NULL) {
+		uint64_t v = h->iommu_page_size();
+
+		snprintf(src, srclen, "test hook");
+		return v != 0 && rte_is_power_of_2(v) ? v : base;
+	}
+	for (i = 0; i < p->n_devs && !p->no_dma_map; i++)
+		vfio |= in_container(h, topo, p->devs[i]);
+	if (vfio) {
+		struct vfio_iommu_type1_info info = { .argsz = sizeof(info) };
+		int fd = rte_vfio_get_container_fd();
+
+		if (fd >= 0 && ioctl(fd, VFIO_IOMMU_GET_INFO, &info) == 0 &&
+		    (info.flags & VFIO_IOMMU_INFO_PGSIZES) &&
+		    info.iova_pgsizes != 0) {
+			snprintf(src, srclen, "VFIO_IOMMU_GET_INFO");
+			return info.iova_pgsizes & -info.iova_pgsizes;
+		}
+		XMEM_LOG(DEBUG, "VFIO_IOMMU_GET_INFO on DPDK's container (fd %d) "
+			"gave no page sizes: %s; assuming the base page size",
+			fd, fd >= 0 ? strerror(errno) : "no container");
+	}
+	snprintf(src, srclen, "the base page size");
+	return base;
+}
+
+/* A chosen base must be aligned to the IOMMU's smallest page, no more. */
+static int
+check_base_align(const struct iol_xmem_params *p, uint64_t iommu_page,
+	const char *src, char *err, size_t errlen)
+{
+	char h[32];
+
+	if (!p->iova_base_set || p->iova_base % iommu_page == 0)
+		return 0;
+	seterr(err, errlen, "IOVA base 0x%" PRIx64 " is not aligned to the "
+		"IOMMU's smallest page, %s (0x%" PRIx64 ", from %s), which VFIO "
+		"maps at: the next aligned base is 0x%" PRIx64, p->iova_base,
+		iol_size_str(iommu_page, IOL_SIZE_HUMAN, h, sizeof(h)), iommu_page,
+		src, RTE_ALIGN_CEIL(p->iova_base, iommu_page));
+	return -EINVAL;
 }
 
 /* ---- the plan: IOVA ranges against the IOMMU and DPDK's memsegs ---- */
@@ -352,7 +415,7 @@ msl_overlap_cb(const struct rte_memseg_list *msl, void *arg)
 
 static int
 check_plan(const struct iol_topology *topo, const struct iol_xmem_params *p,
-	const struct iol_iova_seg *runs, unsigned int n_runs,
+	uint64_t iommu_page, const struct iol_iova_seg *runs, unsigned int n_runs,
 	const void *self_va, char *err, size_t errlen)
 {
 	struct overlap_ctx oc = {
@@ -366,9 +429,10 @@ check_plan(const struct iol_topology *topo, const struct iol_xmem_params *p,
 	int ret = 0;
 
 	for (i = 0; i < n_runs; i++) {
-		if (runs[i].iova % p->page_size != 0) {
+		if (runs[i].iova % iommu_page != 0) {
 			seterr(err, errlen, "IOVA 0x%" PRIx64 " is not aligned to the "
-				"page size 0x%" PRIx64, runs[i].iova, p->page_size);
+				"IOMMU's smallest page 0x%" PRIx64, runs[i].iova,
+				iommu_page);
 			return -EINVAL;
 		}
 		if (runs[i].iova + runs[i].len < runs[i].iova) {
@@ -930,7 +994,8 @@ xmem_build(struct iol_xmem *x, const struct iol_xmem_params *p,
 	if (ret == 0)
 		ret = build_table(x, p, err, errlen);
 	if (ret == 0)
-		ret = check_plan(topo, p, x->runs, x->n_runs, x->va, err, errlen);
+		ret = check_plan(topo, p, x->iommu_page, x->runs, x->n_runs, x->va,
+			err, errlen);
 	if (ret == 0)
 		ret = xmem_register(x, err, errlen);
 	if (ret == 0)
@@ -948,6 +1013,8 @@ iol_xmem_create(const struct iol_xmem_params *p, struct iol_xmem **out,
 {
 	struct iol_topology *topo;
 	struct iol_xmem *x;
+	uint64_t iommu_page;
+	char src[48];
 	int node, ret;
 
 	if (err != NULL && errlen > 0)
@@ -965,14 +1032,17 @@ iol_xmem_create(const struct iol_xmem_params *p, struct iol_xmem **out,
 	topo = read_topology(p, &ret, err, errlen);
 	if (topo == NULL)
 		return ret;
-	ret = check_hugepages(topo, p, node, err, errlen);
+	iommu_page = iommu_min_page(p->hooks, topo, p, src, sizeof(src));
+	ret = check_base_align(p, iommu_page, src, err, errlen);
+	if (ret == 0)
+		ret = check_hugepages(topo, p, node, err, errlen);
 	if (ret == 0 && p->iova_base_set) {
 		/* The IOVAs are known: refuse a bad plan before allocating. */
 		struct iol_iova_seg r = {
 			.va = 0, .iova = p->iova_base, .len = p->size,
 		};
 
-		ret = check_plan(topo, p, &r, 1, NULL, err, errlen);
+		ret = check_plan(topo, p, iommu_page, &r, 1, NULL, err, errlen);
 	}
 	if (ret != 0)
 		goto out;
@@ -981,6 +1051,8 @@ iol_xmem_create(const struct iol_xmem_params *p, struct iol_xmem **out,
 		ret = -ENOMEM;
 		goto out;
 	}
+	x->iommu_page = iommu_page;
+	snprintf(x->iommu_page_src, sizeof(x->iommu_page_src), "%s", src);
 	ret = xmem_build(x, p, topo, err, errlen);
 	if (ret != 0) {
 		xmem_undo(x, err, errlen);
@@ -1189,12 +1261,49 @@ iol_xmem_describe(const struct iol_xmem *x, char *buf, size_t len)
 		n2 = snprintf(buf + n, len - n, "in %u contiguous runs, DMA mapped "
 			"for %u device%s", x->n_runs, x->n_mapped,
 			x->n_mapped == 1 ? "" : "s");
-	if (n2 < 0 || (size_t)(n + n2) >= len || x->n_container == 0)
+	if (n2 < 0 || (size_t)(n + n2) >= len)
 		return;
 	n += n2;
 	if (x->n_container == 1)
-		snprintf(buf + n, len - n, " (1 of them in DPDK's VFIO container)");
-	else
-		snprintf(buf + n, len - n, " (once in DPDK's VFIO container, "
+		n2 = snprintf(buf + n, len - n, " (1 of them in DPDK's VFIO container)");
+	else if (x->n_container > 1)
+		n2 = snprintf(buf + n, len - n, " (once in DPDK's VFIO container, "
 			"shared by %u of them)", x->n_container);
+	else
+		n2 = 0;
+	if (n2 < 0 || (size_t)(n + n2) >= len)
+		return;
+	n += n2;
+	iol_xmem_superpage_note(x, buf + n, len - n);
+}
+
+int
+iol_xmem_superpage_note(const struct iol_xmem *x, char *buf, size_t len)
+{
+	uint64_t align;
+	char h[32], h2[32];
+	unsigned int i;
+
+	if (len > 0)
+		buf[0] = '\0';
+	/* The most misaligned run decides. */
+	align = x->page_size;
+	for (i = 0; i < x->n_runs; i++) {
+		uint64_t a = x->runs[i].iova & -x->runs[i].iova;
+
+		if (x->runs[i].iova != 0 && a < align)
+			align = a;
+	}
+	if (align >= x->page_size)
+		return 0;
+	return snprintf(buf, len, "; IOVA base aligned to %s only: no %s IOMMU "
+		"superpages (a performance note, not an error)",
+		iol_size_str(align, IOL_SIZE_HUMAN, h, sizeof(h)),
+		iol_size_str(x->page_size, IOL_SIZE_HUMAN, h2, sizeof(h2)));
+}
+
+uint64_t
+iol_xmem_iommu_page_size(const struct iol_xmem *x)
+{
+	return x->iommu_page;
 }

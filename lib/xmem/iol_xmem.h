@@ -10,7 +10,8 @@
  *
  * iol_xmem_create() does, in this order:
  *  1. checks the parameters (page size, size a multiple of it, NUMA node
- *     exists, IOVA base aligned and only in IOVA-as-VA mode), reads the
+ *     exists, IOVA base only in IOVA-as-VA mode and aligned to the IOMMU's
+ *     smallest page, not to the page size), reads the
  *     topology under sysfs_root once (iol_topology_read()), and checks
  *     with the doctor's verdict (iol_doctor_check_hugepages()) that enough
  *     hugepages of that size are free and not reserved, on the node and
@@ -100,6 +101,13 @@ struct iol_xmem_hooks {
 	 */
 	enum iol_xmem_step fail_step;
 	unsigned int fail_dev;     /**< For MAP: the index of the device that fails. */
+	/**
+	 * The IOMMU's smallest page size, a power of two (NULL: the lowest
+	 * bit of VFIO_IOMMU_GET_INFO's iova_pgsizes on DPDK's default VFIO
+	 * container when a device is in it, else the base page size, 4 KiB
+	 * on x86). A test uses it to act as a 64 KiB-page IOMMU.
+	 */
+	uint64_t (*iommu_page_size)(void);
 };
 
 /** What to create. Zero it, then fill. */
@@ -108,8 +116,9 @@ struct iol_xmem_params {
 	uint64_t page_size;        /**< A hugepage size of the host (2M, 1G, ...). */
 	int numa_node;             /**< -1: the calling CPU's node; else an existing node. */
 	uint64_t iova_base;        /**< First IOVA when iova_base_set (VA mode only). */
-	bool iova_base_set;        /**< Place the memory at iova_base, page-aligned;
-	                                refused in IOVA-as-PA mode. */
+	bool iova_base_set;        /**< Place the memory at iova_base, aligned
+	                                to the IOMMU's smallest page (not to
+	                                page_size); refused in IOVA-as-PA mode. */
 	bool no_dma_map;           /**< Test only: register, map for no device. */
 	struct rte_device *const *devs; /**< Every port's device, to DMA map. */
 	unsigned int n_devs;
@@ -175,6 +184,21 @@ int iol_xmem_numa_node(const struct iol_xmem *x);
 unsigned int iol_xmem_n_mapped(const struct iol_xmem *x);
 /** Of those, the devices in DPDK's VFIO container (mapped once for all). */
 unsigned int iol_xmem_n_container(const struct iol_xmem *x);
+/**
+ * The IOMMU's smallest page size every IOVA was checked against: from
+ * VFIO_IOMMU_GET_INFO when a device is in DPDK's VFIO container, else the
+ * base page size (see iol_xmem_hooks::iommu_page_size).
+ */
+uint64_t iol_xmem_iommu_page_size(const struct iol_xmem *x);
+/**
+ * When a run's IOVA is aligned below the page size (a chosen base such as
+ * 0x50100000 with 2 MiB pages), the IOMMU cannot map it with superpages
+ * of that size: "; IOVA base aligned to 1 MiB only: no 2 MiB IOMMU
+ * superpages (a performance note, not an error)" (also at the end of
+ * iol_xmem_describe()'s line).
+ * @return The length written, 0 (and "") when every run is aligned.
+ */
+int iol_xmem_superpage_note(const struct iol_xmem *x, char *buf, size_t len);
 /** IOVA of the page table entry @p page (page index from the start). */
 uint64_t iol_xmem_page_iova(const struct iol_xmem *x, unsigned int page);
 
@@ -191,7 +215,8 @@ unsigned int iol_xmem_ranges(const struct iol_xmem *x,
  * One line: "xmem 8 MiB, 2 MiB pages, NUMA node 0, VA mode, IOVA = VA,
  * IOVA 0x...-0x..., DMA mapped for 2 devices", followed by "(once in
  * DPDK's VFIO container, shared by 2 of them)" or "(1 of them in DPDK's
- * VFIO container)" when vfio-pci devices are among them.
+ * VFIO container)" when vfio-pci devices are among them, then the
+ * superpage note when the IOVAs are aligned below the page size.
  */
 void iol_xmem_describe(const struct iol_xmem *x, char *buf, size_t len);
 
