@@ -28,6 +28,10 @@ RTE_LOG_REGISTER(iol_run_logtype, iovaloop.run, INFO);
 
 #define MBUF_CACHE 256
 #define MAX_DIAGNOSIS IOL_RUN_MAX_DIAGNOSIS
+/* What each IOMMU family logs for DMA it blocked, for the diagnoses. */
+#define FAULT_LINES "'DMAR: [DMA Read/Write]' on Intel VT-d, 'arm-smmu-v3 ... event " \
+	"0x10' on ARM SMMUv3, 'virtio_iommu ... page fault' on virtio-iommu, " \
+	"'IO_PAGE_FAULT' on AMD-Vi (QEMU's AMD-Vi logs none)"
 /* Reasons a run fails beyond its counters: unfired faults, no run heard. */
 #define MAX_PROBLEMS (IOL_MAX_FAULTS + 1)
 /* Live-line samples kept for the JSON: 12 days at one a second. */
@@ -360,7 +364,7 @@ diagnose(struct run *r, const struct iol_report *rep, char diag[][512])
 	if (cfg->test_no_dma_map && iol_errors_any(&tot.err)) {
 		snprintf(diag[n++], sizeof(diag[0]), "the external memory was registered "
 			"but deliberately not DMA-mapped (--test-no-dma-map): the NIC's DMA "
-			"to and from it faults in the IOMMU (dmesg shows DMAR faults), so "
+			"to and from it faults in the IOMMU (" FAULT_LINES "), so "
 			"frames it should receive are lost and frames it sends from "
 			"unreadable buffers arrive as garbage");
 		dma_explained = true;
@@ -378,7 +382,7 @@ diagnose(struct run *r, const struct iol_report *rep, char diag[][512])
 		snprintf(diag[n++], sizeof(diag[0]), "port %u (%s) received none of the %"
 			PRIu64 " frames port %u sent: the link or cable, or the device's DMA "
 			"faulting in the IOMMU because the memory is not mapped for it (look "
-			"for DMAR/IOMMU faults in dmesg)", rep->ports[i].port_id,
+			"for IOMMU faults in dmesg: " FAULT_LINES ")", rep->ports[i].port_id,
 			rep->ports[i].name, pt[1].tx_pkts, rep->ports[peer].port_id);
 		dma_explained = true;
 	}
@@ -386,7 +390,7 @@ diagnose(struct run *r, const struct iol_report *rep, char diag[][512])
 		snprintf(diag[n++], sizeof(diag[0]), "%" PRIu64 " frames lost while %"
 			PRIu64 " arrived unreadable: the pattern of a device whose DMA faults "
 			"in the IOMMU (memory not mapped for it, or an IOVA outside its "
-			"mappings): look for DMAR/IOMMU faults in dmesg", tot.err.lost, garbage);
+			"mappings): look for IOMMU faults in dmesg: " FAULT_LINES, tot.err.lost, garbage);
 		dma_explained = true;
 	}
 	if (tot.err.corrupted > 0 && !dma_explained && n < MAX_DIAGNOSIS)
