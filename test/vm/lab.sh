@@ -24,7 +24,8 @@
 #
 # Environment
 #   IOL_BUILD_DIR    meson build directory (default: REPO/build)
-#   IOL_VM_CACHE     downloads and the initramfs (default: test/vm/cache)
+#   IOL_VM_CACHE     downloads and the initramfs (default: /var/cache/iovaloop/vm,
+#                    outside the checkout: shared by every clone on the machine)
 #   IOL_VM_WORK      per-run results (default: test/vm/work); cleaned per run
 #   IOL_VM_TIMEOUT   whole boot, host side, seconds (default 840)
 #   IOL_VM_TEST_TIMEOUT  meson's timeout of a vm test (set by test/meson.build):
@@ -80,7 +81,10 @@ set -u
 VM_DIR=$(cd "$(dirname "$(readlink -f "$0")")" && pwd)
 REPO=$(cd "$VM_DIR/../.." && pwd -P)
 BUILD=$(readlink -f "${IOL_BUILD_DIR:-$REPO/build}")
-CACHE=$(mkdir -p "${IOL_VM_CACHE:-$VM_DIR/cache}" && readlink -f "${IOL_VM_CACHE:-$VM_DIR/cache}")
+# Downloads (kernels, roots, packages) and initramfs images live outside the
+# checkout, so fresh clones on the same machine (CI) reuse them.
+CACHE_DEFAULT=/var/cache/iovaloop/vm
+CACHE=$(mkdir -p "${IOL_VM_CACHE:-$CACHE_DEFAULT}" && readlink -f "${IOL_VM_CACHE:-$CACHE_DEFAULT}")
 WORK=$(mkdir -p "${IOL_VM_WORK:-$VM_DIR/work}" && readlink -f "${IOL_VM_WORK:-$VM_DIR/work}")
 RUN=$WORK/run
 TIMEOUT=${IOL_VM_TIMEOUT:-840}
@@ -94,6 +98,20 @@ ALL_CASES="lab_bind info loop_va_dpdk loop_pa_dpdk loop_va_xmem loop_pa_xmem loo
 HOST_PKGS="qemu-system-x86 busybox-static cpio kmod pciutils dpdk"
 
 msg() { echo "lab: $*" >&2; }
+
+# progress WHAT CMD...: run CMD, saying every 10 s that it still waits for
+# WHAT and for how long; returns CMD's status.
+progress() {
+	local what=$1 pid rc n=0; shift
+	"$@" &
+	pid=$!
+	while kill -0 "$pid" 2>/dev/null; do
+		sleep 1
+		n=$((n + 1))
+		[ $((n % 10)) = 0 ] && kill -0 "$pid" 2>/dev/null && msg "still waiting for $what (${n}s)"
+	done
+	wait "$pid"
+}
 
 # check_paths: every path the guest needs must be usable on the kernel
 # command line, in QEMU's options and in params.sh, and visible in the
@@ -155,7 +173,7 @@ ensure_kernel() {
 		deb=$(ls -1 "$CACHE/${pkg}"_*_amd64.deb 2>/dev/null | tail -n 1)
 		if [ -z "$deb" ]; then
 			msg "apt-get download $pkg (into $CACHE)"
-			(cd "$CACHE" && timeout --foreground 300 apt-get download "$pkg" >&2) ||
+			(cd "$CACHE" && progress "apt-get download $pkg" timeout --foreground 300 apt-get download "$pkg" >&2) ||
 				msg "download of $pkg failed"
 			deb=$(ls -1 "$CACHE/${pkg}"_*_amd64.deb 2>/dev/null | tail -n 1)
 		fi
@@ -331,6 +349,16 @@ boot_run() {
 	timeout --foreground -k 10 "$BOOT_TIMEOUT" "${QEMU[@]}" -pidfile "$WORK/qemu.pid" < /dev/null 9>&- &
 	QEMU_TIMEOUT_PID=$!
 	trap 'stop_qemu; exit 1' TERM INT HUP
+	# Say what is awaited, at most every 10 s: the boot, then each case.
+	n=0
+	while kill -0 "$QEMU_TIMEOUT_PID" 2>/dev/null; do
+		sleep 1
+		n=$((n + 1))
+		if [ $((n % 10)) = 0 ]; then
+			last=$(grep -a 'guest: case .*: start\|iol-init: root mounted' "$RUN/console.log" 2>/dev/null | tail -n 1 | sed 's/.*guest: //; s/.*iol-init: //')
+			msg "waiting for the guest (${n}s of ${BOOT_TIMEOUT}s): ${last:-booting the kernel}"
+		fi
+	done
 	wait "$QEMU_TIMEOUT_PID"
 	rc=$?
 	trap - TERM INT HUP
