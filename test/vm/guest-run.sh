@@ -230,7 +230,9 @@ case_info() {
 		# The address width iovaloop-info derives from the IOMMU's
 		# capability registers (reported, not asserted).
 		log "AMD-Vi cap $(cat /sys/class/iommu/ivhd*/amd-iommu/cap 2>/dev/null) features $(cat /sys/class/iommu/ivhd*/amd-iommu/features 2>/dev/null)"
-		log "iovaloop-info's width lines: $(grep -iE 'bit|width' "$out" | tr -s ' ' | head -n 4 | tr '\n' ';')"
+		log "iovaloop-info's width: $(grep -iE 'address width' "$out" | tr -s ' \t' ' ' | head -n 2 | tr '\n' ';')"
+		grep -qiE 'address width [0-9]+ bits' "$out" ||
+			{ log "FAIL: iovaloop-info shows no address width for the AMD-Vi IOMMU"; rc=1; }
 	fi
 	for b in "${E1000E[@]}" ${E1000[@]+"${E1000[@]}"}; do
 		grep -q "$b" "$out" || { log "FAIL: $b not shown"; rc=1; }
@@ -481,6 +483,7 @@ case)
 	;;
 run)
 	t0=$(up)
+	conlog "setup: modules, hugepages"
 	setup
 	echo "guest_setup_done_s $(up)" >> "$IOL_RUN/timings.txt"
 	{
@@ -497,6 +500,7 @@ run)
 		done
 		for b in "${E1000E[@]}"; do echo "$b: driver $(drv "$b"), group '$(grp "$b" 2>/dev/null)'"; done
 	} > "$RES/groups-before.txt" 2>&1
+	conlog "setup: binding the NICs to vfio-pci"
 	bind_all > "$RES/bind.log" 2>&1
 	for c in $IOL_CASES; do
 		conlog "case $c: start"

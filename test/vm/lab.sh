@@ -612,7 +612,7 @@ boot_run() {
 		n=$((n + 1))
 		[ "$FAM" = vtd ] && trace_service
 		if [ $((n % 20)) = 0 ]; then
-			last=$(grep -a 'guest: case .*: start\|iol-init: root mounted' "$RUN/console.log" 2>/dev/null |
+			last=$(grep -a 'guest: case .*: start\|guest: setup: \|iol-init: root mounted' "$RUN/console.log" 2>/dev/null |
 				tail -n 1 | sed 's/.*guest: //; s/.*iol-init: //; s/ (.*//')
 			msg "$FAM: waiting for the guest ($((n / 2))s of ${BOOT_TIMEOUT}s): ${last:-booting the kernel}"
 		fi
