@@ -101,8 +101,11 @@ testpmd_run() {
 	local logf=$1 a=$2 b=$3; shift 3
 	# With --stats-period testpmd loops until a signal (it does not read
 	# stdin): SIGINT makes it stop, print its totals and exit.
-	timeout --foreground -s INT -k 20 $((D + 15)) dpdk-testpmd $EAL_COMMON -a "$a" -a "$b" "$@" -- \
+	# D + 40: its start (mempool, ports, link) takes up to 30 s under TCG
+	# on a busy machine; a small mbuf pool keeps it short.
+	timeout --foreground -s INT -k 20 $((D + 40)) dpdk-testpmd $EAL_COMMON -a "$a" -a "$b" "$@" -- \
 		--forward-mode=io --tx-first --nb-cores=1 --burst=32 --stats-period 1 \
+		--total-num-mbufs=16384 \
 		< /dev/null > "$logf" 2>&1
 	local rc=$?
 	[ $rc = 124 ] && rc=0	# stopped by the SIGINT above
@@ -454,10 +457,10 @@ setup() {
 # A case's whole timeout: at least the sum of its steps' timeouts (each
 # with its -k 5 or -k 20), so a step times out on its own, with its message,
 # before the case does.
-#   lab_bind: 2 testpmd (D+15+20)                       = 2D+70
+#   lab_bind: 2 testpmd (D+40+20)                       = 2D+120
 #   info: 2 x iovaloop-info 65                          = 130
 #   loops, reserved_iova, not_mapped: iovaloop D+95     = D+95
-#   speed: testpmd D+35 + iovaloop D+95                 = 2D+130
+#   speed: testpmd D+60 + iovaloop D+95                 = 2D+155
 #   trace_*: iovaloop D+10 plus the start (60), pagemap (65), two
 #            host answers (60) and the trace window       <= D+200
 #   group_not_viable: devbind 65 + iovaloop D+95
@@ -467,6 +470,7 @@ case_timeout() {
 	lab_bind) echo $((2 * D + 200)) ;;
 	group_not_viable) echo $((D + 330)) ;;
 	trace_*) echo $((D + 200)) ;;
+	speed) echo $((2 * D + 200)) ;;
 	*) echo $((2 * D + 150)) ;;
 	esac
 }
