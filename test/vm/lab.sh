@@ -310,18 +310,20 @@ ensure_kernel() {
 
 # The arm64 root (smmuv3): extracted, never configured (no arm64 code runs
 # on this machine); it is the guest's root and the cross build's sysroot.
+ARM64_PKGS=busybox-static,dpdk,dpdk-dev,libdpdk-dev,libnuma-dev,libhugetlbfs-dev,libc6-dev,pciutils,kmod,python3,bash,coreutils,util-linux,mount,procps,grep,sed,gawk,findutils,debianutils,iproute2,libxtables12
 ensure_arm64_root() {
 	local r=$F_ROOT
-	[ -f "$r/.done" ] && return 0
-	rm -rf "$r.tmp"
-	msg "mmdebstrap --variant=extract --architectures=arm64 bookworm (about 400 MB, into $r)"
-	progress "mmdebstrap of the arm64 root" timeout --foreground 900 mmdebstrap --variant=extract \
-		--architectures=arm64 --include=busybox-static,dpdk,dpdk-dev,libdpdk-dev,libnuma-dev,libhugetlbfs-dev,libc6-dev,pciutils,kmod,python3,bash,coreutils,util-linux,procps,grep,sed,gawk,findutils,debianutils,iproute2,libxtables12 \
-		bookworm "$r.tmp" "$MIRROR" >&2 ||
-		{ SKIP_REASON="mmdebstrap of the arm64 root failed (no archive?)"; rm -rf "$r.tmp"; return 1; }
-	fixup_arm64_root "$r.tmp" || { FAIL_REASON="cannot finish the arm64 root $r.tmp"; return 1; }
-	rm -rf "$r"
-	mv "$r.tmp" "$r" && touch "$r/.done"
+	# .done holds the package list: a changed list makes a new root.
+	if [ "$(cat "$r/.done" 2>/dev/null)" != "$ARM64_PKGS" ]; then
+		rm -rf "$r.tmp"
+		msg "mmdebstrap --variant=extract --architectures=arm64 bookworm (about 400 MB, into $r)"
+		progress "mmdebstrap of the arm64 root" timeout --foreground 900 mmdebstrap --variant=extract \
+			--architectures=arm64 --include="$ARM64_PKGS" bookworm "$r.tmp" "$MIRROR" >&2 ||
+			{ SKIP_REASON="mmdebstrap of the arm64 root failed (no archive?)"; rm -rf "$r.tmp"; return 1; }
+		rm -rf "$r"
+		mv "$r.tmp" "$r" && echo "$ARM64_PKGS" > "$r/.done"
+	fi
+	fixup_arm64_root "$r" || { FAIL_REASON="cannot finish the arm64 root $r"; return 1; }
 }
 
 # What the maintainer scripts would have done, as far as the lab needs it.
@@ -333,6 +335,10 @@ fixup_arm64_root() {
 	[ -s "$r/etc/passwd" ] || printf 'root:x:0:0:root:/root:/bin/bash\n' > "$r/etc/passwd"
 	[ -s "$r/etc/group" ] || printf 'root:x:0:\n' > "$r/etc/group"
 	mkdir -p "$r/root" "$r/tmp" "$r/run" "$r/dev/hugepages" "$r/lib/modules"
+	# /var/run and /var/lock lead to the guest's tmpfs /run (DPDK's
+	# runtime dir /var/run/dpdk)
+	[ -L "$r/var/run" ] || { rm -rf "$r/var/run"; ln -s /run "$r/var/run"; }
+	[ -L "$r/var/lock" ] || { rm -rf "$r/var/lock"; ln -s /run/lock "$r/var/lock"; }
 }
 
 # The guest's paths that come from this machine (repository, build dir,
