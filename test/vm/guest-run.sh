@@ -100,15 +100,28 @@ esac
 testpmd_run() {
 	local logf=$1 a=$2 b=$3; shift 3
 	# With --stats-period testpmd loops until a signal (it does not read
-	# stdin): SIGINT makes it stop, print its totals and exit.
-	# D + 40: its start (mempool, ports, link) takes up to 30 s under TCG
-	# on a busy machine; a small mbuf pool keeps it short.
-	timeout --foreground -s INT -k 20 $((D + 40)) dpdk-testpmd $EAL_COMMON -a "$a" -a "$b" "$@" -- \
+	# stdin): SIGINT makes it stop, print its totals and exit. It gets D
+	# seconds (plus 2 for the samples skipped) from the start of its
+	# forwarding: its start (mempool, ports, link) takes 10 to 30 s under
+	# TCG on a busy machine. D + 60 in all at most; a small mbuf pool keeps
+	# the start short.
+	timeout --foreground -s INT -k 20 $((D + 60)) dpdk-testpmd $EAL_COMMON -a "$a" -a "$b" "$@" -- \
 		--forward-mode=io --tx-first --nb-cores=1 --burst=32 --stats-period 1 \
 		--total-num-mbufs=16384 \
-		< /dev/null > "$logf" 2>&1
-	local rc=$?
-	[ $rc = 124 ] && rc=0	# stopped by the SIGINT above
+		< /dev/null > "$logf" 2>&1 &
+	local p=$! i=0 rc
+	until grep -q 'packet forwarding - ports' "$logf" 2>/dev/null; do
+		i=$((i + 1))
+		kill -0 $p 2>/dev/null && [ $i -lt 250 ] || break
+		sleep 0.2
+	done
+	sleep $((D + 2))
+	# timeout passes the SIGINT on to testpmd
+	kill -INT $p 2>/dev/null
+	wait $p
+	rc=$?
+	# stopped by the SIGINT above (testpmd re-raises it) or by timeout
+	case $rc in 124|130) rc=0 ;; esac
 	awk '/Rx-pps:/ { n++; s[n] = $2 }
 	     END { # samples alternate port 0, port 1
 		m = 0; tot = 0
@@ -457,10 +470,10 @@ setup() {
 # A case's whole timeout: at least the sum of its steps' timeouts (each
 # with its -k 5 or -k 20), so a step times out on its own, with its message,
 # before the case does.
-#   lab_bind: 2 testpmd (D+40+20)                       = 2D+120
+#   lab_bind: 2 testpmd (D+60+20)                       = 2D+160
 #   info: 2 x iovaloop-info 65                          = 130
 #   loops, reserved_iova, not_mapped: iovaloop D+95     = D+95
-#   speed: testpmd D+60 + iovaloop D+95                 = 2D+155
+#   speed: testpmd D+80 + iovaloop D+95                 = 2D+175
 #   trace_*: iovaloop D+10 plus the start (60), pagemap (65), two
 #            host answers (60) and the trace window       <= D+200
 #   group_not_viable: devbind 65 + iovaloop D+95
