@@ -521,6 +521,7 @@ run)
 	bind_all > "$RES/bind.log" 2>&1
 	for c in $IOL_CASES; do
 		conlog "case $c: start"
+		f0=$(iommu_faults)
 		s=$(up)
 		# Plain timeout (not t): its own process group, all of which it
 		# signals, so every step of the case (in that group) ends with it.
@@ -534,6 +535,8 @@ run)
 		echo $rc > "$RES/$c.rc"
 		e=$(up)
 		echo "case_${c}_s $(awk -v a="$s" -v b="$e" 'BEGIN { printf "%.1f", b - a }')" >> "$IOL_RUN/timings.txt"
+		# the IOMMU's fault lines in dmesg during the case (see FAULT_RE)
+		echo "case_${c}_faults $(($(iommu_faults) - f0))" >> "$IOL_RUN/timings.txt"
 		conlog "case $c: exit $rc ($(awk -v a="$s" -v b="$e" 'BEGIN { printf "%.1f", b - a }') s)"
 	done
 	dmesg > "$IOL_RUN/dmesg.txt"

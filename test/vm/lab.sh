@@ -119,9 +119,9 @@ progress() {
 	"$@" &
 	pid=$!
 	while kill -0 "$pid" 2>/dev/null; do
-		sleep 1
+		sleep 0.2
 		n=$((n + 1))
-		[ $((n % 10)) = 0 ] && kill -0 "$pid" 2>/dev/null && msg "still waiting for $what (${n}s)"
+		[ $((n % 50)) = 0 ] && kill -0 "$pid" 2>/dev/null && msg "still waiting for $what ($((n / 5))s)"
 	done
 	wait "$pid"
 }
