@@ -1,64 +1,79 @@
 #!/bin/bash
 # SPDX-License-Identifier: BSD-3-Clause
 #
-# iovaloop lab VM: a QEMU guest with a real (emulated) IOMMU, VFIO and
+# iovaloop lab VM: QEMU guests with a real (emulated) IOMMU, VFIO and
 # back-to-back NIC pairs, built only from Debian packages.
 #
-# The build machines have neither an IOMMU nor VFIO. QEMU's intel-iommu
-# (VT-d with interrupt remapping) translates the DMA of emulated NICs and
-# faults it where a wrong IOVA would fault on hardware; this lab runs
-# iovaloop against it.
+# The build machines have neither an IOMMU nor VFIO. QEMU emulates several
+# IOMMU families and translates (and faults) the DMA of emulated NICs the
+# way hardware would; this lab runs iovaloop against each of them. A
+# "family" chooses the QEMU machine, the IOMMU device, the guest kernel and
+# its command line, the NICs and the cases:
+#   vtd           q35, intel-iommu (VT-d, interrupt remapping), Debian 6.1
+#   amdvi         q35, amd-iommu (AMD-Vi, interrupt remapping), Debian 6.1
+#   virtio-iommu  q35, virtio-iommu-pci, Debian 13's 6.12 kernel
+#   smmuv3        arm64 virt, SMMUv3, Debian 12's arm64 6.1 kernel, an arm64
+#                 root made with mmdebstrap and iovaloop cross-built for it
 #
 # Usage
-#   test/vm/lab.sh prepare          install/download what the lab needs
-#   test/vm/lab.sh boot             boot interactively (shell in the guest,
-#                                   chrooted into this machine's root);
-#                                   exit the shell to power off
-#   test/vm/lab.sh run [CASE...]    one boot that runs the cases (default:
-#                                   all) and prints a summary
-#   test/vm/lab.sh test CASE        meson entry point (suite 'vm'): the first
-#                                   test of a `meson test` session boots the
-#                                   guest once for all cases, each test then
-#                                   reports its own case (exit 0/1/77)
-#   test/vm/lab.sh list             list the cases
+#   test/vm/lab.sh prepare [FAMILY]       install/download/build what the
+#                                         family needs (default vtd)
+#   test/vm/lab.sh boot [FAMILY]          boot interactively (a shell in the
+#                                         guest); exit the shell to power off
+#   test/vm/lab.sh run [FAMILY [CASE...]] one boot of the family running the
+#                                         cases (default: all of the family)
+#                                         and a summary; no FAMILY: vtd
+#   test/vm/lab.sh test FAMILY CASE       meson entry point (suite 'vm'): the
+#                                         first test of a family in a `meson
+#                                         test` session boots that family once
+#                                         for all its cases, each test then
+#                                         reports its own case (exit 0/1/77)
+#   test/vm/lab.sh list [FAMILY]          list the families, or their cases
 #
 # Environment
 #   IOL_BUILD_DIR    meson build directory (default: REPO/build)
-#   IOL_VM_CACHE     downloads and the initramfs (default: test/vm/cache)
-#   IOL_VM_WORK      per-run results (default: test/vm/work); cleaned per run
+#   IOL_VM_CACHE     downloads, unpacked kernels, the arm64 root and the
+#                    initramfs images (default: /var/cache/iovaloop/vm,
+#                    outside the checkout: shared by every clone on the machine)
+#   IOL_VM_WORK      per-run results and the arm64 cross build (default:
+#                    test/vm/work, git-ignored); a family's run dir is
+#                    cleaned at each of its boots
 #   IOL_VM_TIMEOUT   whole boot, host side, seconds (default 840)
 #   IOL_VM_TEST_TIMEOUT  meson's timeout of a vm test (set by test/meson.build):
 #                    the first test's prepare + boot must fit in it
 #   Paths (repository, build dir, IOL_VM_WORK, IOL_VM_CACHE) may contain
 #   only A-Z a-z 0-9 . _ - + / @ (they go onto the kernel command line and
 #   QEMU options); the guest keeps them visible below its fresh /tmp, /run.
-#   IOL_VM_DURATION  seconds of each traffic run in the guest (default 10)
-#   IOL_VM_KERNEL_PKG  Debian kernel package (default: what linux-image-amd64
-#                    depends on, else the newest one in the cache)
+#   IOL_VM_DURATION  seconds of each traffic run in the guest (default 5)
+#   IOL_VM_XMEM_BASE --iova-base of the xmem loop cases (default 0x50200000)
+#   IOL_VM_KERNEL_PKG  Debian kernel package of the vtd and amdvi families
+#                    (default: what linux-image-amd64 depends on, else the
+#                    newest 6.1 one in the cache)
+#   IOL_VM_MIRROR    Debian archive for trixie and arm64 downloads (default
+#                    http://deb.debian.org/debian)
 #   IOL_VM_SESSION   key grouping `lab.sh test` calls onto one boot
 #                    (default: the calling process, i.e. one `meson test`)
 #
 # How it works
-#   - Host packages: qemu-system-x86, busybox-static, cpio, kmod, pciutils,
-#     dpdk (apt-get install when missing and root; otherwise the vm tests
-#     SKIP with the reason). The kernel is Debian's linux-image-*-amd64,
-#     fetched with `apt-get download` into the cache and unpacked there
-#     (intel_iommu built in, vfio/e1000e/virtio_net as modules).
+#   - Host packages: qemu-system-x86 (qemu-system-arm, mmdebstrap and
+#     gcc-aarch64-linux-gnu for smmuv3), busybox-static, cpio, kmod,
+#     pciutils, xz-utils, dpdk (apt-get install when missing and root;
+#     otherwise the family's tests SKIP with the reason). Kernels are
+#     Debian's linux-image-* packages, fetched with `apt-get download` into
+#     the cache (trixie's and arm64's through a private apt configuration
+#     in the cache, the system's apt is not touched) and unpacked there.
 #   - The initramfs (cache/initramfs-KVER-HASH.cpio.gz) holds busybox, the
-#     virtio/9p modules and test/vm/guest-init. The guest mounts this
-#     machine's / read-only over 9p, the run directory (work/run) read-write
-#     at the same path on top, chroots and runs test/vm/guest-run.sh: the
-#     guest uses the very binaries of this build (iovaloop, dpdk-testpmd,
-#     dpdk-devbind.py), and guest-run.sh is read at boot, so editing it
-#     needs no initramfs rebuild.
-#   - Devices (q35, TCG, 2 vCPUs):
-#       intel-iommu,intremap=on,caching-mode=on   (guest: intel_iommu=on)
-#       00:03.0, 00:04.0  e1000e pair, back to back on QEMU hub 0
-#       00:05.0, 00:06.0  virtio-net-pci iommu_platform=on,disable-legacy=on
-#                         pair on hub 1
-#       00:07.0 pci-bridge; behind it two e1000 (hub 2) sharing one IOMMU
-#                         group (the group-not-viable case)
-#       00:10.0, 00:11.0  virtio-9p (root read-only, run dir read-write)
+#     virtio/9p modules and test/vm/guest-init. The guest mounts a root
+#     read-only over 9p (this machine's / on x86; the cached arm64 root for
+#     smmuv3, with this machine's repository, build and cache paths bound
+#     into it from a second share), the run directory read-write at the
+#     same path on top, chroots and runs test/vm/guest-run.sh: the guest
+#     uses the very binaries of this build (the cross build for arm64), and
+#     guest-run.sh is read at boot, so editing it needs no initramfs rebuild.
+#   - The vtd family's trace cases switch QEMU's vtd_dmar_translate trace on
+#     and off through QEMU's monitor when the guest asks for it (a file in
+#     the shared run dir), and test/vm/trace-check.py compares every
+#     translation with iovaloop's map and the guest's pagemap afterwards.
 #   - Timeouts: every guest step runs under `timeout`; the guest init has a
 #     whole-boot watchdog (the boot budget less 60 s, counted from the
 #     guest kernel's start) that powers off; the host runs QEMU under
@@ -69,31 +84,116 @@
 #     the first test (prepare + boot) ends within meson's timeout.
 #   - SKIP (77) only when the lab cannot exist here: host packages missing
 #     and not installable, or no kernel package downloadable or cached. A
-#     broken lab (unpack, vmlinuz, initramfs, unusable paths) fails.
-#   - Results: work/run/results/CASE.rc (exit status) and CASE.log, plus
-#     console.log, dmesg.txt, guest-info.txt, speed.txt, timings.txt.
-#     work/lock is an flock(1) lock: it dies with its holder, so a killed
-#     run never blocks the next one.
+#     broken lab (unpack, vmlinuz, initramfs, cross build, paths) fails.
+#   - Results: work/run-FAMILY/results/CASE.rc (exit status) and CASE.log,
+#     plus console.log, dmesg.txt, guest-info.txt, speed.txt, timings.txt.
+#     work/lock is an flock(1) lock shared by all families (one guest at a
+#     time): it dies with its holder, so a killed run never blocks the next.
 
 set -u
 
 VM_DIR=$(cd "$(dirname "$(readlink -f "$0")")" && pwd)
 REPO=$(cd "$VM_DIR/../.." && pwd -P)
 BUILD=$(readlink -f "${IOL_BUILD_DIR:-$REPO/build}")
-CACHE=$(mkdir -p "${IOL_VM_CACHE:-$VM_DIR/cache}" && readlink -f "${IOL_VM_CACHE:-$VM_DIR/cache}")
+# Downloads (kernels, roots, packages) and initramfs images live outside the
+# checkout, so fresh clones on the same machine (CI) reuse them.
+CACHE_DEFAULT=/var/cache/iovaloop/vm
+CACHE=$(mkdir -p "${IOL_VM_CACHE:-$CACHE_DEFAULT}" && readlink -f "${IOL_VM_CACHE:-$CACHE_DEFAULT}")
 WORK=$(mkdir -p "${IOL_VM_WORK:-$VM_DIR/work}" && readlink -f "${IOL_VM_WORK:-$VM_DIR/work}")
-RUN=$WORK/run
 TIMEOUT=${IOL_VM_TIMEOUT:-840}
 # The boot's budget: TIMEOUT, less under meson (see boot_budget).
 BOOT_TIMEOUT=$TIMEOUT
-DURATION=${IOL_VM_DURATION:-10}
+DURATION=${IOL_VM_DURATION:-5}
+XMEM_BASE=${IOL_VM_XMEM_BASE:-0x50200000}
+MIRROR=${IOL_VM_MIRROR:-http://deb.debian.org/debian}
+KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
 
-# Every case guest-run.sh knows, in the order it runs them.
-ALL_CASES="lab_bind info loop_va_dpdk loop_pa_dpdk loop_va_xmem loop_pa_xmem loop_virtio speed reserved_iova group_not_viable not_mapped"
-
-HOST_PKGS="qemu-system-x86 busybox-static cpio kmod pciutils dpdk"
+FAMILIES="vtd amdvi virtio-iommu smmuv3"
 
 msg() { echo "lab: $*" >&2; }
+
+# progress WHAT CMD...: run CMD, saying every 10 s that it still waits for
+# WHAT and for how long; returns CMD's status.
+progress() {
+	local what=$1 pid n=0; shift
+	"$@" &
+	pid=$!
+	while kill -0 "$pid" 2>/dev/null; do
+		sleep 0.2
+		n=$((n + 1))
+		[ $((n % 50)) = 0 ] && kill -0 "$pid" 2>/dev/null && msg "still waiting for $what ($((n / 5))s)"
+	done
+	wait "$pid"
+}
+
+# --- families --------------------------------------------------------------
+
+# family FAMILY: set the F_* description of the family (see the header).
+#   F_ARCH      Debian architecture of the guest
+#   F_QEMU      QEMU binary; F_MACHINE, F_IOMMU its arguments
+#   F_CONSOLE   serial console; F_APPEND the family's kernel parameters
+#   F_KSUITE    suite of the kernel package; F_KMETA the metapackage whose
+#               dependency is the kernel; F_KGLOB the offline fallback
+#   F_INITMODS  modules the initramfs loads (9p over virtio-pci, ...)
+#   F_NICS      NIC set: full (e1000e, virtio-net, bridged e1000) or e1000e
+#   F_CASES     the family's cases, in the order they run
+family() {
+	FAM=$1
+	F_IOMMU=() F_MACHINE=()
+	F_INITMODS="virtio_pci 9pnet_virtio 9p"
+	F_KSUITE=bookworm F_ARCH=amd64 F_KMETA=linux-image-amd64
+	F_KGLOB='linux-image-6.1.0-*-amd64'
+	F_QEMU=qemu-system-x86_64 F_CONSOLE=ttyS0
+	F_NICS=e1000e
+	case $FAM in
+	vtd)
+		F_MACHINE=(-machine q35,accel=tcg,kernel-irqchip=split -cpu max -smp 2 -m 3072)
+		F_IOMMU=(-device intel-iommu,intremap=on,caching-mode=on)
+		F_APPEND="intel_iommu=on"
+		F_NICS=full
+		F_CASES="lab_bind info loop_va_dpdk loop_pa_dpdk loop_va_xmem loop_pa_xmem loop_virtio speed reserved_iova group_not_viable not_mapped trace_va_dpdk trace_pa_dpdk trace_va_xmem"
+		;;
+	amdvi)
+		F_MACHINE=(-machine q35,accel=tcg,kernel-irqchip=split -cpu max -smp 2 -m 3072)
+		F_IOMMU=(-device amd-iommu,intremap=on)
+		F_APPEND="iommu=nopt"
+		F_CASES="lab_bind info loop_va_dpdk loop_pa_dpdk loop_va_xmem not_mapped"
+		;;
+	virtio-iommu)
+		F_MACHINE=(-machine q35,accel=tcg -cpu max -smp 2 -m 3072)
+		F_IOMMU=(-device virtio-iommu-pci,addr=0x08)
+		# No interrupt remapping behind virtio-iommu: VFIO refuses the
+		# container without this.
+		F_APPEND="vfio_iommu_type1.allow_unsafe_interrupts=1"
+		F_KSUITE=trixie F_KGLOB='linux-image-6.12.*-amd64'
+		F_INITMODS="virtio_pci virtio_iommu 9pnet_virtio 9p"
+		F_CASES="lab_bind loop_va_dpdk loop_pa_dpdk loop_va_xmem not_mapped"
+		;;
+	smmuv3)
+		F_ARCH=arm64 F_KMETA=linux-image-arm64 F_KGLOB='linux-image-6.1.0-*-arm64'
+		F_QEMU=qemu-system-aarch64 F_CONSOLE=ttyAMA0
+		F_MACHINE=(-machine virt,iommu=smmuv3,gic-version=3 -cpu max,pauth-impdef=on
+			-accel tcg,thread=multi -smp 2 -m 3072)
+		F_APPEND=""
+		F_CASES="lab_bind loop_va_dpdk loop_pa_dpdk loop_va_xmem loop_pa_xmem reserved_iova not_mapped"
+		;;
+	*)
+		msg "unknown family '$FAM' (families: $FAMILIES)"
+		exit 2
+		;;
+	esac
+	RUN=$WORK/run-$FAM
+	HOSTDIR=$WORK/host-$FAM
+	# The guest's root and build dir: this machine's, or the arm64 ones.
+	F_ROOT=/
+	F_BUILD=$BUILD
+	if [ "$F_ARCH" = arm64 ]; then
+		F_ROOT=$CACHE/root-arm64-bookworm
+		F_BUILD=$WORK/build-arm64
+	fi
+}
+
+# --- prepare -------------------------------------------------------------
 
 # check_paths: every path the guest needs must be usable on the kernel
 # command line, in QEMU's options and in params.sh, and visible in the
@@ -116,16 +216,15 @@ check_paths() {
 	[ "$WORK" != / ] && [ "$CACHE" != / ] || { msg "FAIL: IOL_VM_WORK or IOL_VM_CACHE is /"; return 1; }
 }
 
-# --- prepare -------------------------------------------------------------
-
 SKIP_REASON=
 # A lab that is there but broken: a failure (exit 1), not a skip.
 FAIL_REASON=
 KVER= KDIR= INITRD=
 
 ensure_packages() {
-	local missing= p
-	for p in $HOST_PKGS; do
+	local missing= p pkgs="qemu-system-x86 busybox-static cpio kmod pciutils xz-utils dpdk"
+	[ "$F_ARCH" = arm64 ] && pkgs="$pkgs qemu-system-arm mmdebstrap gcc-aarch64-linux-gnu pkg-config meson ninja-build"
+	for p in $pkgs; do
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
 			missing="$missing $p"
 	done
@@ -135,35 +234,62 @@ ensure_packages() {
 		return 1
 	fi
 	msg "apt-get install$missing"
-	if ! DEBIAN_FRONTEND=noninteractive timeout --foreground 300 apt-get install -y -q --no-install-recommends $missing >&2; then
-		DEBIAN_FRONTEND=noninteractive timeout --foreground 200 apt-get update -q >&2
-		DEBIAN_FRONTEND=noninteractive timeout --foreground 300 apt-get install -y -q --no-install-recommends $missing >&2 || {
+	if ! DEBIAN_FRONTEND=noninteractive progress "apt-get install$missing" timeout --foreground 300 apt-get install -y -q --no-install-recommends $missing >&2; then
+		DEBIAN_FRONTEND=noninteractive progress "apt-get update" timeout --foreground 200 apt-get update -q >&2
+		DEBIAN_FRONTEND=noninteractive progress "apt-get install$missing" timeout --foreground 300 apt-get install -y -q --no-install-recommends $missing >&2 || {
 			SKIP_REASON="cannot install host packages:$missing"
 			return 1
 		}
 	fi
 }
 
+# apt_for SUITE ARCH: set APT_OPTS to an apt configuration of its own (in
+# the cache) for that suite and architecture, its package lists updated
+# at most once a day. The system's apt is neither used nor changed.
+apt_for() {
+	local d=$CACHE/apt/$1-$2
+	mkdir -p "$d/lists/partial" "$d/cache/archives/partial"
+	[ -f "$d/status" ] || : > "$d/status"
+	echo "deb [signed-by=$KEYRING] $MIRROR $1 main" > "$d/sources.list"
+	APT_OPTS=(-o Dir::Etc::SourceList="$d/sources.list" -o Dir::Etc::SourceParts=/dev/null
+		-o Dir::State::Lists="$d/lists" -o Dir::State::Status="$d/status"
+		-o Dir::Cache="$d/cache" -o APT::Architecture="$2" -o APT::Architectures="$2"
+		-o Debug::NoLocking=1)
+	if [ -z "$(find "$d/lists" -maxdepth 1 -name '*Packages*' -mtime -1 2>/dev/null)" ]; then
+		msg "apt-get update of $1/$2 (private lists in $d)"
+		progress "apt-get update of $1/$2" timeout --foreground 300 apt-get "${APT_OPTS[@]}" update -q >&2 ||
+			msg "apt-get update of $1/$2 failed (using the lists and packages cached)"
+	fi
+}
+
 # Sets KVER and KDIR (unpacked kernel package, depmod done).
 ensure_kernel() {
 	local pkg deb
-	mkdir -p "$CACHE"
-	pkg=${IOL_VM_KERNEL_PKG:-$(apt-cache depends linux-image-amd64 2>/dev/null |
-		awk '/Depends: linux-image-[0-9]/ {print $2; exit}')}
+	mkdir -p "$CACHE/debs"
+	if [ "$F_KSUITE" = bookworm ] && [ "$F_ARCH" = amd64 ]; then
+		APT_OPTS=()
+		pkg=${IOL_VM_KERNEL_PKG:-}
+	else
+		apt_for "$F_KSUITE" "$F_ARCH"
+		pkg=
+	fi
+	[ -n "$pkg" ] || pkg=$(apt-cache "${APT_OPTS[@]}" depends "$F_KMETA" 2>/dev/null |
+		awk '/Depends: linux-image-[0-9]/ {print $2; exit}')
 	deb=
 	if [ -n "$pkg" ]; then
-		deb=$(ls -1 "$CACHE/${pkg}"_*_amd64.deb 2>/dev/null | tail -n 1)
+		deb=$(ls -1 "$CACHE/debs/${pkg}"_*_"$F_ARCH".deb 2>/dev/null | tail -n 1)
 		if [ -z "$deb" ]; then
-			msg "apt-get download $pkg (into $CACHE)"
-			(cd "$CACHE" && timeout --foreground 300 apt-get download "$pkg" >&2) ||
+			msg "apt-get download $pkg ($F_KSUITE/$F_ARCH, into $CACHE/debs)"
+			(cd "$CACHE/debs" && progress "apt-get download $pkg" \
+				timeout --foreground 300 apt-get "${APT_OPTS[@]}" download "$pkg" >&2) ||
 				msg "download of $pkg failed"
-			deb=$(ls -1 "$CACHE/${pkg}"_*_amd64.deb 2>/dev/null | tail -n 1)
+			deb=$(ls -1 "$CACHE/debs/${pkg}"_*_"$F_ARCH".deb 2>/dev/null | tail -n 1)
 		fi
 	fi
-	# Offline fallback: the newest kernel package already in the cache.
-	[ -z "$deb" ] && deb=$(ls -1 "$CACHE"/linux-image-*-amd64_*_amd64.deb 2>/dev/null | sort -V | tail -n 1)
+	# Offline fallback: the newest fitting kernel package in the cache.
+	[ -z "$deb" ] && deb=$(ls -1 "$CACHE"/debs/${F_KGLOB}_*_"$F_ARCH".deb 2>/dev/null | sort -V | tail -n 1)
 	if [ -z "$deb" ]; then
-		SKIP_REASON="no Debian kernel package: apt-get download ${pkg:-linux-image-amd64 dependency} failed and none is cached in $CACHE"
+		SKIP_REASON="no Debian kernel package: apt-get download ${pkg:-$F_KMETA dependency} ($F_KSUITE/$F_ARCH) failed and none is cached in $CACHE/debs"
 		return 1
 	fi
 	pkg=$(basename "$deb"); pkg=${pkg%%_*}
@@ -174,44 +300,118 @@ ensure_kernel() {
 		rm -rf "$KDIR"
 		mkdir -p "$KDIR"
 		dpkg -x "$deb" "$KDIR" || { FAIL_REASON="dpkg -x $deb $KDIR failed"; return 1; }
+		# Merged /usr (trixie): the modules are in usr/lib/modules.
+		[ -d "$KDIR/usr/lib/modules" ] && [ ! -e "$KDIR/lib" ] && ln -s usr/lib "$KDIR/lib"
 		depmod -b "$KDIR" "$KVER" || { FAIL_REASON="depmod -b $KDIR $KVER failed"; return 1; }
 		touch "$KDIR/.done"
 	fi
 	[ -f "$KDIR/boot/vmlinuz-$KVER" ] || { FAIL_REASON="no boot/vmlinuz-$KVER in $deb (unpacked in $KDIR)"; return 1; }
 }
 
+# The arm64 root (smmuv3): extracted, never configured (no arm64 code runs
+# on this machine); it is the guest's root and the cross build's sysroot.
+ARM64_PKGS=busybox-static,dpdk,dpdk-dev,libdpdk-dev,libnuma-dev,libhugetlbfs-dev,libc6-dev,pciutils,kmod,python3,bash,coreutils,util-linux,mount,procps,grep,sed,gawk,findutils,debianutils,iproute2,libxtables12
+ensure_arm64_root() {
+	local r=$F_ROOT
+	# .done holds the package list: a changed list makes a new root.
+	if [ "$(cat "$r/.done" 2>/dev/null)" != "$ARM64_PKGS" ]; then
+		rm -rf "$r.tmp"
+		msg "mmdebstrap --variant=extract --architectures=arm64 bookworm (about 400 MB, into $r)"
+		progress "mmdebstrap of the arm64 root" timeout --foreground 900 mmdebstrap --variant=extract \
+			--architectures=arm64 --include="$ARM64_PKGS" bookworm "$r.tmp" "$MIRROR" >&2 ||
+			{ SKIP_REASON="mmdebstrap of the arm64 root failed (no archive?)"; rm -rf "$r.tmp"; return 1; }
+		rm -rf "$r"
+		mv "$r.tmp" "$r" && echo "$ARM64_PKGS" > "$r/.done"
+	fi
+	fixup_arm64_root "$r" || { FAIL_REASON="cannot finish the arm64 root $r"; return 1; }
+}
+
+# What the maintainer scripts would have done, as far as the lab needs it.
+fixup_arm64_root() {
+	local r=$1
+	[ -e "$r/usr/bin/awk" ] || ln -s gawk "$r/usr/bin/awk"
+	[ -e "$r/usr/bin/which" ] || ln -s which.debianutils "$r/usr/bin/which"
+	ln -sf bash "$r/bin/sh"
+	[ -s "$r/etc/passwd" ] || printf 'root:x:0:0:root:/root:/bin/bash\n' > "$r/etc/passwd"
+	[ -s "$r/etc/group" ] || printf 'root:x:0:\n' > "$r/etc/group"
+	mkdir -p "$r/root" "$r/tmp" "$r/run" "$r/dev/hugepages" "$r/lib/modules"
+	# /var/run and /var/lock lead to the guest's tmpfs /run (DPDK's
+	# runtime dir /var/run/dpdk)
+	[ -L "$r/var/run" ] || { rm -rf "$r/var/run"; ln -s /run "$r/var/run"; }
+	[ -L "$r/var/lock" ] || { rm -rf "$r/var/lock"; ln -s /run/lock "$r/var/lock"; }
+}
+
+# The guest's paths that come from this machine (repository, build dir,
+# cache, work dir): the arm64 root gets an empty directory for each, where
+# guest-init binds it from the share of this machine's /.
+keep_paths() {
+	echo "$REPO:$BUILD:$CACHE:$WORK"
+}
+
+# Cross-build iovaloop and iovaloop-info for arm64 (smmuv3), against the
+# arm64 root as sysroot, with test/vm/cross/arm64.ini (sysroot filled in).
+ensure_cross_build() {
+	local b=$F_BUILD ini=$WORK/arm64-cross.ini p
+	sed "s#@SYSROOT@#$F_ROOT#g" "$VM_DIR/cross/arm64.ini" > "$ini.tmp"
+	cmp -s "$ini.tmp" "$ini" || { mv "$ini.tmp" "$ini"; rm -rf "$b"; }
+	rm -f "$ini.tmp"
+	if [ ! -f "$b/build.ninja" ]; then
+		msg "meson setup $b --cross-file $ini (arm64)"
+		progress "meson setup of the arm64 cross build" meson setup "$b" "$REPO" --cross-file "$ini" > "$WORK/arm64-setup.log" 2>&1 ||
+			{ FAIL_REASON="meson setup of the arm64 cross build failed, see $WORK/arm64-setup.log: $(tail -n 3 "$WORK/arm64-setup.log" | tr '\n' ' ')"; rm -rf "$b"; return 1; }
+	fi
+	progress "ninja (arm64 cross build)" ninja -C "$b" app/iovaloop/iovaloop app/iovaloop-info/iovaloop-info > "$WORK/arm64-build.log" 2>&1 ||
+		{ FAIL_REASON="the arm64 cross build failed, see $WORK/arm64-build.log: $(grep -m 3 -E 'error|Error' "$WORK/arm64-build.log" | tr '\n' ' ')"; return 1; }
+	for p in "$REPO" "$BUILD" "$CACHE" "$WORK"; do
+		mkdir -p "$F_ROOT$p"
+	done
+}
+
 # Sets INITRD.
 ensure_initramfs() {
-	local hash tmp m f mods
-	mods=$(modprobe -d "$KDIR" -S "$KVER" --show-depends -a virtio_pci 9pnet_virtio 9p |
+	local hash tmp m f mods bb
+	mods=$(modprobe -d "$KDIR" -S "$KVER" --show-depends -a $F_INITMODS |
 		awk '$1 == "insmod" {print $2}')
-	[ -n "$mods" ] || { FAIL_REASON="modprobe -d $KDIR -S $KVER finds no virtio_pci/9p modules for the initramfs"; return 1; }
-	hash=$( (cat "$VM_DIR/guest-init"; echo "$KVER $mods"; sha1sum /bin/busybox) | sha1sum | cut -c1-12)
+	[ -n "$mods" ] || { FAIL_REASON="modprobe -d $KDIR -S $KVER finds no $F_INITMODS modules for the initramfs"; return 1; }
+	bb=/bin/busybox
+	[ "$F_ARCH" = arm64 ] && bb=$F_ROOT/bin/busybox
+	[ -f "$bb" ] || { FAIL_REASON="no busybox for $F_ARCH at $bb"; return 1; }
+	hash=$( (cat "$VM_DIR/guest-init"; echo "$KVER $mods"; sha1sum "$bb") | sha1sum | cut -c1-12)
 	INITRD=$CACHE/initramfs-$KVER-$hash.cpio.gz
 	[ -f "$INITRD" ] && return 0
 	msg "building $(basename "$INITRD")"
 	tmp=$(mktemp -d)
 	mkdir -p "$tmp/bin" "$tmp/modules"
-	cp /bin/busybox "$tmp/bin/busybox"
+	cp "$bb" "$tmp/bin/busybox"
 	cp "$VM_DIR/guest-init" "$tmp/init"
 	chmod 755 "$tmp/init"
 	: > "$tmp/modules.order"
 	for f in $mods; do
 		m=$(basename "$f")
+		m=${m%.xz}; m=${m%.zst}
 		grep -qx "$m" "$tmp/modules.order" && continue
-		cp "$f" "$tmp/modules/$m"
+		# busybox's insmod takes plain .ko files only.
+		case $f in
+		*.xz) xz -dc "$f" > "$tmp/modules/$m" ;;
+		*.zst) zstd -dcq "$f" > "$tmp/modules/$m" ;;
+		*) cp "$f" "$tmp/modules/$m" ;;
+		esac
 		echo "$m" >> "$tmp/modules.order"
 	done
 	(cd "$tmp" && find . | cpio -o -H newc --quiet | gzip -1) > "$INITRD.tmp" &&
 		mv "$INITRD.tmp" "$INITRD"
 	rm -rf "$tmp"
-	rm -f $(ls -1 "$CACHE"/initramfs-*.cpio.gz | grep -v "$hash")
+	rm -f $(ls -1 "$CACHE"/initramfs-"$KVER"-*.cpio.gz | grep -v "$hash")
 	[ -f "$INITRD" ] || { FAIL_REASON="cannot build the initramfs $INITRD"; return 1; }
 }
 
 prepare() {
 	check_paths || { FAIL_REASON="unusable paths (see above)"; return 1; }
-	ensure_packages && ensure_kernel && ensure_initramfs
+	ensure_packages || return 1
+	if [ "$F_ARCH" = arm64 ]; then
+		ensure_arm64_root && ensure_cross_build || return 1
+	fi
+	ensure_kernel && ensure_initramfs
 }
 
 # prepare_or_exit: prepare, or exit 77 (SKIP: the lab cannot exist here) or
@@ -238,42 +438,56 @@ boot_budget() {
 
 # --- QEMU ----------------------------------------------------------------
 
-# qemu_args MODE CONSOLE-ARGS...
+# qemu_cmd MODE CONSOLE-ARGS...: the family's QEMU command line in QEMU[].
 qemu_cmd() {
-	local mode=$1; shift
-	QEMU=(qemu-system-x86_64
-		-machine q35,accel=tcg,kernel-irqchip=split
-		-cpu max -smp 2 -m 3072
-		-nodefaults -no-user-config -no-reboot -display none
-		-device intel-iommu,intremap=on,caching-mode=on
-		-kernel "$KDIR/boot/vmlinuz-$KVER" -initrd "$INITRD"
-		-append "console=ttyS0,115200 intel_iommu=on panic=1 loglevel=5 mitigations=off iol.repo=$REPO iol.work=$RUN iol.mode=$mode iol.keep=$REPO:$BUILD:$CACHE iol.timeout=$((BOOT_TIMEOUT - 60))"
-		"$@"
-		-fsdev local,id=fsroot,path=/,security_model=none,readonly=on,multidevs=remap
-		-device virtio-9p-pci,fsdev=fsroot,mount_tag=iolroot,addr=0x10
-		-fsdev local,id=fswork,path="$RUN",security_model=none
-		-device virtio-9p-pci,fsdev=fswork,mount_tag=iolwork,addr=0x11
-		# pair 1: e1000e back to back on hub 0
-		-netdev hubport,id=p1a,hubid=0 -device e1000e,netdev=p1a,addr=0x03,mac=52:54:00:10:00:01
-		-netdev hubport,id=p1b,hubid=0 -device e1000e,netdev=p1b,addr=0x04,mac=52:54:00:10:00:02
+	local mode=$1 nics extra=(); shift
+	# pair 1: e1000e back to back on hub 0 (every family)
+	nics=(-netdev hubport,id=p1a,hubid=0 -device e1000e,netdev=p1a,addr=0x03,mac=52:54:00:10:00:01
+		-netdev hubport,id=p1b,hubid=0 -device e1000e,netdev=p1b,addr=0x04,mac=52:54:00:10:00:02)
+	if [ "$F_NICS" = full ]; then
+		nics+=(
 		# pair 2: virtio-net behind the IOMMU, on hub 1
 		-netdev hubport,id=p2a,hubid=1 -device virtio-net-pci,netdev=p2a,addr=0x05,mac=52:54:00:20:00:01,iommu_platform=on,disable-legacy=on
 		-netdev hubport,id=p2b,hubid=1 -device virtio-net-pci,netdev=p2b,addr=0x06,mac=52:54:00:20:00:02,iommu_platform=on,disable-legacy=on
 		# pair 3: two e1000 behind one conventional PCI bridge: one IOMMU group
 		-device pci-bridge,id=br1,chassis_nr=1,bus=pcie.0,addr=0x07
 		-netdev hubport,id=p3a,hubid=2 -device e1000,netdev=p3a,bus=br1,addr=0x01,mac=52:54:00:30:00:01
-		-netdev hubport,id=p3b,hubid=2 -device e1000,netdev=p3b,bus=br1,addr=0x02,mac=52:54:00:30:00:02
+		-netdev hubport,id=p3b,hubid=2 -device e1000,netdev=p3b,bus=br1,addr=0x02,mac=52:54:00:30:00:02)
+	fi
+	if [ "$F_ARCH" = arm64 ]; then
+		# this machine's / for the paths bound into the arm64 root
+		extra=(-fsdev local,id=fshost,path=/,security_model=none,readonly=on,multidevs=remap
+			-device virtio-9p-pci,fsdev=fshost,mount_tag=iolhost,addr=0x12)
+	fi
+	if [ "$FAM" = vtd ]; then
+		# the monitor and trace file of the trace cases (trace_event)
+		extra+=(-monitor "unix:$HOSTDIR/monitor.sock,server=on,wait=off"
+			-trace "file=$HOSTDIR/trace.log")
+	fi
+	QEMU=("$F_QEMU" "${F_MACHINE[@]}"
+		-nodefaults -no-user-config -no-reboot -display none
+		"${F_IOMMU[@]}"
+		-kernel "$KDIR/boot/vmlinuz-$KVER" -initrd "$INITRD"
+		-append "console=$F_CONSOLE,115200 $F_APPEND panic=1 loglevel=5 mitigations=off iol.repo=$REPO iol.work=$RUN iol.mode=$mode iol.keep=$(keep_paths) iol.root=$F_ARCH iol.timeout=$((BOOT_TIMEOUT - 60))"
+		"$@"
+		-fsdev local,id=fsroot,path="$F_ROOT",security_model=none,readonly=on,multidevs=remap
+		-device virtio-9p-pci,fsdev=fsroot,mount_tag=iolroot,addr=0x10
+		-fsdev local,id=fswork,path="$RUN",security_model=none
+		-device virtio-9p-pci,fsdev=fswork,mount_tag=iolwork,addr=0x11
+		"${extra[@]}"
+		"${nics[@]}"
 	)
 }
 
 # A QEMU left by a lab run that was killed (its lab.sh gone, so the lock is
-# free) would keep writing into the run directory: end it. Only a process
-# whose command line is this lab's QEMU for this run directory is touched.
+# free) would keep writing into a run directory: end it. Only a process
+# whose command line is this lab's QEMU for a run directory of WORK is
+# touched.
 kill_stale_qemu() {
 	local pid
 	pid=$(cat "$WORK/qemu.pid" 2>/dev/null) || return 0
 	if [ -n "$pid" ] && tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null |
-			grep -q "path=$RUN,.*mount_tag=iolwork\|iol.work=$RUN "; then
+			grep -q "iol.work=$WORK/run-[a-z0-9-]* "; then
 		msg "ending the QEMU ($pid) of an earlier, killed lab run"
 		kill "$pid" 2>/dev/null
 		sleep 2
@@ -295,25 +509,90 @@ stop_qemu() {
 new_run() {
 	local cases=$1
 	kill_stale_qemu
-	rm -rf "$RUN"
-	mkdir -p "$RUN/results"
+	rm -rf "$RUN" "$HOSTDIR"
+	mkdir -p "$RUN/results" "$RUN/trace" "$HOSTDIR"
 	# Written first: a later test of the same session that finds no
 	# result reports the failure instead of booting again.
 	[ -n "${SESSION_KEY:-}" ] && echo "$SESSION_KEY" > "$RUN/session"
 	cat > "$RUN/params.sh" <<-EOF
+	IOL_FAMILY='$FAM'
+	IOL_ARCH='$F_ARCH'
+	IOL_NICS='$F_NICS'
 	IOL_REPO='$REPO'
-	IOL_BUILD='$BUILD'
+	IOL_BUILD='$F_BUILD'
 	IOL_RUN='$RUN'
 	IOL_KDIR='$KDIR'
 	IOL_KVER='$KVER'
 	IOL_CASES='$cases'
 	IOL_DURATION='$DURATION'
+	IOL_XMEM_BASE='$XMEM_BASE'
 	EOF
+}
+
+# hmp CMD: one command to QEMU's human monitor (trace cases).
+hmp() {
+	python3 "$VM_DIR/hmp.py" "$HOSTDIR/monitor.sock" "$@"
+}
+
+# trace_service: answer the guest's requests to switch the DMA trace
+# (RUN/trace/NAME.req-on, .req-off): switch it through the monitor, note
+# where the trace file stood, acknowledge (NAME.on, NAME.off: the byte
+# range of NAME's translations in HOSTDIR/trace.log).
+trace_service() {
+	local f name sz
+	for f in "$RUN"/trace/*.req-on "$RUN"/trace/*.req-off; do
+		[ -e "$f" ] || continue
+		name=$(basename "$f"); name=${name%.req-*}
+		case $f in
+		*.req-on)
+			[ -e "$RUN/trace/$name.on" ] && continue
+			sz=$(stat -c %s "$HOSTDIR/trace.log" 2>/dev/null || echo 0)
+			hmp "trace-event vtd_dmar_translate on" >> "$HOSTDIR/hmp.log" 2>&1
+			echo "$sz" > "$RUN/trace/$name.on"
+			msg "trace on for $name (trace file at $sz bytes)"
+			;;
+		*.req-off)
+			[ -e "$RUN/trace/$name.off" ] && continue
+			hmp "trace-event vtd_dmar_translate off" >> "$HOSTDIR/hmp.log" 2>&1
+			sleep 0.5
+			sz=$(stat -c %s "$HOSTDIR/trace.log" 2>/dev/null || echo 0)
+			echo "$(cat "$RUN/trace/$name.on" 2>/dev/null || echo 0) $sz" > "$RUN/trace/$name.off"
+			msg "trace off for $name (trace file at $sz bytes)"
+			;;
+		esac
+	done
+}
+
+# trace_check: after the boot, the verdict of the ground truth for every
+# trace case the guest ran: its own result (iovaloop passed, pagemap
+# dumped) and trace-check.py's comparison, into CASE.rc and CASE.log.
+trace_check() {
+	local c rc off
+	for c in $1; do
+		case $c in trace_*) ;; *) continue ;; esac
+		[ -f "$RUN/results/$c.rc" ] || continue
+		rc=$(cat "$RUN/results/$c.rc")
+		off=$(cat "$RUN/trace/$c.off" 2>/dev/null)
+		{
+			echo "--- host: trace-check.py (QEMU's vtd_dmar_translate against the map and pagemap)"
+			if [ -z "$off" ]; then
+				echo "FAIL: the trace was never switched off for $c (no $RUN/trace/$c.off)"
+				false
+			else
+				python3 "$VM_DIR/trace-check.py" --trace "$HOSTDIR/trace.log" \
+					--range $off --report "$RUN/results/$c.json" \
+					--pagemap "$RUN/results/$c.pagemap" \
+					--devices "$(cat "$RUN/results/$c.devices" 2>/dev/null)" \
+					--summary "$RUN/results/$c.trace.txt"
+			fi
+		} >> "$RUN/results/$c.log" 2>&1 || rc=1
+		echo "$rc" > "$RUN/results/$c.rc"
+	done
 }
 
 # boot_run "CASES" [stdout|quiet]: one boot running the cases.
 boot_run() {
-	local cases=$1 out=${2:-stdout} t0 t1 rc con
+	local cases=$1 out=${2:-stdout} t0 t1 rc con n last
 	new_run "$cases"
 	if [ "$out" = stdout ]; then
 		con=(-chardev "stdio,id=con,signal=off,logfile=$RUN/console.log" -serial chardev:con)
@@ -322,7 +601,7 @@ boot_run() {
 	fi
 	qemu_cmd run "${con[@]}"
 	echo "${QEMU[*]}" > "$RUN/qemu-cmdline.txt"
-	msg "booting (TCG, whole-boot timeout ${BOOT_TIMEOUT}s, cases: $cases)"
+	msg "booting $FAM (TCG, whole-boot timeout ${BOOT_TIMEOUT}s, cases: $cases)"
 	t0=$(date +%s.%N)
 	# fd 9 (the lock) is not passed on: the lock dies with this script.
 	# --foreground: timeout and QEMU stay in this script's process group,
@@ -331,25 +610,39 @@ boot_run() {
 	timeout --foreground -k 10 "$BOOT_TIMEOUT" "${QEMU[@]}" -pidfile "$WORK/qemu.pid" < /dev/null 9>&- &
 	QEMU_TIMEOUT_PID=$!
 	trap 'stop_qemu; exit 1' TERM INT HUP
+	# Serve the trace requests, and say what is awaited at most every
+	# 10 s: the kernel, then each case.
+	n=0
+	while kill -0 "$QEMU_TIMEOUT_PID" 2>/dev/null; do
+		sleep 0.5
+		n=$((n + 1))
+		[ "$FAM" = vtd ] && trace_service
+		if [ $((n % 20)) = 0 ]; then
+			last=$(grep -a 'guest: case .*: start\|guest: setup: \|iol-init: root mounted' "$RUN/console.log" 2>/dev/null |
+				tail -n 1 | sed 's/.*guest: //; s/.*iol-init: //; s/ (.*//')
+			msg "$FAM: waiting for the guest ($((n / 2))s of ${BOOT_TIMEOUT}s): ${last:-booting the kernel}"
+		fi
+	done
 	wait "$QEMU_TIMEOUT_PID"
 	rc=$?
 	trap - TERM INT HUP
 	rm -f "$WORK/qemu.pid"
 	t1=$(date +%s.%N)
 	echo "qemu_exit $rc" >> "$RUN/timings.txt"
-	echo "boot_total_s $(echo "$t1 - $t0" | bc 2>/dev/null || awk "BEGIN{print $t1-$t0}")" >> "$RUN/timings.txt"
+	echo "boot_total_s $(awk "BEGIN{printf \"%.1f\", $t1-$t0}")" >> "$RUN/timings.txt"
 	[ "$rc" = 124 ] || [ "$rc" = 137 ] && echo "host-side timeout ${BOOT_TIMEOUT}s: QEMU killed" > "$RUN/host-timeout"
 	msg "QEMU exited with $rc after $(awk "BEGIN{printf \"%.0f\", $t1-$t0}") s"
+	[ "$FAM" = vtd ] && trace_check "$cases"
 	return 0
 }
 
 # --- reporting -------------------------------------------------------------
 
-# case_status CASE: print the log, return the case's exit status.
+# case_report CASE: print the log, return the case's exit status.
 case_report() {
 	local c=$1 rc
 	if [ -f "$RUN/fail" ]; then
-		echo "FAIL: the lab could not be prepared: $(cat "$RUN/fail")"
+		echo "FAIL: the $FAM lab could not be prepared: $(cat "$RUN/fail")"
 		return 1
 	fi
 	if [ -f "$RUN/skip" ]; then
@@ -359,10 +652,10 @@ case_report() {
 	if [ -f "$RUN/results/$c.rc" ]; then
 		rc=$(cat "$RUN/results/$c.rc")
 		[ -f "$RUN/results/$c.log" ] && cat "$RUN/results/$c.log"
-		echo "--- case $c: exit status $rc (results in $RUN/results)"
+		echo "--- case $FAM/$c: exit status $rc (results in $RUN/results)"
 		return "$rc"
 	fi
-	echo "FAIL: no result for case $c: the guest never finished it"
+	echo "FAIL: no result for case $FAM/$c: the guest never finished it"
 	[ -f "$RUN/host-timeout" ] && cat "$RUN/host-timeout"
 	[ -f "$RUN/guest-timeout" ] && cat "$RUN/guest-timeout"
 	echo "--- last lines of $RUN/console.log:"
@@ -371,8 +664,8 @@ case_report() {
 }
 
 summary() {
-	local c rc
-	echo "=== lab summary ($RUN)"
+	local c rc s
+	echo "=== lab summary: $FAM ($RUN)"
 	for c in $1; do
 		if [ -f "$RUN/fail" ]; then rc=lab
 		elif [ -f "$RUN/skip" ]; then rc=77
@@ -385,6 +678,7 @@ summary() {
 	done
 	[ -f "$RUN/timings.txt" ] && sed 's/^/  /' "$RUN/timings.txt"
 	[ -f "$RUN/speed.txt" ] && sed 's/^/  /' "$RUN/speed.txt"
+	cat "$RUN"/results/trace_*.trace.txt 2>/dev/null | sed 's/^/  /'
 }
 
 # Session key of `lab.sh test`: the parent process (one `meson test`).
@@ -396,6 +690,8 @@ session_key() {
 	fi
 }
 
+is_family() { echo " $FAMILIES " | grep -q " $1 "; }
+
 # --- commands --------------------------------------------------------------
 
 cmd=${1:-help}
@@ -403,28 +699,41 @@ cmd=${1:-help}
 
 case "$cmd" in
 prepare)
+	family "${1:-vtd}"
 	prepare_or_exit
-	msg "ready: kernel $KVER, initramfs $INITRD"
+	msg "ready: $FAM: kernel $KVER, initramfs $INITRD"
 	;;
 list)
-	for c in $ALL_CASES; do echo "$c"; done
+	if [ $# = 0 ]; then
+		for f in $FAMILIES; do echo "$f"; done
+	else
+		family "$1"
+		for c in $F_CASES; do echo "$c"; done
+	fi
 	;;
 boot)
-	prepare_or_exit
+	family "${1:-vtd}"
 	mkdir -p "$WORK"
 	exec 9> "$WORK/lock"
 	flock -n 9 || { msg "another lab run holds $WORK/lock"; exit 1; }
+	prepare_or_exit
 	new_run ""
 	qemu_cmd shell -serial mon:stdio
-	msg "interactive boot; Ctrl-a x quits QEMU, exiting the guest shell powers off"
+	msg "interactive boot of $FAM; Ctrl-a x quits QEMU, exiting the guest shell powers off"
 	"${QEMU[@]}" -pidfile "$WORK/qemu.pid" 9>&-
 	rm -f "$WORK/qemu.pid"
 	;;
 run)
-	cases=${*:-$ALL_CASES}
+	f=vtd
+	if [ $# -gt 0 ] && is_family "$1"; then f=$1; shift; fi
+	family "$f"
+	cases=${*:-$F_CASES}
+	for c in $cases; do
+		echo " $F_CASES " | grep -q " $c " || { msg "$FAM has no case $c (lab.sh list $FAM)"; exit 2; }
+	done
 	mkdir -p "$WORK"
 	exec 9> "$WORK/lock"
-	flock -w "$((TIMEOUT + 60))" 9 ||
+	progress "the lab lock $WORK/lock (another lab run)" flock -w "$((TIMEOUT + 60))" 9 ||
 		{ msg "FAIL: $WORK/lock is held by another lab run (an interactive lab.sh boot?) for over $((TIMEOUT + 60))s"; exit 1; }
 	prepare_or_exit
 	boot_run "$cases" stdout
@@ -434,9 +743,10 @@ run)
 	done
 	;;
 test)
-	[ $# = 1 ] || { msg "usage: lab.sh test CASE"; exit 2; }
-	c=$1
-	echo " $ALL_CASES " | grep -q " $c " || { msg "unknown case $c"; exit 2; }
+	[ $# = 2 ] || { msg "usage: lab.sh test FAMILY CASE"; exit 2; }
+	family "$1"
+	c=$2
+	echo " $F_CASES " | grep -q " $c " || { msg "$FAM has no case $c"; exit 2; }
 	key=$(session_key)
 	SESSION_KEY=$key
 	mkdir -p "$WORK"
@@ -444,22 +754,23 @@ test)
 	w=$((TIMEOUT + 60))
 	[ -n "${IOL_VM_TEST_TIMEOUT:-}" ] && [ "$w" -gt $((IOL_VM_TEST_TIMEOUT - 30)) ] &&
 		w=$((IOL_VM_TEST_TIMEOUT - 30))
-	flock -w "$w" 9 ||
+	progress "the lab lock $WORK/lock (another lab run)" flock -w "$w" 9 ||
 		{ echo "FAIL: $WORK/lock is held by another lab run (an interactive lab.sh boot?) for over ${w}s"; exit 1; }
 	if [ "$(cat "$RUN/session" 2>/dev/null)" != "$key" ]; then
-		# First test of this session: one boot for all cases.
+		# First test of this family in this session: one boot for all
+		# of the family's cases.
 		if ! prepare; then
 			if [ -n "$FAIL_REASON" ]; then
-				new_run "$ALL_CASES"; echo "$FAIL_REASON" > "$RUN/fail"
+				new_run "$F_CASES"; echo "$FAIL_REASON" > "$RUN/fail"
 			else
-				new_run "$ALL_CASES"; echo "$SKIP_REASON" > "$RUN/skip"
+				new_run "$F_CASES"; echo "$SKIP_REASON" > "$RUN/skip"
 			fi
 		elif ! boot_budget; then
-			new_run "$ALL_CASES"; echo "$FAIL_REASON" > "$RUN/fail"
+			new_run "$F_CASES"; echo "$FAIL_REASON" > "$RUN/fail"
 		else
-			boot_run "$ALL_CASES" quiet
+			boot_run "$F_CASES" quiet
 		fi
-		summary "$ALL_CASES" >&2
+		summary "$F_CASES" >&2
 	fi
 	flock -u 9
 	case_report "$c"
