@@ -29,7 +29,7 @@ D=${IOL_DURATION:-10}
 # Minimum number of packets a 10 s loop must move (both ports together).
 MIN_PKTS=${IOL_VM_MIN_PKTS:-10000}
 FAM=${IOL_FAMILY:-vtd}
-XMEM_BASE=${IOL_XMEM_BASE:-0x50200000}
+XMEM_BASE=${IOL_XMEM_BASE:-0x50100000}
 EAL_COMMON="-l 0-1 -n 1 --log-level=lib.eal:notice"
 
 up() { cut -d' ' -f1 /proc/uptime; }

@@ -45,7 +45,7 @@
 #   only A-Z a-z 0-9 . _ - + / @ (they go onto the kernel command line and
 #   QEMU options); the guest keeps them visible below its fresh /tmp, /run.
 #   IOL_VM_DURATION  seconds of each traffic run in the guest (default 5)
-#   IOL_VM_XMEM_BASE --iova-base of the xmem loop cases (default 0x50200000)
+#   IOL_VM_XMEM_BASE --iova-base of the xmem loop cases (default 0x50100000, the seed's)
 #   IOL_VM_KERNEL_PKG  Debian kernel package of the vtd and amdvi families
 #                    (default: what linux-image-amd64 depends on, else the
 #                    newest 6.1 one in the cache)
@@ -104,7 +104,7 @@ TIMEOUT=${IOL_VM_TIMEOUT:-840}
 # The boot's budget: TIMEOUT, less under meson (see boot_budget).
 BOOT_TIMEOUT=$TIMEOUT
 DURATION=${IOL_VM_DURATION:-5}
-XMEM_BASE=${IOL_VM_XMEM_BASE:-0x50200000}
+XMEM_BASE=${IOL_VM_XMEM_BASE:-0x50100000}
 MIRROR=${IOL_VM_MIRROR:-http://deb.debian.org/debian}
 KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
 
