@@ -28,7 +28,7 @@
  * entire, and the remainder of the vector ones. @p want is the expected
  * word at @p off; with @p delta 0 and @p store false it only checks.
  */
-static inline uint64_t
+static __rte_always_inline uint64_t
 words_pass(uint8_t *f, uint32_t off, uint32_t len, uint64_t want, uint64_t delta,
 		bool store)
 {
@@ -78,7 +78,7 @@ restamp_scalar(uint8_t *f, uint32_t len, uint64_t seed_rx, uint64_t seed_tx)
 	return false;
 }
 
-static void
+static __rte_always_inline void
 write_scalar(uint8_t *f, uint32_t len, uint64_t seed)
 {
 	uint64_t w;
@@ -100,6 +100,22 @@ always(void)
 
 #ifdef RTE_ARCH_X86
 /*
+ * Where the vector loop of width @p vec bytes starts: past the scalar
+ * words that bring the payload to that alignment, so that no vector access
+ * splits a cache line (a frame not 8-byte aligned, or too short, starts at
+ * once, unaligned).
+ */
+static __rte_always_inline uint32_t
+lead_in(const uint8_t *f, uint32_t len, uint32_t vec)
+{
+	uint32_t lead = (uint32_t)(-(uintptr_t)(f + IOL_STAMP_MIN_LEN) & (vec - 1));
+
+	if (lead % 8 != 0 || IOL_STAMP_MIN_LEN + lead + vec > len)
+		return IOL_STAMP_MIN_LEN;
+	return IOL_STAMP_MIN_LEN + lead;
+}
+
+/*
  * One body for every vector width: VEC is the vector type, LANES its
  * 64-bit lanes, and the macros the width's load, store, add, xor, or and
  * "all zero" test. The loop is the scalar one on LANES words at a time.
@@ -108,32 +124,36 @@ always(void)
 static attr bool \
 intact_##sfx(const uint8_t *f, uint32_t len, uint64_t seed) \
 { \
-	VEC want = SET(seed), step = SET1(LANES * G), acc = ZERO(); \
-	uint32_t off = IOL_STAMP_MIN_LEN; \
+	uint8_t *p = (uint8_t *)(uintptr_t)f; \
+	uint32_t off = lead_in(f, len, 8 * LANES); \
+	uint64_t diff = words_pass(p, IOL_STAMP_MIN_LEN, off, seed, 0, false); \
+	VEC want = SET(seed + (uint64_t)(off - IOL_STAMP_MIN_LEN) / 8 * G); \
+	VEC step = SET1(LANES * G), acc = ZERO(); \
 \
 	for (; off + 8 * LANES <= len; off += 8 * LANES) { \
 		acc = OR(acc, XOR(LOAD(f + off), want)); \
 		want = ADD(want, step); \
 	} \
-	seed += (uint64_t)(off - IOL_STAMP_MIN_LEN) / 8 * G; \
-	return ISZERO(acc) && words_pass((uint8_t *)(uintptr_t)f, off, len, seed, 0, false) == 0; \
+	diff |= words_pass(p, off, len, seed + (uint64_t)(off - IOL_STAMP_MIN_LEN) / 8 * G, 0, false); \
+	return diff == 0 && ISZERO(acc); \
 } \
 \
 static attr bool \
 restamp_##sfx(uint8_t *f, uint32_t len, uint64_t seed_rx, uint64_t seed_tx) \
 { \
-	VEC want = SET(seed_rx), step = SET1(LANES * G), acc = ZERO(); \
+	uint32_t off = lead_in(f, len, 8 * LANES); \
+	uint64_t rest = words_pass(f, IOL_STAMP_MIN_LEN, off, seed_rx, seed_tx - seed_rx, true); \
+	VEC want, step = SET1(LANES * G), acc = ZERO(); \
 	VEC delta = SET1(seed_tx - seed_rx), v; \
-	uint32_t off = IOL_STAMP_MIN_LEN; \
-	uint64_t rest; \
 \
+	want = SET(seed_rx + (uint64_t)(off - IOL_STAMP_MIN_LEN) / 8 * G); \
 	for (; off + 8 * LANES <= len; off += 8 * LANES) { \
 		v = LOAD(f + off); \
 		acc = OR(acc, XOR(v, want)); \
 		STORE(f + off, ADD(v, delta)); \
 		want = ADD(want, step); \
 	} \
-	rest = words_pass(f, off, len, seed_rx + (uint64_t)(off - IOL_STAMP_MIN_LEN) / 8 * G, \
+	rest |= words_pass(f, off, len, seed_rx + (uint64_t)(off - IOL_STAMP_MIN_LEN) / 8 * G, \
 		seed_tx - seed_rx, true); \
 	if (likely(ISZERO(acc) && rest == 0)) \
 		return true; \
@@ -144,9 +164,11 @@ restamp_##sfx(uint8_t *f, uint32_t len, uint64_t seed_rx, uint64_t seed_tx) \
 static attr void \
 write_##sfx(uint8_t *f, uint32_t len, uint64_t seed) \
 { \
-	VEC w = SET(seed), step = SET1(LANES * G); \
-	uint32_t off = IOL_STAMP_MIN_LEN; \
+	uint32_t off = lead_in(f, len, 8 * LANES); \
+	VEC w, step = SET1(LANES * G); \
 \
+	write_scalar(f, off, seed); \
+	w = SET(seed + (uint64_t)(off - IOL_STAMP_MIN_LEN) / 8 * G); \
 	for (; off + 8 * LANES <= len; off += 8 * LANES) { \
 		STORE(f + off, w); \
 		w = ADD(w, step); \
@@ -171,7 +193,7 @@ VECTOR_VARIANT(sse, __attribute__((target("sse4.1"))), __m128i, 2, SSE_SET, SSE_
 #define AVX2_LOAD(p) _mm256_loadu_si256((const __m256i *)(const void *)(p))
 #define AVX2_STORE(p, v) _mm256_storeu_si256((__m256i *)(void *)(p), v)
 #define AVX2_ISZERO(v) _mm256_testz_si256(v, v)
-VECTOR_VARIANT(avx2, __attribute__((target("avx2"))), __m256i, 4, AVX2_SET, AVX2_SET1,
+VECTOR_VARIANT(avx2, __attribute__((target("avx2,tune=haswell"))), __m256i, 4, AVX2_SET, AVX2_SET1,
 	AVX2_LOAD, AVX2_STORE, _mm256_add_epi64, _mm256_xor_si256, _mm256_or_si256,
 	_mm256_setzero_si256, AVX2_ISZERO)
 
@@ -182,7 +204,7 @@ VECTOR_VARIANT(avx2, __attribute__((target("avx2"))), __m256i, 4, AVX2_SET, AVX2
 #define AVX512_LOAD(p) _mm512_loadu_si512((const void *)(p))
 #define AVX512_STORE(p, v) _mm512_storeu_si512((void *)(p), v)
 #define AVX512_ISZERO(v) (_mm512_test_epi64_mask(v, v) == 0)
-VECTOR_VARIANT(avx512, __attribute__((target("avx512f"))), __m512i, 8, AVX512_SET,
+VECTOR_VARIANT(avx512, __attribute__((target("avx512f,tune=skylake-avx512"))), __m512i, 8, AVX512_SET,
 	AVX512_SET1, AVX512_LOAD, AVX512_STORE, _mm512_add_epi64, _mm512_xor_si512,
 	_mm512_or_si512, _mm512_setzero_si512, AVX512_ISZERO)
 
