@@ -5,7 +5,7 @@
 #
 #   ./setup.sh run     install what is missing, reserve hugepages, build,
 #                      run the default verified loop
-#   ./setup.sh test    the same set-up, then every test (suites fast and vm)
+#   ./setup.sh test    the same set-up, then every test (suites fast, compat, vm)
 #   ./setup.sh build   the set-up and the build only
 #
 # Each step is skipped when already done, so running it again is cheap.
