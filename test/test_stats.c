@@ -157,7 +157,8 @@ test_report_json_and_verdict(void)
 {
 	static struct iol_qstats q[2];
 	static const struct iol_core_stats core = { .cycles = 1000, .busy_cycles = 500, .pkts = 10 };
-	struct iol_report_port port = { .port_id = 0, .name = "net_ring", .n_queues = 2, .q = q };
+	struct iol_report_port port = { .port_id = 0, .name = "net_ring", .n_queues = 2, .q = q,
+		.lcore = { 1, 3 } };
 	struct iol_report_core rc = { .lcore = 1, .s = &core };
 	static const struct iol_iova_seg range = { .va = 0x100000000, .iova = 0x50100000, .len = 2 << 20 };
 	const char *diag[] = { "port 0 received nothing" };
@@ -205,6 +206,7 @@ test_report_json_and_verdict(void)
 	/* The one sample of 2000 cycles = 2000 ns lies in the bucket [1984, 2048). */
 	TEST_ASSERT_STR_CONTAINS(buf, "\"buckets\":[[1984,2048,1]]", "histogram buckets");
 	TEST_ASSERT_STR_CONTAINS(buf, "\"timeline\":[{\"t\":1,\"rx_mpps\":5", "timeline");
+	TEST_ASSERT_STR_CONTAINS(buf, "\"queue\":1,\"lcore\":3", "the lcore of each queue");
 	free(buf);
 
 	q[1].err.reordered = 1;

@@ -16,6 +16,8 @@
 
 RTE_LOG_REGISTER(iol_loop_logtype, iovaloop.loop, INFO);
 
+_Static_assert(IOL_REPORT_MAX_QUEUES >= IOL_MAX_QUEUES, "the report holds every queue's lcore");
+
 /* Iterations iol_engine_poll_main() runs before it returns. */
 #define MAIN_POLLS 1024
 /* Frames received before the first poll that rxonly discards, at most. */
@@ -357,7 +359,7 @@ int
 iol_engine_fill_report(struct iol_engine *e, struct iol_report *r)
 {
 	struct rte_eth_dev_info info;
-	unsigned int i, n = 0;
+	unsigned int i, q, n = 0;
 
 	/* The lanes have stopped: bytes the hot loop did not count. */
 	for (i = 0; i < e->n_ports * e->cfg.queues; i++) {
@@ -381,6 +383,8 @@ iol_engine_fill_report(struct iol_engine *e, struct iol_report *r)
 		r->ports[i].port_id = e->ports[i];
 		r->ports[i].n_queues = e->cfg.queues;
 		r->ports[i].q = &e->qstats[i * e->cfg.queues];
+		for (q = 0; q < e->cfg.queues; q++)
+			r->ports[i].lcore[q] = iol_engine_queue_lcore(e, i, q);
 		d->valid = e->dev_base_valid[i] && rte_eth_stats_get(e->ports[i], &now) == 0;
 		if (d->valid) {
 			/* A PMD that reset its counters meanwhile shows from zero. */

@@ -166,8 +166,8 @@ iol_report_print(const struct iol_report *r, const struct iol_result *v, FILE *o
 		print_dev_counters(out, &p->dev);
 		print_latency(out, "  ", &pt.lat, r->tsc_hz);
 		for (q = 0; p->n_queues > 1 && q < p->n_queues; q++)
-			fprintf(out, "    queue %u: rx %" PRIu64 " tx %" PRIu64
-				" verified %" PRIu64 " errors %" PRIu64 "\n", q,
+			fprintf(out, "    queue %u (lcore %u): rx %" PRIu64 " tx %" PRIu64
+				" verified %" PRIu64 " errors %" PRIu64 "\n", q, p->lcore[q],
 				p->q[q].rx_pkts, p->q[q].tx_pkts, p->q[q].verified,
 				iol_errors_total(&p->q[q].err));
 	}
@@ -346,6 +346,7 @@ iol_report_json(const struct iol_report *r, const struct iol_result *v, FILE *ou
 		for (q = 0; q < p->n_queues; q++) {
 			iol_json_object_open(&j, NULL);
 			iol_json_u64(&j, "queue", q);
+			iol_json_u64(&j, "lcore", p->lcore[q]);
 			json_counts(&j, &p->q[q], r->secs);
 			json_errors(&j, &p->q[q].err);
 			json_latency(&j, &p->q[q].lat, r->tsc_hz);

@@ -220,6 +220,9 @@ struct iol_sample {
 	uint64_t errors;        /**< All classes, saturating. */
 };
 
+/** Queues a port in the report has at most (IOL_MAX_QUEUES). */
+#define IOL_REPORT_MAX_QUEUES 16
+
 /** The JSON report's format: iovaloop-plot.py and scripts check it. */
 #define IOL_REPORT_FORMAT_VERSION 2
 
@@ -242,6 +245,7 @@ struct iol_report {
 		char name[64];
 		unsigned int n_queues;
 		const struct iol_qstats *q; /**< n_queues of them. */
+		unsigned int lcore[IOL_REPORT_MAX_QUEUES]; /**< That polled each queue. */
 		/** The PMD's own counters over the run (rte_eth_stats_get()). */
 		struct iol_dev_counters {
 			bool valid;         /**< The PMD gave them. */
