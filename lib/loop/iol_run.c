@@ -302,19 +302,13 @@ device_drops(const struct iol_report *rep, uint64_t *missed, uint64_t *nombuf)
 	return known;
 }
 
-static uint32_t
-res_run_id(const struct run *r)
-{
-	return iol_engine_run_id(r->engine);
-}
-
 /*
  * What fails a run whatever its counters say: a test fault that never
  * fired (the test did not test what it meant to), an rxonly run that heard
  * no iovaloop frame at all.
  */
 static unsigned int
-find_problems(struct run *r, char probs[][256])
+find_problems(struct run *r, const struct iol_report *rep, char probs[][256])
 {
 	const struct iol_fault *f;
 	unsigned int n = 0, left, i;
@@ -325,7 +319,7 @@ find_problems(struct run *r, char probs[][256])
 		snprintf(probs[n++], 256, "test fault %s@%" PRIu64 " never applied: port %u "
 			"queue 0 sent only %" PRIu64 " frames", iol_fault_kind_name(f[i].kind),
 			f[i].at, r->ports[0], sent);
-	if (r->cfg->mode == IOL_MODE_RXONLY && res_run_id(r) == 0 && n < MAX_PROBLEMS)
+	if (r->cfg->mode == IOL_MODE_RXONLY && rep->run_id == 0 && n < MAX_PROBLEMS)
 		snprintf(probs[n++], 256, "no iovaloop frame was received (no run learnt)");
 	return n;
 }
@@ -344,7 +338,7 @@ diagnose(struct run *r, const struct iol_report *rep, char diag[][512])
 	garbage = iol_add_sat(iol_add_sat(tot.err.foreign, tot.err.corrupted), tot.err.truncated);
 	drops_known = device_drops(rep, &missed, &nombuf);
 	drops = iol_add_sat(missed, nombuf);
-	if (cfg->mode == IOL_MODE_RXONLY && res_run_id(r) == 0)
+	if (cfg->mode == IOL_MODE_RXONLY && rep->run_id == 0)
 		snprintf(diag[n++], sizeof(diag[0]), "no iovaloop frame was received, so "
 			"no run was learnt: is the sender running (--mode txonly), on the "
 			"link this port receives from, and is the link up?");
@@ -527,7 +521,7 @@ report(struct run *r, const struct iol_run_env *env, struct iol_run_result *res)
 	rep.payload_variant = iol_engine_payload_variant(r->engine);
 	rep.n_samples = r->n_samples;
 	rep.samples = r->samples;
-	rep.n_problems = find_problems(r, probs);
+	rep.n_problems = find_problems(r, &rep, probs);
 	for (i = 0; i < rep.n_problems; i++)
 		prob_ptrs[i] = probs[i];
 	rep.problems = prob_ptrs;
