@@ -32,13 +32,10 @@ IFT="hw$$t"
 EAL="-l 0 --no-pci --in-memory --log-level=lib.eal:warning"
 SLACK=60        # hang detector: duration + this many seconds
 READY_WAIT=30   # seconds to wait for the receiver to poll
-pass=0
-fail=0
 rxpid=
 txpid=
 
-ok() { pass=$((pass + 1)); echo "ok   $1"; }
-ko() { fail=$((fail + 1)); echo "FAIL $1"; }
+. "$HERE/lib.sh"
 tail_of() { [ -f "$1" ] && sed 's/^/     /' "$1" | tail -${2:-8}; }
 
 cleanup() {

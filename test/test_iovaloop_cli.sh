@@ -11,11 +11,7 @@ B=$1
 T=$(mktemp -d /tmp/iol-cli.XXXXXX)
 trap 'rm -rf "$T"; [ -n "${PFX:-}" ] && cleanup_prefix' EXIT
 EAL="-l 0-1 --no-pci --in-memory --log-level=lib.eal:warning"
-pass=0
-fail=0
-
-ok() { pass=$((pass + 1)); printf "ok   %s\n" "$1"; }
-ko() { fail=$((fail + 1)); printf "FAIL %s\n" "$1"; [ -f "$T/err" ] && sed 's/^/     /' "$T/err" | tail -5; }
+. "$(dirname "$0")/lib.sh"
 # expect NAME STATUS CMD...: run CMD, compare its exit status.
 expect() {
 	name=$1 want=$2; shift 2

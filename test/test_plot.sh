@@ -15,11 +15,7 @@ PLOT=$2
 T=$(mktemp -d /tmp/iol-plot.XXXXXX)
 trap 'rm -rf "$T"' EXIT
 EAL="-l 0-1 --no-pci --in-memory --log-level=lib.eal:warning"
-pass=0
-fail=0
-
-ok() { pass=$((pass + 1)); printf "ok   %s\n" "$1"; }
-ko() { fail=$((fail + 1)); printf "FAIL %s\n" "$1"; [ -f "$T/err" ] && sed 's/^/     /' "$T/err" | tail -5; }
+. "$(dirname "$0")/lib.sh"
 
 # The plot program runs on Debian's python3 with python3-matplotlib.
 if ! /usr/bin/python3 -c "import matplotlib" 2>"$T/err"; then
