@@ -484,9 +484,16 @@ case_timeout() {
 	group_not_viable) echo $((D + 330)) ;;
 	trace_*) echo $((D + 200)) ;;
 	speed) echo $((2 * D + 200)) ;;
-	*) echo $((2 * D + 150)) ;;
+	*)
+		if declare -F "timeout_$1" > /dev/null; then "timeout_$1"
+		else echo $((2 * D + 150)); fi ;;
 	esac
 }
+
+# The cases of test/vm/cases/*.sh (see lab.sh).
+for f in "$IOL_REPO"/test/vm/cases/*.sh; do
+	[ -e "$f" ] && . "$f"
+done
 
 mode=${1:-run}
 case $mode in

@@ -110,6 +110,15 @@ KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
 
 FAMILIES="vtd amdvi virtio-iommu smmuv3"
 
+# Case files: each test/vm/cases/NAME.sh defines guest-side case_X
+# functions (and optionally timeout_X, the case's whole timeout in
+# seconds) and appends X to LAB_CASES_<family> (dashes as underscores) of
+# the families that run it. Sourcing one only defines; guest-run.sh
+# sources them too.
+for f in "$VM_DIR"/cases/*.sh; do
+	[ -e "$f" ] && . "$f"
+done
+
 msg() { echo "lab: $*" >&2; }
 
 # progress WHAT CMD...: run CMD, saying every 10 s that it still waits for
@@ -182,6 +191,10 @@ family() {
 		exit 2
 		;;
 	esac
+	# Cases from test/vm/cases/*.sh join the family's list (see there).
+	local extra=LAB_CASES_${FAM//-/_}
+	F_CASES="$F_CASES ${!extra:-}"
+	F_CASES=${F_CASES% }
 	RUN=$WORK/run-$FAM
 	HOSTDIR=$WORK/host-$FAM
 	# The guest's root and build dir: this machine's, or the arm64 ones.
