@@ -28,6 +28,7 @@
 #include <rte_mbuf.h>
 
 #include "iol_config.h"
+#include "iol_dmarun.h"
 #include "iol_iommu.h"
 #include "iol_loop.h"
 
@@ -38,6 +39,7 @@ on_signal(int sig)
 {
 	(void)sig;
 	iol_run_request_stop();
+	iol_dmarun_request_stop();
 }
 
 /* PCI addresses the EAL will probe (-a/--allow), in the long form sysfs uses. */
@@ -236,6 +238,7 @@ main(int argc, char **argv)
 	char prefix_arg[64];
 	struct iol_run_env env = { .version = IOL_VERSION };
 	struct iol_run_result res;
+	struct iol_dmarun_result dres;
 	struct iol_config cfg;
 	int eal_argc = argc, app_argc = 1, n_eal, i, ret, width;
 	unsigned int n_devices;
@@ -279,7 +282,8 @@ main(int argc, char **argv)
 			rte_strerror(rte_errno));
 		return IOL_EXIT_SETUP;
 	}
-	code = iol_run(&cfg, &env, &res);
+	code = cfg.mode == IOL_MODE_DMA ? iol_dmarun(&cfg, &env, &dres) :
+		iol_run(&cfg, &env, &res);
 	rte_eal_cleanup();
 	return code;
 }
