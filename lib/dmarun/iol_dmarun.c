@@ -72,6 +72,7 @@ struct run {
 	uint32_t stride;            /* bytes between slots */
 	uint32_t n;                 /* slots of each side (--inflight) */
 	struct slot *slots;
+	struct iol_json_file json;  /* --json, made before anything is touched */
 	uint64_t next, oldest;      /* copy numbers: the next to issue, the oldest not done */
 	unsigned int logged;
 	char err[256];
@@ -570,24 +571,6 @@ report_json(const struct run *r, const char *version, FILE *out)
 	return iol_json_finish(&j);
 }
 
-static enum iol_exit
-write_json(const struct run *r, const char *version)
-{
-	FILE *f = fopen(r->cfg->json_path, "w");
-	int ret;
-
-	if (f == NULL) {
-		fprintf(stderr, "iovaloop: --json %s: %s\n", r->cfg->json_path, strerror(errno));
-		return IOL_EXIT_SETUP;
-	}
-	ret = report_json(r, version, f);
-	if (fclose(f) != 0 || ret < 0) {
-		fprintf(stderr, "iovaloop: --json %s: write failed\n", r->cfg->json_path);
-		return IOL_EXIT_SETUP;
-	}
-	return IOL_EXIT_PASS;
-}
-
 /* What the engine must take: checked once it is open, before any buffer exists. */
 static enum iol_exit
 check_engine(struct run *r)
@@ -617,17 +600,23 @@ iol_dmarun(const struct iol_config *cfg, const struct iol_run_env *env,
 {
 	struct run r = { .cfg = cfg, .res = res, .n = cfg->inflight };
 	FILE *out = env->out != NULL ? env->out : stdout;
-	enum iol_exit code, jcode;
+	enum iol_exit code;
 	int ret;
 
 	memset(res, 0, sizeof(*res));
 	iol_hist_reset(&res->lat);
 	res->run_id = cfg->run_id != 0 ? cfg->run_id : (uint32_t)rte_rand() | 1;
 	r.payload = iol_payload_best();
+	if (cfg->json_path != NULL &&
+	    iol_json_file_open(&r.json, cfg->json_path, r.err, sizeof(r.err)) < 0) {
+		fprintf(stderr, "iovaloop: --json: %s\n", r.err);
+		return IOL_EXIT_USAGE;
+	}
 	ret = iol_dma_open(cfg->dma, RTE_VFIO_DEFAULT_CONTAINER_FD, &r.engine, r.err,
 		sizeof(r.err));
 	if (ret < 0) {
 		fprintf(stderr, "iovaloop: %s\n", r.err);
+		iol_json_file_discard(&r.json);
 		return ret == -ENODEV ? IOL_EXIT_USAGE : IOL_EXIT_SETUP;
 	}
 	code = check_engine(&r);
@@ -648,12 +637,14 @@ iol_dmarun(const struct iol_config *cfg, const struct iol_run_env *env,
 		verdict(res);
 		report_print(&r, out);
 		code = res->pass ? IOL_EXIT_PASS : IOL_EXIT_VERIFY;
-		if (cfg->json_path != NULL) {
-			jcode = write_json(&r, env->version);
-			if (jcode != IOL_EXIT_PASS && code == IOL_EXIT_PASS)
-				code = jcode;
+		if (r.json.f != NULL &&
+		    iol_json_file_commit(&r.json, report_json(&r, env->version, r.json.f) == 0) < 0) {
+			fprintf(stderr, "iovaloop: --json: could not write %s: %s\n",
+				cfg->json_path, strerror(errno));
+			code = code == IOL_EXIT_PASS ? IOL_EXIT_SETUP : code;
 		}
 	}
+	iol_json_file_discard(&r.json);
 	if (r.base != NULL || r.xmem != NULL)
 		area_free(&r);
 	free(r.slots);
