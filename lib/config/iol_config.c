@@ -164,7 +164,8 @@ iol_config_usage(FILE *out, const char *prog)
 "                             header or full\n"
 "  --test-no-dma-map          test only: register external memory, map nothing\n"
 "  dma mode (--mode dma; takes --inflight, --burst, --duration, --stats-period,\n"
-"  --loss-timeout, --json, --run-id and the memory options, no other):\n"
+"  --loss-timeout, --json, --run-id, --mem, --xmem-size, --page-size and\n"
+"  --iova-base, no other):\n"
 "  --dma DEV                  the engine: a dmadev name or id, or nic:BDF\n"
 "  --copy-size N              bytes a copy, 1-%u (4096)\n"
 "numbers: decimal digits, or 0x and hex digits; SEC: N or N.N; lists:\n"
@@ -594,7 +595,7 @@ _Static_assert(RTE_DIM(opts) <= RTE_DIM(((struct parse_state *)NULL)->given),
 static const char *const dma_only[] = { "dma", "copy-size" };
 static const char *const not_dma[] = {
 	"verify", "pkt-size", "queues", "rxd", "txd", "ports", "link-timeout", "tx-rate",
-	"test-fault", "test-no-dma-map",
+	"test-fault", "test-no-dma-map", "allow-noiommu",
 };
 
 /* The first of @p names that was written, or NULL. */
