@@ -61,11 +61,12 @@ struct slot {
 struct run {
 	const struct iol_config *cfg;
 	struct iol_dmarun_result *res;
+	FILE *out;                  /* live line and report */
 	const struct iol_payload_ops *payload;
 	struct iol_dma_engine engine;
 	const struct rte_memzone *mz;
 	struct iol_xmem *xmem;
-	bool vfio_mapped;           /* xmem mapped in the default container by us */
+	uint64_t vfio_mapped;       /* bytes of xmem we mapped in the default container */
 	uint8_t *base;              /* the area */
 	rte_iova_t iova;            /* its IOVA */
 	size_t len;
@@ -153,7 +154,7 @@ area_xmem(struct run *r)
 			return refuse(r, IOL_EXIT_SETUP, "--mem xmem: cannot DMA-map IOVA 0x%"
 				PRIx64 " (%" PRIu64 " bytes) for %s", segs[i].iova, segs[i].len,
 				r->engine.name);
-		r->vfio_mapped = true;
+		r->vfio_mapped = segs[i].len;
 	}
 	iol_xmem_describe(r->xmem, r->err, sizeof(r->err));
 	LOG(INFO, "%s", r->err);
@@ -183,14 +184,13 @@ area_create(struct run *r)
 static void
 area_free(struct run *r)
 {
-	struct iol_iova_seg seg;
-
-	if (r->vfio_mapped) {
-		seg = (struct iol_iova_seg){ .va = (uintptr_t)r->base, .iova = r->iova };
-		iol_xmem_ranges(r->xmem, &seg, 1);
-		if (rte_vfio_container_dma_unmap(RTE_VFIO_DEFAULT_CONTAINER_FD,
-				(uintptr_t)r->base, r->iova, seg.len) < 0)
-			LOG(ERR, "cannot DMA-unmap IOVA 0x%" PRIx64, r->iova);
+	/* Memory still mapped for a device is never freed (xmem's rule too). */
+	if (r->vfio_mapped > 0 &&
+	    rte_vfio_container_dma_unmap(RTE_VFIO_DEFAULT_CONTAINER_FD,
+			(uintptr_t)r->base, r->iova, r->vfio_mapped) < 0) {
+		LOG(ERR, "cannot DMA-unmap IOVA 0x%" PRIx64 " for %s: the external memory "
+			"is left mapped, never reused", r->iova, r->engine.name);
+		return;
 	}
 	if (r->xmem != NULL && iol_xmem_destroy(r->xmem) < 0)
 		LOG(ERR, "--mem xmem: the external memory could not be released");
@@ -340,10 +340,10 @@ engine_phase(struct run *r)
 		retire(r, now, loss);
 		if (period > 0 && now >= next_live) {
 			next_live += period;
-			printf("[%7.1f s] copies %" PRIu64 " verified %" PRIu64 " in flight %"
+			fprintf(r->out, "[%7.1f s] copies %" PRIu64 " verified %" PRIu64 " in flight %"
 				PRIu64 "\n", (double)(now - start) / hz, res->engine.copies,
 				res->engine.verified, r->next - r->oldest);
-			fflush(stdout);
+			fflush(r->out);
 		}
 	}
 	/* A second stop request ends the drain: what is still in flight is lost. */
@@ -598,8 +598,8 @@ enum iol_exit
 iol_dmarun(const struct iol_config *cfg, const struct iol_run_env *env,
 		struct iol_dmarun_result *res)
 {
-	struct run r = { .cfg = cfg, .res = res, .n = cfg->inflight };
-	FILE *out = env->out != NULL ? env->out : stdout;
+	struct run r = { .cfg = cfg, .res = res, .n = cfg->inflight,
+		.out = env->out != NULL ? env->out : stdout };
 	enum iol_exit code;
 	int ret;
 
@@ -635,7 +635,7 @@ iol_dmarun(const struct iol_config *cfg, const struct iol_run_env *env,
 		rates(&res->engine, cfg->copy_size);
 		rates(&res->cpu, cfg->copy_size);
 		verdict(res);
-		report_print(&r, out);
+		report_print(&r, r.out);
 		code = res->pass ? IOL_EXIT_PASS : IOL_EXIT_VERIFY;
 		if (r.json.f != NULL &&
 		    iol_json_file_commit(&r.json, report_json(&r, env->version, r.json.f) == 0) < 0) {
