@@ -201,6 +201,10 @@ test_dma_copies_verified(void)
 	/* By id too, and one byte a copy. */
 	TEST_ASSERT_EQUAL(run("--dma 0 --copy-size 1 --inflight 7 --burst 3"), IOL_EXIT_PASS,
 		"%s", res.verdict);
+	/* Between buffers in external memory (lib/xmem; IOVA = VA, as dma_skeleton needs). */
+	TEST_ASSERT_EQUAL(run("--dma dma_skeleton --mem xmem --xmem-size 2M --inflight 32"),
+		IOL_EXIT_PASS, "%s", res.verdict);
+	TEST_ASSERT(res.issued > 100 && res.engine.verified == res.issued, "xmem copies");
 	return TEST_SUCCESS;
 }
 
