@@ -370,7 +370,7 @@ static int
 test_config_against_ports(void)
 {
 	struct iol_port_caps caps[2] = {
-		{ .max_rx_queues = 4, .max_tx_queues = 4, .mtu = 1500,
+		{ .max_rx_queues = 4, .max_tx_queues = 4, .mtu = 1500, .rss_offloads = 1u << 5,
 		  .rx_desc_min = 32, .rx_desc_max = 4096, .tx_desc_min = 32, .tx_desc_max = 4096 },
 		{ .max_rx_queues = 1, .max_tx_queues = 1, .mtu = 1500,
 		  .rx_desc_min = 32, .rx_desc_max = 512, .tx_desc_min = 32, .tx_desc_max = 4096 },

@@ -285,12 +285,17 @@ feed(struct rte_ring *ring, struct rte_mempool *mp, uint64_t seq)
 		.dst_port = IOL_STAMP_ANY, .dst_queue = IOL_STAMP_ANY,
 	};
 	struct rte_mbuf *m = rte_pktmbuf_alloc(mp);
+	struct iol_stamp_ends ends = { 0 };
+	struct iol_stamp_prefix prefix;
 
 	if (m == NULL)
 		return -1;
+	memcpy(ends.dst_mac, mac, 6);
+	memcpy(ends.src_mac, mac, 6);
+	iol_stamp_prefix_build(&prefix, IOL_ENCAP_RAW, &ends, info.len);
 	m->data_len = m->pkt_len = info.len;
 	info.tx_iova = rte_pktmbuf_iova(m);
-	iol_stamp_write(rte_pktmbuf_mtod(m, uint8_t *), mac, mac, &info);
+	iol_stamp_write(rte_pktmbuf_mtod(m, uint8_t *), &prefix, &info);
 	if (rte_ring_enqueue(ring, m) != 0) {
 		rte_pktmbuf_free(m);
 		return -1;

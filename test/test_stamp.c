@@ -14,6 +14,19 @@ static const uint8_t mac_b[6] = { 0x02, 0, 0, 0, 0, 0xb };
 
 #define RUN 0x1234abcdu
 
+/* The prefix of raw frames from mac_a to mac_b (its length is any frame's). */
+static const struct iol_stamp_prefix *
+raw_prefix(void)
+{
+	static struct iol_stamp_prefix p;
+	struct iol_stamp_ends ends = { 0 };
+
+	memcpy(ends.dst_mac, mac_b, 6);
+	memcpy(ends.src_mac, mac_a, 6);
+	iol_stamp_prefix_build(&p, IOL_ENCAP_RAW, &ends, IOL_STAMP_MIN_LEN);
+	return &p;
+}
+
 static struct iol_stamp_info
 info_for(uint64_t seq, uint16_t len)
 {
@@ -47,7 +60,7 @@ test_stamp_roundtrip_all_sizes(void)
 
 	for (len = IOL_STAMP_MIN_LEN; len <= sizeof(f); len++) {
 		i = info_for(len * 7, len);
-		iol_stamp_write(f, mac_b, mac_a, &i);
+		iol_stamp_write(f, raw_prefix(), &i);
 		TEST_ASSERT_EQUAL(check(f, len, &expect_full, &r), IOL_STAMP_OK,
 			"len %u: %s", len, r.why);
 		TEST_ASSERT_EQUAL(r.hdr.seq, len * 7, "seq");
@@ -56,7 +69,7 @@ test_stamp_roundtrip_all_sizes(void)
 	}
 	/* Each payload byte follows from (run, seq, offset) alone. */
 	i = info_for(99, 200);
-	iol_stamp_write(f, mac_b, mac_a, &i);
+	iol_stamp_write(f, raw_prefix(), &i);
 	for (len = IOL_STAMP_MIN_LEN; len < 200; len++)
 		TEST_ASSERT_EQUAL(f[len], iol_stamp_payload_byte(RUN, 99, len),
 			"byte %u", len);
@@ -70,9 +83,9 @@ test_stamp_restamp_changes_seq(void)
 	struct iol_stamp_info i = info_for(1, 128);
 	uint8_t f[128];
 
-	iol_stamp_write(f, mac_b, mac_a, &i);
+	iol_stamp_write(f, raw_prefix(), &i);
 	i.seq = 2;
-	iol_stamp_restamp(f, &i);
+	iol_stamp_restamp(f, IOL_ENCAP_RAW, &i);
 	TEST_ASSERT_EQUAL(check(f, 128, &expect_full, &r), IOL_STAMP_OK, "%s", r.why);
 	TEST_ASSERT_EQUAL(r.hdr.seq, 2, "restamped seq");
 	TEST_ASSERT(memcmp(f, mac_b, 6) == 0, "Ethernet header kept");
@@ -86,11 +99,11 @@ test_stamp_end_of_flow(void)
 	struct iol_stamp_info i = info_for(1000, 64);
 	uint8_t f[64];
 
-	iol_stamp_write(f, mac_b, mac_a, &i);
+	iol_stamp_write(f, raw_prefix(), &i);
 	TEST_ASSERT_EQUAL(check(f, 64, &expect_full, &r), IOL_STAMP_OK, "data frame");
 	TEST_ASSERT(!r.end, "data frame is no end");
 	i.flags = IOL_STAMP_F_END;
-	iol_stamp_write(f, mac_b, mac_a, &i);
+	iol_stamp_write(f, raw_prefix(), &i);
 	TEST_ASSERT_EQUAL(check(f, 64, &expect_full, &r), IOL_STAMP_OK, "%s", r.why);
 	TEST_ASSERT(r.end, "end of flow");
 	TEST_ASSERT_EQUAL(r.hdr.seq, 1000, "frames sent");
@@ -105,7 +118,7 @@ test_stamp_foreign(void)
 	struct iol_stamp_expect other_run = expect_full;
 	uint8_t f[100];
 
-	iol_stamp_write(f, mac_b, mac_a, &i);
+	iol_stamp_write(f, raw_prefix(), &i);
 	other_run.run_id = RUN + 1;
 	TEST_ASSERT_EQUAL(check(f, 100, &other_run, &r), IOL_STAMP_FOREIGN, "other run");
 	TEST_ASSERT_STR_CONTAINS(r.why, "another run", "reason");
@@ -116,7 +129,7 @@ test_stamp_foreign(void)
 	TEST_ASSERT_EQUAL(check(f, 10, &expect_full, &r), IOL_STAMP_FOREIGN, "runt");
 	f[12] = 0x08; f[13] = 0x00; /* IPv4 */
 	TEST_ASSERT_EQUAL(check(f, 100, &expect_full, &r), IOL_STAMP_FOREIGN, "ethertype");
-	iol_stamp_write(f, mac_b, mac_a, &i);
+	iol_stamp_write(f, raw_prefix(), &i);
 	f[IOL_STAMP_ETH_LEN] ^= 0xff;
 	TEST_ASSERT_EQUAL(check(f, 100, &expect_full, &r), IOL_STAMP_FOREIGN, "magic");
 	TEST_ASSERT_STR_CONTAINS(r.why, "magic", "reason");
@@ -134,7 +147,7 @@ test_stamp_format1_is_foreign(void)
 	unsigned int k;
 
 	for (k = 0; k < RTE_DIM(magics); k++) {
-		iol_stamp_write(f, mac_b, mac_a, &i);
+		iol_stamp_write(f, raw_prefix(), &i);
 		memcpy(f + IOL_STAMP_ETH_LEN, magics[k], 4);
 		TEST_ASSERT_EQUAL(check(f, 64, &expect_full, &r), IOL_STAMP_FOREIGN, "%s", magics[k]);
 		TEST_ASSERT_STR_CONTAINS(r.why, "frame format 1", "%s", magics[k]);
@@ -150,7 +163,7 @@ test_stamp_truncated(void)
 	struct iol_stamp_info i = info_for(5, 300);
 	uint8_t f[300];
 
-	iol_stamp_write(f, mac_b, mac_a, &i);
+	iol_stamp_write(f, raw_prefix(), &i);
 	TEST_ASSERT_EQUAL(check(f, 299, &expect_full, &r), IOL_STAMP_TRUNCATED, "one short");
 	TEST_ASSERT(r.hdr_valid, "a whole header keeps its sequence");
 	TEST_ASSERT_EQUAL(check(f, IOL_STAMP_MIN_LEN - 1, &expect_full, &r),
@@ -167,7 +180,7 @@ test_stamp_corrupted_reports_bytes(void)
 	struct iol_stamp_info i = info_for(77, 256);
 	uint8_t f[256], orig;
 
-	iol_stamp_write(f, mac_b, mac_a, &i);
+	iol_stamp_write(f, raw_prefix(), &i);
 	orig = f[200];
 	f[200] ^= 0x5a;
 	f[203] ^= 0x01;
@@ -185,20 +198,20 @@ test_stamp_corrupted_reports_bytes(void)
 	TEST_ASSERT_EQUAL(check(f, 256, &hdr_only, &r), IOL_STAMP_OK, "header level");
 
 	/* A flipped header bit is corruption, not a foreign frame. */
-	iol_stamp_write(f, mac_b, mac_a, &i);
+	iol_stamp_write(f, raw_prefix(), &i);
 	f[IOL_STAMP_ETH_LEN + 9] ^= 0x10; /* inside seq */
 	TEST_ASSERT_EQUAL(check(f, 256, &hdr_only, &r), IOL_STAMP_CORRUPTED, "header");
 	TEST_ASSERT_STR_CONTAINS(r.why, "CRC", "reason");
 	TEST_ASSERT(!r.hdr_valid, "a damaged header is not trusted");
 
 	/* Longer than sent, beyond the minimum frame padding. */
-	iol_stamp_write(f, mac_b, mac_a, &i);
+	iol_stamp_write(f, raw_prefix(), &i);
 	struct iol_stamp_info shorter = info_for(1, 100);
-	iol_stamp_write(f, mac_b, mac_a, &shorter);
+	iol_stamp_write(f, raw_prefix(), &shorter);
 	TEST_ASSERT_EQUAL(check(f, 101, &expect_full, &r), IOL_STAMP_CORRUPTED, "grew");
 	/* A frame under 60 bytes padded to 60 by the NIC is fine. */
 	shorter = info_for(1, IOL_STAMP_MIN_LEN);
-	iol_stamp_write(f, mac_b, mac_a, &shorter);
+	iol_stamp_write(f, raw_prefix(), &shorter);
 	TEST_ASSERT_EQUAL(check(f, 60, &expect_full, &r), IOL_STAMP_OK, "padding");
 	return TEST_SUCCESS;
 }
@@ -211,14 +224,14 @@ test_stamp_misdelivered(void)
 	struct iol_stamp_expect e = expect_full;
 	uint8_t f[64];
 
-	iol_stamp_write(f, mac_b, mac_a, &i);
+	iol_stamp_write(f, raw_prefix(), &i);
 	e.rx_queue = 0;
 	TEST_ASSERT_EQUAL(check(f, 64, &e, &r), IOL_STAMP_MISDELIVERED, "queue");
 	e = expect_full;
 	e.rx_port = 0;
 	TEST_ASSERT_EQUAL(check(f, 64, &e, &r), IOL_STAMP_MISDELIVERED, "port");
 	i.dst_port = i.dst_queue = IOL_STAMP_ANY;
-	iol_stamp_write(f, mac_b, mac_a, &i);
+	iol_stamp_write(f, raw_prefix(), &i);
 	TEST_ASSERT_EQUAL(check(f, 64, &e, &r), IOL_STAMP_OK, "wildcard");
 	return TEST_SUCCESS;
 }
@@ -235,7 +248,7 @@ test_stamp_crc_known_answer(void)
 	/* The reference itself: CRC-32C's check value, before its final inversion. */
 	TEST_ASSERT_EQUAL(crc32c_ref((const uint8_t *)"123456789", 9),
 		0xe3069283u ^ 0xffffffffu, "bitwise reference");
-	iol_stamp_write(f, mac_b, mac_a, &i);
+	iol_stamp_write(f, raw_prefix(), &i);
 	h = f + IOL_STAMP_ETH_LEN;
 	memcpy(&crc, h + IOL_STAMP_CRC_COVERED, 4);
 	crc = rte_le_to_cpu_32(crc);
@@ -293,7 +306,7 @@ test_stamp_crc_every_1_and_2_bit_error(void)
 	uint8_t good[64], f[64];
 	uint32_t a, b;
 
-	iol_stamp_write(good, mac_b, mac_a, &i);
+	iol_stamp_write(good, raw_prefix(), &i);
 	for (a = 0; a < HDR_BITS; a++) {
 		memcpy(f, good, sizeof(f));
 		flip(f, a);
@@ -315,7 +328,7 @@ test_stamp_crc_3_bit_errors_and_bursts(void)
 	uint32_t bits[3], len, at, k, p;
 	uint64_t x = 0x9e3779b97f4a7c15ull, pattern;
 
-	iol_stamp_write(good, mac_b, mac_a, &i);
+	iol_stamp_write(good, raw_prefix(), &i);
 	for (k = 0; k < 200000; k++) {
 		bits[0] = xorshift(&x) % HDR_BITS;
 		do
@@ -385,7 +398,7 @@ test_stamp_crc_catches_what_the_fold_missed(void)
 
 	/* "flow changed from 0 to 32 passed --verify full": with a TSC bit in the same lane. */
 	i.flow = 0;
-	iol_stamp_write(f, mac_b, mac_a, &i);
+	iol_stamp_write(f, raw_prefix(), &i);
 	fold = xor_fold_of(h);
 	h[offsetof(struct iol_stamp_hdr, flow)] ^= 32;
 	h[offsetof(struct iol_stamp_hdr, tx_tsc)] ^= 32;
@@ -396,7 +409,7 @@ test_stamp_crc_catches_what_the_fold_missed(void)
 	/* "seq 1000 became 66537 and passed --verify header": bits 0 and 16. */
 	hdr_only.level = IOL_VERIFY_HEADER;
 	i = info_for(1000, 64);
-	iol_stamp_write(f, mac_b, mac_a, &i);
+	iol_stamp_write(f, raw_prefix(), &i);
 	fold = xor_fold_of(h);
 	seq = rte_cpu_to_le_64(66537);
 	memcpy(h + offsetof(struct iol_stamp_hdr, seq), &seq, sizeof(seq));
@@ -425,7 +438,7 @@ test_stamp_never_reads_past_data(void)
 	TEST_ASSERT_SUCCESS(mprotect(area + pg, pg, PROT_NONE), "guard page");
 	for (len = IOL_STAMP_MIN_LEN; len <= sizeof(full); len += 13) {
 		i = info_for(len, len);
-		iol_stamp_write(full, mac_b, mac_a, &i);
+		iol_stamp_write(full, raw_prefix(), &i);
 		for (cut = 0; cut <= len; cut++) {
 			f = area + pg - cut;
 			memcpy(f, full, cut);
@@ -758,7 +771,7 @@ stamp_crc_bench(void)
 
 	for (n = 0; n < BENCH_FRAMES; n++) {
 		i = info_for(n, 64);
-		iol_stamp_write(frames[n], mac_b, mac_a, &i);
+		iol_stamp_write(frames[n], raw_prefix(), &i);
 	}
 	for (rep = 0; rep < 5; rep++) {
 		t = rte_rdtsc_precise();

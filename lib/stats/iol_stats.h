@@ -182,6 +182,15 @@ struct iol_qstats {
 	uint64_t tx_bytes;
 	uint64_t verified;      /**< Received and found intact. */
 	uint64_t end_frames;    /**< End-of-flow frames received (neither data nor errors). */
+	/** Frames whose RSS hash from the device was compared with iovaloop's own. */
+	uint64_t rss_checked;
+	/**
+	 * Of those, hashes that differed: the device hashed other bytes or
+	 * another key than it reported. A counted check, not an error class:
+	 * the queue the frame reached is what steering is judged by
+	 * (misdelivered), and that is checked on every frame.
+	 */
+	uint64_t rss_mismatch;
 	union iol_errors err;
 	struct iol_hist lat;    /**< TX stamp to reception, in cycles. */
 } __rte_cache_aligned;

@@ -53,6 +53,8 @@ check_frame(uint8_t mode, const uint8_t *data, size_t size)
 	};
 	struct iol_stamp_result r;
 	struct iol_stamp_info info;
+	struct iol_stamp_ends ends = { 0 };
+	struct iol_stamp_prefix prefix;
 	uint32_t len = (uint32_t)size, crc;
 	uint8_t *f = malloc(size ? size : 1), *again;
 	bool ours, good_crc;
@@ -113,7 +115,10 @@ check_frame(uint8_t mode, const uint8_t *data, size_t size)
 	again = malloc(r.hdr.len);
 	if (again == NULL)
 		FAIL("out of memory");
-	iol_stamp_write(again, f, f + 6, &info);
+	memcpy(ends.dst_mac, f, 6);
+	memcpy(ends.src_mac, f + 6, 6);
+	iol_stamp_prefix_build(&prefix, IOL_ENCAP_RAW, &ends, r.hdr.len);
+	iol_stamp_write(again, &prefix, &info);
 	if (memcmp(again, f, exp.level == IOL_VERIFY_FULL ? r.hdr.len : IOL_STAMP_MIN_LEN) != 0)
 		FAIL("passed, but is not the frame its header describes");
 	free(again);
