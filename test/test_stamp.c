@@ -216,6 +216,147 @@ test_stamp_corrupted_reports_bytes(void)
 	return TEST_SUCCESS;
 }
 
+/* 198.18.0.1:49152 -> 198.18.0.2, the addresses the loop gives its first pair. */
+static const struct iol_stamp_ends udp_ends = {
+	.dst_mac = { 0x02, 0, 0, 0, 0, 0xb }, .src_mac = { 0x02, 0, 0, 0, 0, 0xa },
+	.src_ip = 0xc6120001, .dst_ip = 0xc6120002, .src_port = 49152,
+};
+
+static const struct iol_stamp_expect expect_udp = {
+	.run_id = RUN, .rx_port = 1, .rx_queue = 1, .level = IOL_VERIFY_FULL,
+	.encap = IOL_ENCAP_UDP,
+};
+
+static uint32_t
+be(const uint8_t *p, unsigned int n)
+{
+	uint32_t v = 0;
+
+	while (n-- > 0)
+		v = v << 8 | *p++;
+	return v;
+}
+
+/* RFC 1071, written out here rather than taken from DPDK. */
+static uint16_t
+ones_sum(const uint8_t *p, unsigned int n)
+{
+	uint32_t sum = 0;
+
+	for (unsigned int i = 0; i < n; i += 2)
+		sum += be(p + i, 2);
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)sum;
+}
+
+static int
+test_stamp_udp_prefix(void)
+{
+	struct iol_stamp_prefix p;
+	struct iol_stamp_result r;
+	struct iol_stamp_info i = info_for(77, 300);
+	uint8_t f[300], *ip = f + 14, *udp = f + 34;
+
+	iol_stamp_prefix_build(&p, IOL_ENCAP_UDP, &udp_ends, 300);
+	TEST_ASSERT_EQUAL(p.len, 42, "prefix of Ethernet, IPv4 and UDP");
+	iol_stamp_write(f, &p, &i);
+	TEST_ASSERT(memcmp(f, mac_b, 6) == 0 && memcmp(f + 6, mac_a, 6) == 0, "MACs");
+	TEST_ASSERT_EQUAL(be(f + 12, 2), 0x0800, "EtherType IPv4");
+	TEST_ASSERT_EQUAL(ip[0], 0x45, "version 4, no options");
+	TEST_ASSERT_EQUAL(be(ip + 2, 2), 286, "IPv4 total length");
+	TEST_ASSERT_EQUAL(be(ip + 6, 2), 0x4000, "DF, not a fragment");
+	TEST_ASSERT_EQUAL(ip[8], 64, "TTL");
+	TEST_ASSERT_EQUAL(ip[9], 17, "UDP");
+	TEST_ASSERT_EQUAL(ones_sum(ip, 20), 0xffff, "IPv4 header checksum");
+	TEST_ASSERT_EQUAL(be(ip + 12, 4), 0xc6120001, "source 198.18.0.1");
+	TEST_ASSERT_EQUAL(be(ip + 16, 4), 0xc6120002, "destination 198.18.0.2");
+	TEST_ASSERT_EQUAL(be(udp, 2), 49152, "source port");
+	TEST_ASSERT_EQUAL(be(udp + 2, 2), IOL_STAMP_UDP_PORT, "destination port");
+	TEST_ASSERT_EQUAL(be(udp + 4, 2), 266, "UDP length");
+	TEST_ASSERT_EQUAL(be(udp + 6, 2), 0, "UDP checksum 0");
+	TEST_ASSERT_EQUAL(f[42] | f[43] << 8, IOL_STAMP_MAGIC, "iovaloop header after UDP");
+
+	TEST_ASSERT_EQUAL(check(f, 300, &expect_udp, &r), IOL_STAMP_OK, "%s", r.why);
+	TEST_ASSERT_EQUAL(r.hdr.seq, 77, "parsed back");
+	TEST_ASSERT_EQUAL(r.hdr.len, 300, "length");
+	/* The payload is a raw frame's, moved by the 28 bytes of IPv4 and UDP. */
+	for (uint32_t off = 84; off < 300; off++)
+		TEST_ASSERT_EQUAL(f[off], iol_stamp_payload_byte(RUN, 77, off - 28), "byte %u", off);
+	i.seq = 78;
+	iol_stamp_restamp(f, IOL_ENCAP_UDP, &i);
+	TEST_ASSERT_EQUAL(check(f, 300, &expect_udp, &r), IOL_STAMP_OK, "%s", r.why);
+	TEST_ASSERT_EQUAL(r.hdr.seq, 78, "restamped");
+	TEST_ASSERT(memcmp(f, p.bytes, 42) == 0, "prefix kept");
+
+	f[299] ^= 1;
+	TEST_ASSERT_EQUAL(check(f, 300, &expect_udp, &r), IOL_STAMP_CORRUPTED, "payload");
+	TEST_ASSERT_EQUAL(r.bad_offset, 299, "offset in the frame, not the shifted view");
+	return TEST_SUCCESS;
+}
+
+static int
+test_stamp_cross_encapsulation(void)
+{
+	struct iol_stamp_prefix p;
+	struct iol_stamp_result r;
+	struct iol_stamp_info i = info_for(5, 128);
+	uint8_t f[128], g[128];
+
+	iol_stamp_prefix_build(&p, IOL_ENCAP_UDP, &udp_ends, 128);
+	iol_stamp_write(f, &p, &i);
+	TEST_ASSERT_EQUAL(check(f, 128, &expect_full, &r), IOL_STAMP_FOREIGN, "udp to raw");
+	TEST_ASSERT(strstr(r.why, "--frame udp") != NULL, "named: %s", r.why);
+	TEST_ASSERT(!r.hdr_valid, "nothing trusted");
+	iol_stamp_write(g, raw_prefix(), &i);
+	TEST_ASSERT_EQUAL(check(g, 128, &expect_udp, &r), IOL_STAMP_FOREIGN, "raw to udp");
+	TEST_ASSERT(strstr(r.why, "--frame raw") != NULL, "named: %s", r.why);
+	/* A raw frame shorter than a UDP prefix is not read past its end. */
+	TEST_ASSERT_EQUAL(check(g, 40, &expect_udp, &r), IOL_STAMP_FOREIGN, "short raw");
+	TEST_ASSERT_EQUAL(check(f, 43, &expect_udp, &r), IOL_STAMP_FOREIGN, "cut in UDP");
+
+	/* Damage that a good iovaloop header leaves trustworthy: corrupted, sequence usable. */
+	static const struct { unsigned int off; uint8_t x; const char *why; } dmg[] = {
+		{ 14 + 8, 1, "IPv4 header checksum" },
+		{ 14 + 2, 0, "IPv4 total length" },
+		{ 34 + 4, 0, "UDP length" },
+		{ 34 + 6, 0, "UDP checksum" },
+	};
+	for (unsigned int k = 0; k < RTE_DIM(dmg); k++) {
+		memcpy(g, f, sizeof(g));
+		if (dmg[k].x != 0) {
+			g[dmg[k].off] ^= dmg[k].x;
+		} else {
+			g[dmg[k].off + 1] ^= 4;
+			if (dmg[k].off == 16) {
+				/* The checksum made right again: only the length is wrong. */
+				uint16_t c;
+
+				g[24] = g[25] = 0;
+				c = (uint16_t)~ones_sum(g + 14, 20);
+				g[24] = (uint8_t)(c >> 8);
+				g[25] = (uint8_t)c;
+			}
+		}
+		TEST_ASSERT_EQUAL(check(g, 128, &expect_udp, &r), IOL_STAMP_CORRUPTED,
+			"%s", dmg[k].why);
+		TEST_ASSERT(strstr(r.why, dmg[k].why) != NULL, "why %s: %s", dmg[k].why, r.why);
+		TEST_ASSERT(r.hdr_valid, "%s: header still trusted", dmg[k].why);
+	}
+	/* Not iovaloop's datagram: another protocol or port is foreign. */
+	memcpy(g, f, sizeof(g));
+	g[14 + 9] = 6;
+	TEST_ASSERT_EQUAL(check(g, 128, &expect_udp, &r), IOL_STAMP_FOREIGN, "TCP");
+	memcpy(g, f, sizeof(g));
+	g[34 + 3] ^= 1;
+	TEST_ASSERT_EQUAL(check(g, 128, &expect_udp, &r), IOL_STAMP_FOREIGN, "port");
+	TEST_ASSERT(strstr(r.why, "port") != NULL, "why: %s", r.why);
+	memcpy(g, f, sizeof(g));
+	g[14 + 6] |= 0x20;
+	TEST_ASSERT_EQUAL(check(g, 128, &expect_udp, &r), IOL_STAMP_FOREIGN, "fragment");
+	return TEST_SUCCESS;
+}
+
 static int
 test_stamp_misdelivered(void)
 {
@@ -834,6 +975,8 @@ static struct unit_test_suite stamp_suite = {
 		TEST_CASE(test_stamp_truncated),
 		TEST_CASE(test_stamp_corrupted_reports_bytes),
 		TEST_CASE(test_stamp_misdelivered),
+		TEST_CASE(test_stamp_udp_prefix),
+		TEST_CASE(test_stamp_cross_encapsulation),
 		TEST_CASE(test_stamp_crc_known_answer),
 		TEST_CASE(test_stamp_crc_every_1_and_2_bit_error),
 		TEST_CASE(test_stamp_crc_3_bit_errors_and_bursts),

@@ -103,7 +103,7 @@ steer_lanes(struct iol_engine *e, char *err, size_t errlen)
 			s = &e->lanes[i].side[j];
 			p = s->pidx;
 			s->rx_rss = iol_steer_hash(&e->steer[p], s->peer->ends.src_ip,
-				s->peer->ends.dst_ip, s->peer->ends.src_port);
+				s->peer->ends.dst_ip, s->peer->ends.src_port, IOL_STAMP_UDP_PORT);
 		}
 	return 0;
 }
@@ -418,6 +418,7 @@ iol_engine_fill_report(struct iol_engine *e, struct iol_report *r)
 		return -ENOMEM;
 	}
 	r->n_ports = e->n_ports;
+	r->frame = iol_frame_name(e->cfg.frame);
 	for (i = 0; i < e->n_ports; i++) {
 		struct iol_dev_counters *d = &r->ports[i].dev;
 		const struct rte_eth_stats *b = &e->dev_base[i];
@@ -428,6 +429,13 @@ iol_engine_fill_report(struct iol_engine *e, struct iol_report *r)
 		r->ports[i].q = &e->qstats[i * e->cfg.queues];
 		for (q = 0; q < e->cfg.queues; q++)
 			r->ports[i].lcore[q] = iol_engine_queue_lcore(e, i, q);
+		r->ports[i].steer = (struct iol_report_steer){
+			.kind = iol_steer_kind_name(e->steer[i].kind),
+			.hashed = e->steer[i].l4 ? "ipv4-udp" : "ipv4",
+			.key_len = e->steer[i].key_len,
+			.reta_size = e->steer[i].reta_size,
+			.hash_in_mbuf = e->steer[i].hash_in_mbuf,
+		};
 		d->valid = e->dev_base_valid[i] && rte_eth_stats_get(e->ports[i], &now) == 0;
 		if (d->valid) {
 			/* A PMD that reset its counters meanwhile shows from zero. */

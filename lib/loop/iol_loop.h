@@ -117,9 +117,12 @@ struct iol_steer {
 /** "rss-predicted", "queue-to-queue" or "none". */
 const char *iol_steer_kind_name(enum iol_steer_kind k);
 
-/** The Toeplitz hash of a frame from @p src_ip:@p sport to @p dst_ip (host order) under @p st. */
+/**
+ * The Toeplitz hash under @p st of a datagram from @p src_ip:@p sport to
+ * @p dst_ip:@p dport (host order); the ports count only where @p st->l4.
+ */
 uint32_t iol_steer_hash(const struct iol_steer *st, uint32_t src_ip, uint32_t dst_ip,
-		uint16_t sport);
+		uint16_t sport, uint16_t dport);
 
 /**
  * The ends of a UDP frame to @p queue of the port @p st describes: with

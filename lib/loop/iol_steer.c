@@ -44,12 +44,13 @@ iol_steer_kind_name(enum iol_steer_kind k)
 }
 
 uint32_t
-iol_steer_hash(const struct iol_steer *st, uint32_t src_ip, uint32_t dst_ip, uint16_t sport)
+iol_steer_hash(const struct iol_steer *st, uint32_t src_ip, uint32_t dst_ip, uint16_t sport,
+		uint16_t dport)
 {
 	/* rte_softrss() takes the tuple in host order and the key as the device has it. */
 	struct rte_ipv4_tuple t = {
 		.src_addr = src_ip, .dst_addr = dst_ip,
-		.sport = sport, .dport = IOL_STAMP_UDP_PORT,
+		.sport = sport, .dport = dport,
 	};
 
 	return rte_softrss((uint32_t *)&t, st->l4 ? RTE_THASH_V4_L4_LEN : RTE_THASH_V4_L3_LEN,
@@ -69,7 +70,8 @@ iol_steer_choose(const struct iol_steer *st, uint16_t queue, struct iol_stamp_en
 	for (v = 0; v < SEARCH_SPAN; v++) {
 		port = st->l4 ? (uint16_t)(IOL_STEER_PORT_BASE + v) : IOL_STEER_PORT_BASE;
 		ip = st->l4 ? ends->src_ip : IOL_STEER_IP_SEARCH + v;
-		if (st->reta[iol_steer_hash(st, ip, ends->dst_ip, port) % st->reta_size] == queue) {
+		if (st->reta[iol_steer_hash(st, ip, ends->dst_ip, port, IOL_STAMP_UDP_PORT) %
+				st->reta_size] == queue) {
 			ends->src_port = port;
 			ends->src_ip = ip;
 			return 0;

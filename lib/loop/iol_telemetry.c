@@ -112,6 +112,8 @@ dict_counts(struct rte_tel_data *d, const struct iol_qstats *q)
 	tel_dict_u64(d, "rx_bytes", q->rx_bytes);
 	tel_dict_u64(d, "verified", q->verified);
 	tel_dict_u64(d, "end_frames", q->end_frames);
+	tel_dict_u64(d, "rss_hash_checked", q->rss_checked);
+	tel_dict_u64(d, "rss_hash_mismatch", q->rss_mismatch);
 	for (i = 0; i < IOL_ERR_CLASSES; i++)
 		tel_dict_u64(d, iol_errors_name(i), q->err.v[i]);
 }

@@ -81,7 +81,7 @@ check_rss_hash(struct iol_engine *e, struct side *s, const struct rte_mbuf *m,
 	memcpy(&dst, data + IOL_STAMP_ETH_LEN + 16, 4);
 	memcpy(&sport, data + IOL_STAMP_ETH_LEN + IOL_STAMP_IPV4_LEN, 2);
 	want = iol_steer_hash(st, rte_be_to_cpu_32(src), rte_be_to_cpu_32(dst),
-		rte_be_to_cpu_16(sport));
+		rte_be_to_cpu_16(sport), IOL_STAMP_UDP_PORT);
 	s->st->rss_checked++;
 	if (likely(m->hash.rss == want))
 		return;

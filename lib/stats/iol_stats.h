@@ -241,6 +241,7 @@ struct iol_report {
 	const char *payload_variant; /**< Payload check code used ("avx2", ...). */
 	const char *mode;          /**< "loop", "txonly", "rxonly" */
 	const char *verify;        /**< "none", "header", "full" */
+	const char *frame;         /**< "udp" or "raw" (--frame) */
 	uint32_t run_id;
 	uint16_t pkt_size;
 	uint16_t burst;
@@ -255,6 +256,13 @@ struct iol_report {
 		unsigned int n_queues;
 		const struct iol_qstats *q; /**< n_queues of them. */
 		unsigned int lcore[IOL_REPORT_MAX_QUEUES]; /**< That polled each queue. */
+		/** How frames sent to it found their RX queue (struct iol_steer). */
+		struct iol_report_steer {
+			const char *kind;   /**< "rss-predicted", "queue-to-queue", "none" */
+			const char *hashed; /**< RSS: "ipv4-udp" or "ipv4" */
+			unsigned int key_len, reta_size; /**< RSS: as read back */
+			bool hash_in_mbuf;  /**< RSS: the device's hash checked on each frame */
+		} steer;
 		/** The PMD's own counters over the run (rte_eth_stats_get()). */
 		struct iol_dev_counters {
 			bool valid;         /**< The PMD gave them. */
