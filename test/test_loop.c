@@ -486,10 +486,10 @@ test_loop_steer_prediction(void)
 	/* A table that never names queue 3: refused, not guessed. */
 	steer_for_test(&st, true, 64, 3);
 	TEST_ASSERT_FAIL(iol_steer_choose(&st, 3, &ends), "queue outside the table");
-	/* Without RSS, queue q's flow is port 49152 + q. */
+	/* Without RSS, queue q's flow is port 50000 + q. */
 	st.kind = IOL_STEER_QUEUE;
 	TEST_ASSERT_SUCCESS(iol_steer_choose(&st, 3, &ends), "queue to queue");
-	TEST_ASSERT_EQUAL(ends.src_port, 49155, "49152 + q");
+	TEST_ASSERT_EQUAL(ends.src_port, 50003, "50000 + q");
 	return TEST_SUCCESS;
 }
 

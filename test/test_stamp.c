@@ -216,10 +216,10 @@ test_stamp_corrupted_reports_bytes(void)
 	return TEST_SUCCESS;
 }
 
-/* 198.18.0.1:49152 -> 198.18.0.2, the addresses the loop gives its first pair. */
+/* 198.18.0.1:50000 -> 198.18.0.2, the addresses the loop gives its first pair. */
 static const struct iol_stamp_ends udp_ends = {
 	.dst_mac = { 0x02, 0, 0, 0, 0, 0xb }, .src_mac = { 0x02, 0, 0, 0, 0, 0xa },
-	.src_ip = 0xc6120001, .dst_ip = 0xc6120002, .src_port = 49152,
+	.src_ip = 0xc6120001, .dst_ip = 0xc6120002, .src_port = 50000,
 };
 
 static const struct iol_stamp_expect expect_udp = {
@@ -271,7 +271,7 @@ test_stamp_udp_prefix(void)
 	TEST_ASSERT_EQUAL(ones_sum(ip, 20), 0xffff, "IPv4 header checksum");
 	TEST_ASSERT_EQUAL(be(ip + 12, 4), 0xc6120001, "source 198.18.0.1");
 	TEST_ASSERT_EQUAL(be(ip + 16, 4), 0xc6120002, "destination 198.18.0.2");
-	TEST_ASSERT_EQUAL(be(udp, 2), 49152, "source port");
+	TEST_ASSERT_EQUAL(be(udp, 2), 50000, "source port");
 	TEST_ASSERT_EQUAL(be(udp + 2, 2), IOL_STAMP_UDP_PORT, "destination port");
 	TEST_ASSERT_EQUAL(be(udp + 4, 2), 266, "UDP length");
 	TEST_ASSERT_EQUAL(be(udp + 6, 2), 0, "UDP checksum 0");

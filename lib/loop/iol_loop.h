@@ -99,8 +99,11 @@ extern const uint8_t iol_steer_key[40];
 #define IOL_STEER_IP_BASE 0xc6120000u
 /** Source addresses searched where only addresses are hashed: 198.19.0.0/16. */
 #define IOL_STEER_IP_SEARCH 0xc6130000u
-/** First UDP source port searched (RFC 6335 dynamic ports); 49152 + q without RSS. */
-#define IOL_STEER_PORT_BASE 49152u
+/**
+ * First UDP source port searched, in RFC 6335's dynamic ports (50000 +
+ * q without RSS): 49152 itself tcpdump decodes as Broadcom LI, not UDP.
+ */
+#define IOL_STEER_PORT_BASE 50000u
 
 /** A port's steering, as read back from the device. */
 struct iol_steer {

@@ -29,8 +29,11 @@ const uint8_t iol_steer_key[40] = {
 /* Flow types iovaloop's UDP frames are: addresses and ports, or addresses alone. */
 #define HF_L4 RTE_ETH_RSS_NONFRAG_IPV4_UDP
 #define HF_L3 (RTE_ETH_RSS_IPV4 | RTE_ETH_RSS_NONFRAG_IPV4_OTHER)
-/* Candidates searched for a flow: a table of 512 entries is hit by chance long before. */
-#define SEARCH_SPAN 16384u
+/*
+ * Candidates searched for a flow (ports 50000 to 58191): any queue the
+ * table names is hit long before.
+ */
+#define SEARCH_SPAN 8192u
 
 const char *
 iol_steer_kind_name(enum iol_steer_kind k)
