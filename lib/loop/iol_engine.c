@@ -102,6 +102,7 @@ steer_lanes(struct iol_engine *e, char *err, size_t errlen)
 		for (j = 0; j < e->lanes[i].n_sides; j++) {
 			s = &e->lanes[i].side[j];
 			p = s->pidx;
+			s->rss_check = e->steer[p].kind == IOL_STEER_RSS;
 			s->rx_rss = iol_steer_hash(&e->steer[p], s->peer->ends.src_ip,
 				s->peer->ends.dst_ip, s->peer->ends.src_port, IOL_STAMP_UDP_PORT);
 		}

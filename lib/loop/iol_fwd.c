@@ -178,7 +178,7 @@ fast_frame(const struct iol_engine *e, struct side *s, struct fast *fs, struct b
 	uint8_t *f = rte_pktmbuf_mtod(m, uint8_t *), *h = f + e->hdr_off;
 	uint64_t iova = rte_pktmbuf_iova(m), w[5], seq, tx_seq = fs->tx_seq;
 	uint16_t len = e->cfg.pkt_size;
-	bool hashed = (m->ol_flags & RTE_MBUF_F_RX_RSS_HASH) != 0;
+	bool hashed = s->rss_check && (m->ol_flags & RTE_MBUF_F_RX_RSS_HASH);
 	uint32_t crc;
 
 	if (unlikely(m->data_len != len ||

@@ -71,6 +71,7 @@ struct side {
 	uint64_t tx_meta;
 	uint32_t rx_crc0, tx_crc0;      /* the header CRC after word 0 */
 	uint32_t rx_rss;                /* the device's hash of what arrives here (RSS) */
+	bool rss_check;                 /* its port steers by RSS: a hash given is compared */
 	struct iol_stamp_ends ends;     /* of what it sends */
 	struct iol_stamp_prefix prefix; /* what it sends: the peer receives exactly that */
 	uint64_t tx_seq;                /* next sequence number sent */
