@@ -120,6 +120,7 @@ iol_engine_create(const struct iol_config *cfg, const uint16_t *ports,
 	struct iol_engine *e;
 	struct lane *l;
 
+	/* What a NULL return means, unless the steering says otherwise. */
 	iol_errf(err, errlen, "out of memory for the lanes");
 	e = rte_zmalloc_socket("iol_engine", sizeof(*e), RTE_CACHE_LINE_SIZE, socket);
 	if (e == NULL)

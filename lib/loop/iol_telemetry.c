@@ -313,6 +313,7 @@ cmd_config(const char *cmd, const char *params, struct rte_tel_data *d)
 	rte_tel_data_add_dict_string(d, "mode", iol_mode_name(c->mode));
 	rte_tel_data_add_dict_string(d, "verify", iol_verify_name(c->verify));
 	rte_tel_data_add_dict_string(d, "mem", iol_mem_name(c->mem));
+	rte_tel_data_add_dict_string(d, "frame", iol_frame_name(c->frame));
 	tel_dict_u64(d, "run_id", iol_engine_run_id(v->engine));
 	tel_dict_u64(d, "pkt_size", c->pkt_size);
 	tel_dict_u64(d, "burst", c->burst);
