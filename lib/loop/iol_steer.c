@@ -172,5 +172,12 @@ steer_read(uint16_t port, const struct iol_config *cfg, struct iol_steer *st,
 	st->reta_size = info.reta_size;
 	for (i = 0; i < info.reta_size; i++)
 		st->reta[i] = groups[i / RTE_ETH_RETA_GROUP_SIZE].reta[i % RTE_ETH_RETA_GROUP_SIZE];
+	if (!st->l4)
+		LOG(NOTICE, "port %u: RSS hashes IPv4 addresses only, not UDP ports: flows "
+			"differ by source address (198.19.0.0/16) instead", port);
+	LOG(INFO, "port %u: RSS over %u queues read back: %s hashed, key %u bytes, "
+		"redirection table %u entries, device hash %s", port, cfg->queues,
+		st->l4 ? "IPv4/UDP" : "IPv4", st->key_len, st->reta_size,
+		st->hash_in_mbuf ? "checked on every frame" : "not offered");
 	return 0;
 }
