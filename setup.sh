@@ -19,7 +19,7 @@ HUGEPAGES_2M=${IOL_HUGEPAGES_2M:-1024}
 HUGEPAGES_1G=${IOL_HUGEPAGES_1G:-2}
 PACKAGES="gcc pkg-config meson ninja-build python3 iproute2 dpdk dpdk-dev
 	libdpdk-dev libnuma-dev libhugetlbfs-dev clang libclang-rt-14-dev debootstrap
-	python3-matplotlib"
+	python3-matplotlib tcpdump"
 
 say() { echo "setup: $*"; }
 

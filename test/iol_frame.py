@@ -5,11 +5,15 @@ variants of them, and send them paced through an AF_PACKET socket.
 
 Standard library only. The frame arithmetic is ported from lib/stamp:
 
-  header (after a 14-byte Ethernet header, EtherType 0x88B5), 42 bytes LE:
+  prefix: raw, a 14-byte Ethernet header of EtherType 0x88B5; or udp,
+    Ethernet (0x0800), IPv4 (20 bytes: DF, TTL 64, protocol 17, header
+    checksum) and UDP (to port 0x88B5 = 34997, checksum 0): 42 bytes
+  header (after the prefix), 42 bytes LE:
     magic u16 (0x3249 data, 0x3245 end of flow), flow u16, run_id u32,
     seq u64, tx_tsc u64, tx_iova u64, len u16, src_port, src_queue,
     dst_port, dst_queue u8, crc u32 = rte_hash_crc(hdr[0:38], 38, 0xffffffff)
-  payload word k (frame offset 56 + 8k, LE) = seed + k * IOL_STAMP_GOLDEN,
+  payload word k (frame offset 56 + 8k, LE; 28 further in a udp frame)
+    = seed + k * IOL_STAMP_GOLDEN,
     seed = iol_stamp_payload_seed(run_id, seq); a short tail takes the low
     bytes of the next word.
 
@@ -29,6 +33,7 @@ inclusive ranges A..B (counting up modulo 2^64, so 2^64-2..1 is four
 numbers), optionally followed by `except SEQS`.
 
   run R                    run id of the frames that follow
+  frame udp|raw            encapsulation of the frames that follow (raw)
   len L                    length of the data frames that follow (default 64)
   ports SP SQ DP DQ        src port/queue, dst port/queue (default 0 0 255 255)
   data F SEQS              data frames of flow F
@@ -40,6 +45,8 @@ numbers), optionally followed by `except SEQS`.
   trunc F S L SENT         data frame whose header says len L, of which only
                            the first SENT bytes are sent (SENT >= 60: the
                            kernel pads shorter frames)
+  pflip F S O:B[,O:B..]    data frame (F, S) with bit B (0..7) of prefix byte
+                           O flipped (IPv4, UDP fields of a udp frame)
   otherrun R F S           a valid data frame of another run id R
   fmt1 F S                 a format-1 data frame ("IOL1", XOR fold check)
   fmt1eof F N              a format-1 end-of-flow frame ("IOLE")
@@ -70,6 +77,10 @@ M64 = (1 << 64) - 1
 ETH_LEN = 14
 HDR_LEN = 42
 MIN_LEN = ETH_LEN + HDR_LEN  # IOL_STAMP_MIN_LEN, 56
+UDP_PORT = 0x88B5            # IOL_STAMP_UDP_PORT
+IPV4_LEN = 20
+UDP_PREFIX = ETH_LEN + IPV4_LEN + 8   # iol_stamp_hdr_off(IOL_ENCAP_UDP), 42
+SHIFT = {"raw": 0, "udp": UDP_PREFIX - ETH_LEN}
 CRC_COVERED = 38
 ANY = 0xff
 
@@ -155,6 +166,21 @@ def eth_header(dst, src, ethertype):
     return dst + src + struct.pack(">H", ethertype)
 
 
+def ones_sum(data):
+    s = sum(struct.unpack(">%dH" % (len(data) // 2), data))
+    while s >> 16:
+        s = (s & 0xffff) + (s >> 16)
+    return s
+
+
+def ipv4_udp(length, src_ip, dst_ip, sport):
+    """IPv4 and UDP headers of a udp frame of `length` bytes (lib/stamp's prefix)."""
+    ip = bytearray(struct.pack(">BBHHHBBH4s4s", 0x45, 0, length - ETH_LEN, 0, 0x4000, 64, 17,
+                               0, socket.inet_aton(src_ip), socket.inet_aton(dst_ip)))
+    struct.pack_into(">H", ip, 10, ~ones_sum(bytes(ip)) & 0xffff)
+    return bytes(ip) + struct.pack(">HHHH", sport, UDP_PORT, length - ETH_LEN - IPV4_LEN, 0)
+
+
 def header2(magic, flow, run_id, seq, length, tx_tsc=0, tx_iova=0,
             src_port=0, src_queue=0, dst_port=ANY, dst_queue=ANY):
     """The 42-byte format-2 header, CRC included."""
@@ -192,15 +218,27 @@ class Frames:
         self.run = 0x1e4c2001
         self.len = 64
         self.ports = (0, 0, ANY, ANY)
+        self.encap = "raw"
+        self.src_ip, self.dst_ip, self.sport = "198.18.0.1", "198.18.0.2", 50000
+
+    def hdr_off(self):
+        return ETH_LEN + SHIFT[self.encap]
+
+    def prefix(self, length):
+        if self.encap == "raw":
+            return eth_header(self.dst, self.src, ETHERTYPE)
+        return eth_header(self.dst, self.src, 0x0800) + ipv4_udp(length, self.src_ip,
+                                                                 self.dst_ip, self.sport)
 
     def _frame(self, hdr, run, seq, length):
-        return eth_header(self.dst, self.src, ETHERTYPE) + hdr + payload(run, seq, length)
+        return (self.prefix(length) + hdr +
+                payload(run, seq, length - SHIFT[self.encap]))
 
     def data(self, flow, seq, run=None, length=None, magic=MAGIC_DATA):
         run = self.run if run is None else run
         length = self.len if length is None else length
-        if length < MIN_LEN:
-            raise ValueError("frame length %d below %d" % (length, MIN_LEN))
+        if length < MIN_LEN + SHIFT[self.encap]:
+            raise ValueError("frame length %d below %d" % (length, MIN_LEN + SHIFT[self.encap]))
         sp, sq, dp, dq = self.ports
         h = header2(magic, flow, run, seq, length, src_port=sp, src_queue=sq,
                     dst_port=dp, dst_queue=dq)
@@ -231,20 +269,32 @@ class Frames:
         return eth_header(self.dst, self.src, ethertype) + bytes(body)
 
 
-def flip_bits(frame, bits):
+def flip_bits(frame, bits, hdr_off=ETH_LEN):
     """Flip (word, bit) pairs of the iovaloop header of a frame."""
     f = bytearray(frame)
     for word, bit in bits:
         off = word * 8 + bit // 8
         if not (0 <= bit < 64 and 0 <= off < HDR_LEN):
             raise ValueError("no header bit %d of word %d" % (bit, word))
-        f[ETH_LEN + off] ^= 1 << (bit % 8)
+        f[hdr_off + off] ^= 1 << (bit % 8)
+    return bytes(f)
+
+
+def flip_prefix(frame, bits, hdr_off):
+    """Flip (byte, bit) pairs of a frame's prefix."""
+    f = bytearray(frame)
+    for off, bit in bits:
+        if not (0 <= bit < 8 and 0 <= off < hdr_off):
+            raise ValueError("no prefix bit %d of byte %d" % (bit, off))
+        f[off] ^= 1 << bit
     return bytes(f)
 
 
 def parse_frame(frame):
-    """Header fields of a format-2 frame, with crc_ok (for tests and the C check)."""
-    h = frame[ETH_LEN:ETH_LEN + HDR_LEN]
+    """Header fields of a format-2 frame (raw or udp), with crc_ok (for tests and the C check)."""
+    udp = struct.unpack(">H", frame[12:14])[0] == 0x0800
+    off = UDP_PREFIX if udp else ETH_LEN
+    h = frame[off:off + HDR_LEN]
     (magic, flow, run, seq, tsc, iova, length, sp, sq, dp, dq,
      crc) = struct.unpack("<HHIQQQHBBBBI", h)
     return dict(ethertype=struct.unpack(">H", frame[12:14])[0], magic=magic, flow=flow,
@@ -319,6 +369,10 @@ def build(lines, fr, rng=None):
                 fr.run = num(a[0]) & 0xffffffff
             elif verb == "len":
                 fr.len = num(a[0])
+            elif verb == "frame":
+                if a[0] not in SHIFT:
+                    raise ValueError("frame udp or raw")
+                fr.encap = a[0]
             elif verb == "ports":
                 fr.ports = tuple(num(x) for x in a)
                 assert len(fr.ports) == 4
@@ -328,9 +382,14 @@ def build(lines, fr, rng=None):
             elif verb == "eof":
                 out = [fr.eof(num(a[0]), num(a[1]))]
             elif verb == "flip":
-                out = [flip_bits(fr.data(num(a[0]), num(a[1])), bitlist("".join(a[2:])))]
+                out = [flip_bits(fr.data(num(a[0]), num(a[1])), bitlist("".join(a[2:])),
+                                 fr.hdr_off())]
             elif verb == "eofflip":
-                out = [flip_bits(fr.eof(num(a[0]), num(a[1])), bitlist("".join(a[2:])))]
+                out = [flip_bits(fr.eof(num(a[0]), num(a[1])), bitlist("".join(a[2:])),
+                                 fr.hdr_off())]
+            elif verb == "pflip":
+                out = [flip_prefix(fr.data(num(a[0]), num(a[1])), bitlist("".join(a[2:])),
+                                   fr.hdr_off())]
             elif verb == "trunc":
                 f, s, length, sent = (num(x) for x in a[:4])
                 if sent < 60 or sent >= length:
@@ -603,6 +662,22 @@ def selftest():
     check("a scenario: 8 frames, truncated to 100, expectations read",
           len(fs) == 8 and len(fs[3]) == 100 and parse_frame(fs[3])["len"] == 128 and
           not parse_frame(fs[4])["crc_ok"] and exp == {"lost": 1, "verified": 3})
+
+    # A udp frame: the raw frame's header and payload behind IPv4 and UDP.
+    fr = Frames()
+    fr.encap = "udp"
+    u = fr.data(7, 12345, length=128)
+    fr.encap = "raw"
+    r = fr.data(7, 12345, length=100)
+    check("a udp frame: IPv4 0x45, total length 114, DF, TTL 64, UDP, checksum",
+          u[12:14] == b"\x08\x00" and u[14] == 0x45 and u[16:18] == b"\x00\x72" and
+          u[20:22] == b"\x40\x00" and u[22] == 64 and u[23] == 17 and
+          ones_sum(u[14:34]) == 0xffff)
+    check("a udp frame: 198.18.0.1:50000 -> 198.18.0.2:34997, length 94, checksum 0",
+          u[26:34] == bytes([198, 18, 0, 1, 198, 18, 0, 2]) and
+          u[34:42] == struct.pack(">HHHH", 50000, 34997, 94, 0))
+    check("a udp frame carries the raw one's payload, 28 bytes on, and a good header",
+          u[84:] == r[56:] and parse_frame(u)["crc_ok"] and parse_frame(u)["len"] == 128)
 
     print("selftest: %d failed" % len(fails))
     return 1 if fails else 0

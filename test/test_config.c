@@ -30,6 +30,10 @@ static const struct {
 	const char *accepts;    /* what is accepted, in the message */
 } bad[] = {
 	{ "--pkt-size 55", "--pkt-size", "from 56" },
+	{ "--frame ipv6", "--frame", "raw or udp" },
+	{ "--frame udp --pkt-size 83", "--pkt-size", "accepts 84 to 2048" },
+	{ "--queues 2 --pkt-size 64", "--pkt-size", "chosen for --queues above 1" },
+	{ "--frame udp --pkt-size 84 --test-fault corrupt@1", "--test-fault", "85 or more" },
 	{ "--pkt-size 2049", "--pkt-size", "to 2048" },
 	{ "--pkt-size 64x", "--pkt-size", "frame length" },
 	{ "--burst 0", "--burst", "from 1 to 512" },
@@ -367,10 +371,29 @@ test_config_sizes(void)
 }
 
 static int
+test_config_frame(void)
+{
+	TEST_ASSERT_SUCCESS(parse(""), "%s", err);
+	TEST_ASSERT_EQUAL(cfg.frame, IOL_ENCAP_RAW, "one queue: raw");
+	TEST_ASSERT_EQUAL(cfg.pkt_size, 64, "raw: 64 bytes");
+	TEST_ASSERT_SUCCESS(parse("--queues 2"), "%s", err);
+	TEST_ASSERT_EQUAL(cfg.frame, IOL_ENCAP_UDP, "more queues: udp");
+	TEST_ASSERT_EQUAL(cfg.pkt_size, 92, "udp: headers and one payload word");
+	TEST_ASSERT_SUCCESS(parse("--queues 2 --frame raw"), "%s", err);
+	TEST_ASSERT_EQUAL(cfg.frame, IOL_ENCAP_RAW, "given");
+	TEST_ASSERT_EQUAL(cfg.pkt_size, 64, "raw again");
+	TEST_ASSERT_SUCCESS(parse("--frame udp --pkt-size 84"), "%s", err);
+	TEST_ASSERT_EQUAL(cfg.frame, IOL_ENCAP_UDP, "udp on one queue");
+	TEST_ASSERT_EQUAL(cfg.pkt_size, 84, "the smallest UDP frame");
+	TEST_ASSERT(strcmp(iol_frame_name(IOL_ENCAP_UDP), "udp") == 0, "name");
+	return TEST_SUCCESS;
+}
+
+static int
 test_config_against_ports(void)
 {
 	struct iol_port_caps caps[2] = {
-		{ .max_rx_queues = 4, .max_tx_queues = 4, .mtu = 1500,
+		{ .max_rx_queues = 4, .max_tx_queues = 4, .mtu = 1500, .rss_offloads = 1u << 5,
 		  .rx_desc_min = 32, .rx_desc_max = 4096, .tx_desc_min = 32, .tx_desc_max = 4096 },
 		{ .max_rx_queues = 1, .max_tx_queues = 1, .mtu = 1500,
 		  .rx_desc_min = 32, .rx_desc_max = 512, .tx_desc_min = 32, .tx_desc_max = 4096 },
@@ -382,6 +405,21 @@ test_config_against_ports(void)
 	TEST_ASSERT_FAIL(iol_config_check_ports(&cfg, caps, 2, err, sizeof(err)),
 		"port 1 has one queue");
 	TEST_ASSERT_STR_CONTAINS(err, "--queues: 2 is more than port 1 has", "message");
+	TEST_ASSERT_STR_CONTAINS(err, "accepts 1 to 1", "the device's limit");
+	caps[1] = caps[0];
+	caps[1].rss_offloads = 0;
+	TEST_ASSERT_FAIL(iol_config_check_ports(&cfg, caps, 2, err, sizeof(err)), "no RSS");
+	TEST_ASSERT_STR_CONTAINS(err, "port 1 has no RSS", "message");
+	caps[1].is_virtual = true;
+	TEST_ASSERT_SUCCESS(iol_config_check_ports(&cfg, caps, 2, err, sizeof(err)),
+		"a vdev maps queue to queue: %s", err);
+	TEST_ASSERT_SUCCESS(parse("--queues 2 --frame raw"), "%s", err);
+	TEST_ASSERT_FAIL(iol_config_check_ports(&cfg, caps, 1, err, sizeof(err)), "raw on RSS");
+	TEST_ASSERT_STR_CONTAINS(err, "--frame raw: RSS cannot spread", "message");
+	TEST_ASSERT_SUCCESS(iol_config_check_ports(&cfg, caps + 1, 1, err, sizeof(err)),
+		"raw over a vdev's queues: %s", err);
+	caps[1] = (struct iol_port_caps){ .max_rx_queues = 1, .max_tx_queues = 1, .mtu = 1500,
+		.rx_desc_min = 32, .rx_desc_max = 512, .tx_desc_min = 32, .tx_desc_max = 4096 };
 
 	TEST_ASSERT_SUCCESS(parse("--pkt-size 1515"), "%s", err);
 	TEST_ASSERT_FAIL(iol_config_check_ports(&cfg, caps, 1, err, sizeof(err)), "MTU");
@@ -409,6 +447,7 @@ static struct unit_test_suite config_suite = {
 		TEST_CASE(test_config_strict_accepts),
 		TEST_CASE(test_config_names),
 		TEST_CASE(test_config_defaults_and_values),
+		TEST_CASE(test_config_frame),
 		TEST_CASE(test_config_sizes),
 		TEST_CASE(test_config_against_ports),
 		TEST_CASES_END()

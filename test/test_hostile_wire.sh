@@ -193,6 +193,33 @@ expect lost=5 duplicated=1 reordered=2 stale=1 corrupted=3 truncated=0
 expect foreign=3 misdelivered=0 bad_iova=0 verified=5305
 EOF
 
+# Run 3: UDP frames (--frame udp, doc/hostile-wire.md, "Run 3").
+cat >"$T/run3.scn" <<'EOF'
+run 0x1e4c2004
+frame udp
+len 128
+# K: a clean UDP flow, ended: 100 verified.
+data 1 0..99
+eof 1 100
+# L: raw frames where UDP ones are expected: foreign 5.
+frame raw
+data 2 0..4
+frame udp
+# M: the IPv4 header checksum (byte 24) and the UDP length (byte 39)
+#    damaged under a good iovaloop header: corrupted 2, their numbers
+#    used: 48 verified, nothing lost.
+data 3 0..9
+pflip 3 10 24:0
+pflip 3 11 39:1
+data 3 12..49
+eof 3 50
+# N: protocol 1 instead of 17 (byte 23, bit 4): not UDP, foreign 1.
+pflip 4 0 23:4
+# verified = K 100 + M 48 = 148; foreign = L 5 + N 1 = 6
+expect lost=0 duplicated=0 reordered=0 stale=0 corrupted=2 truncated=0
+expect foreign=6 misdelivered=0 bad_iova=0 verified=148
+EOF
+
 # A short mix of every kind of frame, to check the wire itself: what the
 # receiver's namespace captures must be byte-exact what was sent.
 cat >"$T/wire.scn" <<'EOF'
@@ -295,10 +322,11 @@ EOF
 		2>/dev/null && ok "$1: run id learnt: $run" || ko "$1: run id learnt is not $run"
 }
 
-# hostile NAME SCENARIO DURATION: one receiver run against a scenario.
+# hostile NAME SCENARIO DURATION [OPTION...]: one receiver run against a scenario.
 hostile() {
 	name=$1 scn=$2 dur=$3
-	rx_start "$name" "$dur" || { [ -n "$rxpid" ] && kill $rxpid 2>/dev/null; wait $rxpid 2>/dev/null; rxpid=; return; }
+	shift 3
+	rx_start "$name" "$dur" "$@" || { [ -n "$rxpid" ] && kill $rxpid 2>/dev/null; wait $rxpid 2>/dev/null; rxpid=; return; }
 	ip netns exec "$NS-tx" $CRAFT send --iface "$IFT" --dst-mac "$RXMAC" \
 		--src-mac "$TXMAC" --scenario "$scn" --rate 2000 >"$T/$name.tx" 2>&1
 	txst=$?
@@ -363,6 +391,38 @@ fi
 
 hostile run1 "$T/run1.scn" 10
 hostile run2 "$T/run2.scn" 10
+hostile run3 "$T/run3.scn" 10 --frame udp
+
+# iovaloop's own UDP frames, as tcpdump reads them: 20 frames of 92
+# bytes, IPv4 with a good header checksum (-v checks it) carrying UDP
+# from 198.18.0.1:50000 to port 34997.
+if command -v tcpdump >/dev/null; then
+	: >"$T/udp.tcpdump"
+	ip netns exec "$NS-rx" timeout 60 tcpdump -i "$IFR" -c 20 -w "$T/udp.pcap" \
+		>"$T/udp.tcpdump" 2>&1 &
+	tdpid=$!
+	waited=0
+	while ! grep -q "listening on" "$T/udp.tcpdump" && [ $waited -lt 300 ]; do
+		sleep 0.1
+		waited=$((waited + 1))
+	done
+	ip netns exec "$NS-tx" timeout 60 $B -l 1 --no-pci --in-memory \
+		--log-level=lib.eal:warning --vdev "net_af_packet0,iface=$IFT" -- \
+		--mode txonly --frame udp --duration 1 --tx-rate 200 --stats-period 0 \
+		>"$T/udp.tx" 2>&1
+	wait $tdpid
+	tcpdump -nvr "$T/udp.pcap" >"$T/udp.txt" 2>&1
+	nip=$(grep -c "flags \[DF\], proto UDP (17), length 78)" "$T/udp.txt")
+	nudp=$(grep -c "198\.18\.0\.1\.50000 > 198\.18\.0\.1\.34997: UDP, length 50" "$T/udp.txt")
+	if [ "$nip" = 20 ] && [ "$nudp" = 20 ] && ! grep -q "bad cksum" "$T/udp.txt"; then
+		ok "tcpdump reads iovaloop's --frame udp frames as IPv4/UDP (20 of 20, checksums good)"
+	else
+		ko "tcpdump: $nip IPv4 and $nudp UDP lines of 20 as expected (or a bad checksum)"
+		tail_of "$T/udp.txt" 6
+	fi
+else
+	ko "tcpdump is missing (setup.sh installs it)"
+fi
 
 # Nobody sends: the run fails, saying that no iovaloop frame arrived.
 if rx_start silence 2; then

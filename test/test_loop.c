@@ -14,6 +14,7 @@
 #include <rte_bus_vdev.h>
 #include <rte_eth_ring.h>
 #include <rte_ethdev.h>
+#include <rte_ip.h>
 #include <rte_mbuf.h>
 #include <rte_memory.h>
 #include <rte_ring.h>
@@ -285,12 +286,17 @@ feed(struct rte_ring *ring, struct rte_mempool *mp, uint64_t seq)
 		.dst_port = IOL_STAMP_ANY, .dst_queue = IOL_STAMP_ANY,
 	};
 	struct rte_mbuf *m = rte_pktmbuf_alloc(mp);
+	struct iol_stamp_ends ends = { 0 };
+	struct iol_stamp_prefix prefix;
 
 	if (m == NULL)
 		return -1;
+	memcpy(ends.dst_mac, mac, 6);
+	memcpy(ends.src_mac, mac, 6);
+	iol_stamp_prefix_build(&prefix, IOL_ENCAP_RAW, &ends, info.len);
 	m->data_len = m->pkt_len = info.len;
 	info.tx_iova = rte_pktmbuf_iova(m);
-	iol_stamp_write(rte_pktmbuf_mtod(m, uint8_t *), mac, mac, &info);
+	iol_stamp_write(rte_pktmbuf_mtod(m, uint8_t *), &prefix, &info);
 	if (rte_ring_enqueue(ring, m) != 0) {
 		rte_pktmbuf_free(m);
 		return -1;
@@ -395,6 +401,115 @@ test_loop_refuses_what_devices_cannot_do(void)
 	return TEST_SUCCESS;
 }
 
+/*
+ * Toeplitz as Microsoft's RSS specification defines it, bit by bit over
+ * the input bytes in network order: independent of rte_softrss().
+ */
+static uint32_t
+toeplitz(const uint8_t *key, const uint8_t *in, unsigned int n)
+{
+	uint32_t hash = 0, window = (uint32_t)key[0] << 24 | key[1] << 16 | key[2] << 8 | key[3];
+	unsigned int bit;
+
+	for (bit = 0; bit < 8 * n; bit++) {
+		if (in[bit / 8] & (0x80 >> (bit % 8)))
+			hash ^= window;
+		window = window << 1 | ((key[4 + bit / 8] >> (7 - bit % 8)) & 1);
+	}
+	return hash;
+}
+
+static uint32_t
+toeplitz_v4(const uint8_t *key, uint32_t src, uint32_t dst, uint16_t sport, uint16_t dport,
+		bool l4)
+{
+	uint8_t in[12] = {
+		src >> 24, src >> 16, src >> 8, src, dst >> 24, dst >> 16, dst >> 8, dst,
+		sport >> 8, sport, dport >> 8, dport,
+	};
+
+	return toeplitz(key, in, l4 ? 12 : 8);
+}
+
+static void
+steer_for_test(struct iol_steer *st, bool l4, uint16_t reta_size, unsigned int queues)
+{
+	unsigned int i;
+
+	memset(st, 0, sizeof(*st));
+	st->kind = IOL_STEER_RSS;
+	st->l4 = l4;
+	st->key_len = sizeof(iol_steer_key);
+	memcpy(st->key, iol_steer_key, sizeof(iol_steer_key));
+	st->reta_size = reta_size;
+	/* Not the usual i % queues: a prediction must read the table. */
+	for (i = 0; i < reta_size; i++)
+		st->reta[i] = (uint16_t)((i * 7 + i / 5) % queues);
+}
+
+static int
+test_loop_steer_prediction(void)
+{
+	/* Microsoft's RSS verification suite (also the 82599 datasheet's, 7.1.2.8.3). */
+	uint32_t src = RTE_IPV4(66, 9, 149, 187), dst = RTE_IPV4(161, 142, 100, 80);
+	struct iol_stamp_ends ends = { .src_ip = RTE_IPV4(198, 18, 0, 1),
+		.dst_ip = RTE_IPV4(198, 18, 0, 2) };
+	struct iol_steer st;
+	unsigned int q, l4;
+	uint32_t h;
+
+	steer_for_test(&st, true, 128, 4);
+	TEST_ASSERT_EQUAL(iol_steer_hash(&st, src, dst, 2794, 1766), 0x51ccc178,
+		"IPv4 with ports, the published value");
+	TEST_ASSERT_EQUAL(toeplitz_v4(iol_steer_key, src, dst, 2794, 1766, true), 0x51ccc178,
+		"the test's own Toeplitz agrees");
+	st.l4 = false;
+	TEST_ASSERT_EQUAL(iol_steer_hash(&st, src, dst, 2794, 1766), 0x323e8fc2,
+		"IPv4 alone, the published value");
+
+	for (l4 = 0; l4 < 2; l4++) {
+		steer_for_test(&st, l4, 128, 4);
+		for (q = 0; q < 4; q++) {
+			struct iol_stamp_ends e = ends;
+
+			TEST_ASSERT_SUCCESS(iol_steer_choose(&st, (uint16_t)q, &e), "queue %u", q);
+			h = toeplitz_v4(iol_steer_key, e.src_ip, e.dst_ip, e.src_port,
+				IOL_STAMP_UDP_PORT, l4);
+			TEST_ASSERT_EQUAL(st.reta[h % 128], q, "l4 %u: the flow chosen for queue "
+				"%u reaches it", l4, q);
+			if (l4)
+				TEST_ASSERT_EQUAL(e.src_ip, ends.src_ip, "ports vary, not addresses");
+			else
+				TEST_ASSERT_EQUAL(e.src_ip >> 16, 0xc613, "198.19.0.0/16 searched");
+		}
+	}
+	/* A table that never names queue 3: refused, not guessed. */
+	steer_for_test(&st, true, 64, 3);
+	TEST_ASSERT_FAIL(iol_steer_choose(&st, 3, &ends), "queue outside the table");
+	/* Without RSS, queue q's flow is port 50000 + q. */
+	st.kind = IOL_STEER_QUEUE;
+	TEST_ASSERT_SUCCESS(iol_steer_choose(&st, 3, &ends), "queue to queue");
+	TEST_ASSERT_EQUAL(ends.src_port, 50003, "50000 + q");
+	return TEST_SUCCESS;
+}
+
+static int
+test_loop_frames_over_queues(void)
+{
+	TEST_ASSERT_EQUAL(run("--duration 0.3 --queues 4 --frame udp"), IOL_EXIT_PASS, "udp");
+	TEST_ASSERT(res.totals.verified > 0 && res.totals.verified == res.totals.rx_pkts,
+		"udp: every frame verified");
+	TEST_ASSERT_EQUAL(res.totals.rx_bytes, res.totals.rx_pkts * 92, "udp default 92 bytes");
+	TEST_ASSERT_EQUAL(run("--duration 0.3 --queues 4 --frame raw"), IOL_EXIT_PASS, "raw");
+	TEST_ASSERT(res.totals.verified > 0 && res.totals.verified == res.totals.rx_pkts,
+		"raw: every frame verified");
+	TEST_ASSERT_EQUAL(res.totals.rx_bytes, res.totals.rx_pkts * 64, "raw default 64 bytes");
+	TEST_ASSERT_EQUAL(run("--duration 0.2 --frame udp --pkt-size 85 --test-fault corrupt@3"),
+		IOL_EXIT_VERIFY, "udp corrupt fault");
+	TEST_ASSERT_EQUAL(res.totals.err.corrupted, 1, "one corrupted in a UDP frame");
+	return TEST_SUCCESS;
+}
+
 static struct unit_test_suite loop_suite = {
 	.suite_name = "verified loop on virtual ports",
 	.setup = loop_setup,
@@ -410,6 +525,8 @@ static struct unit_test_suite loop_suite = {
 		TEST_CASE(test_loop_rxonly_silence_fails),
 		TEST_CASE(test_loop_rxonly_joins_running_sender),
 		TEST_CASE(test_loop_json_replaced_whole),
+		TEST_CASE(test_loop_steer_prediction),
+		TEST_CASE(test_loop_frames_over_queues),
 		TEST_CASES_END()
 	}
 };

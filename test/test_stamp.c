@@ -14,6 +14,19 @@ static const uint8_t mac_b[6] = { 0x02, 0, 0, 0, 0, 0xb };
 
 #define RUN 0x1234abcdu
 
+/* The prefix of raw frames from mac_a to mac_b (its length is any frame's). */
+static const struct iol_stamp_prefix *
+raw_prefix(void)
+{
+	static struct iol_stamp_prefix p;
+	struct iol_stamp_ends ends = { 0 };
+
+	memcpy(ends.dst_mac, mac_b, 6);
+	memcpy(ends.src_mac, mac_a, 6);
+	iol_stamp_prefix_build(&p, IOL_ENCAP_RAW, &ends, IOL_STAMP_MIN_LEN);
+	return &p;
+}
+
 static struct iol_stamp_info
 info_for(uint64_t seq, uint16_t len)
 {
@@ -47,7 +60,7 @@ test_stamp_roundtrip_all_sizes(void)
 
 	for (len = IOL_STAMP_MIN_LEN; len <= sizeof(f); len++) {
 		i = info_for(len * 7, len);
-		iol_stamp_write(f, mac_b, mac_a, &i);
+		iol_stamp_write(f, raw_prefix(), &i);
 		TEST_ASSERT_EQUAL(check(f, len, &expect_full, &r), IOL_STAMP_OK,
 			"len %u: %s", len, r.why);
 		TEST_ASSERT_EQUAL(r.hdr.seq, len * 7, "seq");
@@ -56,7 +69,7 @@ test_stamp_roundtrip_all_sizes(void)
 	}
 	/* Each payload byte follows from (run, seq, offset) alone. */
 	i = info_for(99, 200);
-	iol_stamp_write(f, mac_b, mac_a, &i);
+	iol_stamp_write(f, raw_prefix(), &i);
 	for (len = IOL_STAMP_MIN_LEN; len < 200; len++)
 		TEST_ASSERT_EQUAL(f[len], iol_stamp_payload_byte(RUN, 99, len),
 			"byte %u", len);
@@ -70,9 +83,9 @@ test_stamp_restamp_changes_seq(void)
 	struct iol_stamp_info i = info_for(1, 128);
 	uint8_t f[128];
 
-	iol_stamp_write(f, mac_b, mac_a, &i);
+	iol_stamp_write(f, raw_prefix(), &i);
 	i.seq = 2;
-	iol_stamp_restamp(f, &i);
+	iol_stamp_restamp(f, IOL_ENCAP_RAW, &i);
 	TEST_ASSERT_EQUAL(check(f, 128, &expect_full, &r), IOL_STAMP_OK, "%s", r.why);
 	TEST_ASSERT_EQUAL(r.hdr.seq, 2, "restamped seq");
 	TEST_ASSERT(memcmp(f, mac_b, 6) == 0, "Ethernet header kept");
@@ -86,11 +99,11 @@ test_stamp_end_of_flow(void)
 	struct iol_stamp_info i = info_for(1000, 64);
 	uint8_t f[64];
 
-	iol_stamp_write(f, mac_b, mac_a, &i);
+	iol_stamp_write(f, raw_prefix(), &i);
 	TEST_ASSERT_EQUAL(check(f, 64, &expect_full, &r), IOL_STAMP_OK, "data frame");
 	TEST_ASSERT(!r.end, "data frame is no end");
 	i.flags = IOL_STAMP_F_END;
-	iol_stamp_write(f, mac_b, mac_a, &i);
+	iol_stamp_write(f, raw_prefix(), &i);
 	TEST_ASSERT_EQUAL(check(f, 64, &expect_full, &r), IOL_STAMP_OK, "%s", r.why);
 	TEST_ASSERT(r.end, "end of flow");
 	TEST_ASSERT_EQUAL(r.hdr.seq, 1000, "frames sent");
@@ -105,7 +118,7 @@ test_stamp_foreign(void)
 	struct iol_stamp_expect other_run = expect_full;
 	uint8_t f[100];
 
-	iol_stamp_write(f, mac_b, mac_a, &i);
+	iol_stamp_write(f, raw_prefix(), &i);
 	other_run.run_id = RUN + 1;
 	TEST_ASSERT_EQUAL(check(f, 100, &other_run, &r), IOL_STAMP_FOREIGN, "other run");
 	TEST_ASSERT_STR_CONTAINS(r.why, "another run", "reason");
@@ -116,7 +129,7 @@ test_stamp_foreign(void)
 	TEST_ASSERT_EQUAL(check(f, 10, &expect_full, &r), IOL_STAMP_FOREIGN, "runt");
 	f[12] = 0x08; f[13] = 0x00; /* IPv4 */
 	TEST_ASSERT_EQUAL(check(f, 100, &expect_full, &r), IOL_STAMP_FOREIGN, "ethertype");
-	iol_stamp_write(f, mac_b, mac_a, &i);
+	iol_stamp_write(f, raw_prefix(), &i);
 	f[IOL_STAMP_ETH_LEN] ^= 0xff;
 	TEST_ASSERT_EQUAL(check(f, 100, &expect_full, &r), IOL_STAMP_FOREIGN, "magic");
 	TEST_ASSERT_STR_CONTAINS(r.why, "magic", "reason");
@@ -134,7 +147,7 @@ test_stamp_format1_is_foreign(void)
 	unsigned int k;
 
 	for (k = 0; k < RTE_DIM(magics); k++) {
-		iol_stamp_write(f, mac_b, mac_a, &i);
+		iol_stamp_write(f, raw_prefix(), &i);
 		memcpy(f + IOL_STAMP_ETH_LEN, magics[k], 4);
 		TEST_ASSERT_EQUAL(check(f, 64, &expect_full, &r), IOL_STAMP_FOREIGN, "%s", magics[k]);
 		TEST_ASSERT_STR_CONTAINS(r.why, "frame format 1", "%s", magics[k]);
@@ -150,7 +163,7 @@ test_stamp_truncated(void)
 	struct iol_stamp_info i = info_for(5, 300);
 	uint8_t f[300];
 
-	iol_stamp_write(f, mac_b, mac_a, &i);
+	iol_stamp_write(f, raw_prefix(), &i);
 	TEST_ASSERT_EQUAL(check(f, 299, &expect_full, &r), IOL_STAMP_TRUNCATED, "one short");
 	TEST_ASSERT(r.hdr_valid, "a whole header keeps its sequence");
 	TEST_ASSERT_EQUAL(check(f, IOL_STAMP_MIN_LEN - 1, &expect_full, &r),
@@ -167,7 +180,7 @@ test_stamp_corrupted_reports_bytes(void)
 	struct iol_stamp_info i = info_for(77, 256);
 	uint8_t f[256], orig;
 
-	iol_stamp_write(f, mac_b, mac_a, &i);
+	iol_stamp_write(f, raw_prefix(), &i);
 	orig = f[200];
 	f[200] ^= 0x5a;
 	f[203] ^= 0x01;
@@ -185,21 +198,162 @@ test_stamp_corrupted_reports_bytes(void)
 	TEST_ASSERT_EQUAL(check(f, 256, &hdr_only, &r), IOL_STAMP_OK, "header level");
 
 	/* A flipped header bit is corruption, not a foreign frame. */
-	iol_stamp_write(f, mac_b, mac_a, &i);
+	iol_stamp_write(f, raw_prefix(), &i);
 	f[IOL_STAMP_ETH_LEN + 9] ^= 0x10; /* inside seq */
 	TEST_ASSERT_EQUAL(check(f, 256, &hdr_only, &r), IOL_STAMP_CORRUPTED, "header");
 	TEST_ASSERT_STR_CONTAINS(r.why, "CRC", "reason");
 	TEST_ASSERT(!r.hdr_valid, "a damaged header is not trusted");
 
 	/* Longer than sent, beyond the minimum frame padding. */
-	iol_stamp_write(f, mac_b, mac_a, &i);
+	iol_stamp_write(f, raw_prefix(), &i);
 	struct iol_stamp_info shorter = info_for(1, 100);
-	iol_stamp_write(f, mac_b, mac_a, &shorter);
+	iol_stamp_write(f, raw_prefix(), &shorter);
 	TEST_ASSERT_EQUAL(check(f, 101, &expect_full, &r), IOL_STAMP_CORRUPTED, "grew");
 	/* A frame under 60 bytes padded to 60 by the NIC is fine. */
 	shorter = info_for(1, IOL_STAMP_MIN_LEN);
-	iol_stamp_write(f, mac_b, mac_a, &shorter);
+	iol_stamp_write(f, raw_prefix(), &shorter);
 	TEST_ASSERT_EQUAL(check(f, 60, &expect_full, &r), IOL_STAMP_OK, "padding");
+	return TEST_SUCCESS;
+}
+
+/* 198.18.0.1:50000 -> 198.18.0.2, the addresses the loop gives its first pair. */
+static const struct iol_stamp_ends udp_ends = {
+	.dst_mac = { 0x02, 0, 0, 0, 0, 0xb }, .src_mac = { 0x02, 0, 0, 0, 0, 0xa },
+	.src_ip = 0xc6120001, .dst_ip = 0xc6120002, .src_port = 50000,
+};
+
+static const struct iol_stamp_expect expect_udp = {
+	.run_id = RUN, .rx_port = 1, .rx_queue = 1, .level = IOL_VERIFY_FULL,
+	.encap = IOL_ENCAP_UDP,
+};
+
+static uint32_t
+be(const uint8_t *p, unsigned int n)
+{
+	uint32_t v = 0;
+
+	while (n-- > 0)
+		v = v << 8 | *p++;
+	return v;
+}
+
+/* RFC 1071, written out here rather than taken from DPDK. */
+static uint16_t
+ones_sum(const uint8_t *p, unsigned int n)
+{
+	uint32_t sum = 0;
+
+	for (unsigned int i = 0; i < n; i += 2)
+		sum += be(p + i, 2);
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)sum;
+}
+
+static int
+test_stamp_udp_prefix(void)
+{
+	struct iol_stamp_prefix p;
+	struct iol_stamp_result r;
+	struct iol_stamp_info i = info_for(77, 300);
+	uint8_t f[300], *ip = f + 14, *udp = f + 34;
+
+	iol_stamp_prefix_build(&p, IOL_ENCAP_UDP, &udp_ends, 300);
+	TEST_ASSERT_EQUAL(p.len, 42, "prefix of Ethernet, IPv4 and UDP");
+	iol_stamp_write(f, &p, &i);
+	TEST_ASSERT(memcmp(f, mac_b, 6) == 0 && memcmp(f + 6, mac_a, 6) == 0, "MACs");
+	TEST_ASSERT_EQUAL(be(f + 12, 2), 0x0800, "EtherType IPv4");
+	TEST_ASSERT_EQUAL(ip[0], 0x45, "version 4, no options");
+	TEST_ASSERT_EQUAL(be(ip + 2, 2), 286, "IPv4 total length");
+	TEST_ASSERT_EQUAL(be(ip + 6, 2), 0x4000, "DF, not a fragment");
+	TEST_ASSERT_EQUAL(ip[8], 64, "TTL");
+	TEST_ASSERT_EQUAL(ip[9], 17, "UDP");
+	TEST_ASSERT_EQUAL(ones_sum(ip, 20), 0xffff, "IPv4 header checksum");
+	TEST_ASSERT_EQUAL(be(ip + 12, 4), 0xc6120001, "source 198.18.0.1");
+	TEST_ASSERT_EQUAL(be(ip + 16, 4), 0xc6120002, "destination 198.18.0.2");
+	TEST_ASSERT_EQUAL(be(udp, 2), 50000, "source port");
+	TEST_ASSERT_EQUAL(be(udp + 2, 2), IOL_STAMP_UDP_PORT, "destination port");
+	TEST_ASSERT_EQUAL(be(udp + 4, 2), 266, "UDP length");
+	TEST_ASSERT_EQUAL(be(udp + 6, 2), 0, "UDP checksum 0");
+	TEST_ASSERT_EQUAL(f[42] | f[43] << 8, IOL_STAMP_MAGIC, "iovaloop header after UDP");
+
+	TEST_ASSERT_EQUAL(check(f, 300, &expect_udp, &r), IOL_STAMP_OK, "%s", r.why);
+	TEST_ASSERT_EQUAL(r.hdr.seq, 77, "parsed back");
+	TEST_ASSERT_EQUAL(r.hdr.len, 300, "length");
+	/* The payload is a raw frame's, moved by the 28 bytes of IPv4 and UDP. */
+	for (uint32_t off = 84; off < 300; off++)
+		TEST_ASSERT_EQUAL(f[off], iol_stamp_payload_byte(RUN, 77, off - 28), "byte %u", off);
+	i.seq = 78;
+	iol_stamp_restamp(f, IOL_ENCAP_UDP, &i);
+	TEST_ASSERT_EQUAL(check(f, 300, &expect_udp, &r), IOL_STAMP_OK, "%s", r.why);
+	TEST_ASSERT_EQUAL(r.hdr.seq, 78, "restamped");
+	TEST_ASSERT(memcmp(f, p.bytes, 42) == 0, "prefix kept");
+
+	f[299] ^= 1;
+	TEST_ASSERT_EQUAL(check(f, 300, &expect_udp, &r), IOL_STAMP_CORRUPTED, "payload");
+	TEST_ASSERT_EQUAL(r.bad_offset, 299, "offset in the frame, not the shifted view");
+	return TEST_SUCCESS;
+}
+
+static int
+test_stamp_cross_encapsulation(void)
+{
+	struct iol_stamp_prefix p;
+	struct iol_stamp_result r;
+	struct iol_stamp_info i = info_for(5, 128);
+	uint8_t f[128], g[128];
+
+	iol_stamp_prefix_build(&p, IOL_ENCAP_UDP, &udp_ends, 128);
+	iol_stamp_write(f, &p, &i);
+	TEST_ASSERT_EQUAL(check(f, 128, &expect_full, &r), IOL_STAMP_FOREIGN, "udp to raw");
+	TEST_ASSERT(strstr(r.why, "--frame udp") != NULL, "named: %s", r.why);
+	TEST_ASSERT(!r.hdr_valid, "nothing trusted");
+	iol_stamp_write(g, raw_prefix(), &i);
+	TEST_ASSERT_EQUAL(check(g, 128, &expect_udp, &r), IOL_STAMP_FOREIGN, "raw to udp");
+	TEST_ASSERT(strstr(r.why, "--frame raw") != NULL, "named: %s", r.why);
+	/* A raw frame shorter than a UDP prefix is not read past its end. */
+	TEST_ASSERT_EQUAL(check(g, 40, &expect_udp, &r), IOL_STAMP_FOREIGN, "short raw");
+	TEST_ASSERT_EQUAL(check(f, 43, &expect_udp, &r), IOL_STAMP_FOREIGN, "cut in UDP");
+
+	/* Damage that a good iovaloop header leaves trustworthy: corrupted, sequence usable. */
+	static const struct { unsigned int off; uint8_t x; const char *why; } dmg[] = {
+		{ 14 + 8, 1, "IPv4 header checksum" },
+		{ 14 + 2, 0, "IPv4 total length" },
+		{ 34 + 4, 0, "UDP length" },
+		{ 34 + 6, 0, "UDP checksum" },
+	};
+	for (unsigned int k = 0; k < RTE_DIM(dmg); k++) {
+		memcpy(g, f, sizeof(g));
+		if (dmg[k].x != 0) {
+			g[dmg[k].off] ^= dmg[k].x;
+		} else {
+			g[dmg[k].off + 1] ^= 4;
+			if (dmg[k].off == 16) {
+				/* The checksum made right again: only the length is wrong. */
+				uint16_t c;
+
+				g[24] = g[25] = 0;
+				c = (uint16_t)~ones_sum(g + 14, 20);
+				g[24] = (uint8_t)(c >> 8);
+				g[25] = (uint8_t)c;
+			}
+		}
+		TEST_ASSERT_EQUAL(check(g, 128, &expect_udp, &r), IOL_STAMP_CORRUPTED,
+			"%s", dmg[k].why);
+		TEST_ASSERT(strstr(r.why, dmg[k].why) != NULL, "why %s: %s", dmg[k].why, r.why);
+		TEST_ASSERT(r.hdr_valid, "%s: header still trusted", dmg[k].why);
+	}
+	/* Not iovaloop's datagram: another protocol or port is foreign. */
+	memcpy(g, f, sizeof(g));
+	g[14 + 9] = 6;
+	TEST_ASSERT_EQUAL(check(g, 128, &expect_udp, &r), IOL_STAMP_FOREIGN, "TCP");
+	memcpy(g, f, sizeof(g));
+	g[34 + 3] ^= 1;
+	TEST_ASSERT_EQUAL(check(g, 128, &expect_udp, &r), IOL_STAMP_FOREIGN, "port");
+	TEST_ASSERT(strstr(r.why, "port") != NULL, "why: %s", r.why);
+	memcpy(g, f, sizeof(g));
+	g[14 + 6] |= 0x20;
+	TEST_ASSERT_EQUAL(check(g, 128, &expect_udp, &r), IOL_STAMP_FOREIGN, "fragment");
 	return TEST_SUCCESS;
 }
 
@@ -211,14 +365,14 @@ test_stamp_misdelivered(void)
 	struct iol_stamp_expect e = expect_full;
 	uint8_t f[64];
 
-	iol_stamp_write(f, mac_b, mac_a, &i);
+	iol_stamp_write(f, raw_prefix(), &i);
 	e.rx_queue = 0;
 	TEST_ASSERT_EQUAL(check(f, 64, &e, &r), IOL_STAMP_MISDELIVERED, "queue");
 	e = expect_full;
 	e.rx_port = 0;
 	TEST_ASSERT_EQUAL(check(f, 64, &e, &r), IOL_STAMP_MISDELIVERED, "port");
 	i.dst_port = i.dst_queue = IOL_STAMP_ANY;
-	iol_stamp_write(f, mac_b, mac_a, &i);
+	iol_stamp_write(f, raw_prefix(), &i);
 	TEST_ASSERT_EQUAL(check(f, 64, &e, &r), IOL_STAMP_OK, "wildcard");
 	return TEST_SUCCESS;
 }
@@ -235,7 +389,7 @@ test_stamp_crc_known_answer(void)
 	/* The reference itself: CRC-32C's check value, before its final inversion. */
 	TEST_ASSERT_EQUAL(crc32c_ref((const uint8_t *)"123456789", 9),
 		0xe3069283u ^ 0xffffffffu, "bitwise reference");
-	iol_stamp_write(f, mac_b, mac_a, &i);
+	iol_stamp_write(f, raw_prefix(), &i);
 	h = f + IOL_STAMP_ETH_LEN;
 	memcpy(&crc, h + IOL_STAMP_CRC_COVERED, 4);
 	crc = rte_le_to_cpu_32(crc);
@@ -293,7 +447,7 @@ test_stamp_crc_every_1_and_2_bit_error(void)
 	uint8_t good[64], f[64];
 	uint32_t a, b;
 
-	iol_stamp_write(good, mac_b, mac_a, &i);
+	iol_stamp_write(good, raw_prefix(), &i);
 	for (a = 0; a < HDR_BITS; a++) {
 		memcpy(f, good, sizeof(f));
 		flip(f, a);
@@ -315,7 +469,7 @@ test_stamp_crc_3_bit_errors_and_bursts(void)
 	uint32_t bits[3], len, at, k, p;
 	uint64_t x = 0x9e3779b97f4a7c15ull, pattern;
 
-	iol_stamp_write(good, mac_b, mac_a, &i);
+	iol_stamp_write(good, raw_prefix(), &i);
 	for (k = 0; k < 200000; k++) {
 		bits[0] = xorshift(&x) % HDR_BITS;
 		do
@@ -385,7 +539,7 @@ test_stamp_crc_catches_what_the_fold_missed(void)
 
 	/* "flow changed from 0 to 32 passed --verify full": with a TSC bit in the same lane. */
 	i.flow = 0;
-	iol_stamp_write(f, mac_b, mac_a, &i);
+	iol_stamp_write(f, raw_prefix(), &i);
 	fold = xor_fold_of(h);
 	h[offsetof(struct iol_stamp_hdr, flow)] ^= 32;
 	h[offsetof(struct iol_stamp_hdr, tx_tsc)] ^= 32;
@@ -396,7 +550,7 @@ test_stamp_crc_catches_what_the_fold_missed(void)
 	/* "seq 1000 became 66537 and passed --verify header": bits 0 and 16. */
 	hdr_only.level = IOL_VERIFY_HEADER;
 	i = info_for(1000, 64);
-	iol_stamp_write(f, mac_b, mac_a, &i);
+	iol_stamp_write(f, raw_prefix(), &i);
 	fold = xor_fold_of(h);
 	seq = rte_cpu_to_le_64(66537);
 	memcpy(h + offsetof(struct iol_stamp_hdr, seq), &seq, sizeof(seq));
@@ -425,7 +579,7 @@ test_stamp_never_reads_past_data(void)
 	TEST_ASSERT_SUCCESS(mprotect(area + pg, pg, PROT_NONE), "guard page");
 	for (len = IOL_STAMP_MIN_LEN; len <= sizeof(full); len += 13) {
 		i = info_for(len, len);
-		iol_stamp_write(full, mac_b, mac_a, &i);
+		iol_stamp_write(full, raw_prefix(), &i);
 		for (cut = 0; cut <= len; cut++) {
 			f = area + pg - cut;
 			memcpy(f, full, cut);
@@ -758,7 +912,7 @@ stamp_crc_bench(void)
 
 	for (n = 0; n < BENCH_FRAMES; n++) {
 		i = info_for(n, 64);
-		iol_stamp_write(frames[n], mac_b, mac_a, &i);
+		iol_stamp_write(frames[n], raw_prefix(), &i);
 	}
 	for (rep = 0; rep < 5; rep++) {
 		t = rte_rdtsc_precise();
@@ -821,6 +975,8 @@ static struct unit_test_suite stamp_suite = {
 		TEST_CASE(test_stamp_truncated),
 		TEST_CASE(test_stamp_corrupted_reports_bytes),
 		TEST_CASE(test_stamp_misdelivered),
+		TEST_CASE(test_stamp_udp_prefix),
+		TEST_CASE(test_stamp_cross_encapsulation),
 		TEST_CASE(test_stamp_crc_known_answer),
 		TEST_CASE(test_stamp_crc_every_1_and_2_bit_error),
 		TEST_CASE(test_stamp_crc_3_bit_errors_and_bursts),

@@ -20,6 +20,7 @@ static const char *const verify_names[] = {
 	[IOL_VERIFY_NONE] = "none", [IOL_VERIFY_HEADER] = "header", [IOL_VERIFY_FULL] = "full",
 };
 static const char *const mem_names[] = { [IOL_MEM_DPDK] = "dpdk", [IOL_MEM_XMEM] = "xmem" };
+static const char *const frame_names[] = { [IOL_ENCAP_UDP] = "udp", [IOL_ENCAP_RAW] = "raw" };
 static const char *const fault_names[] = {
 	[IOL_FAULT_CORRUPT] = "corrupt", [IOL_FAULT_DROP] = "drop",
 	[IOL_FAULT_DUP] = "dup", [IOL_FAULT_SWAP] = "swap",
@@ -34,6 +35,7 @@ struct names {
 static const struct names modes = NAMES(mode_names);
 static const struct names verifies = NAMES(verify_names);
 static const struct names mems = NAMES(mem_names);
+static const struct names frames = NAMES(frame_names);
 static const struct names fault_kinds = NAMES(fault_names);
 
 static const char *
@@ -87,6 +89,12 @@ iol_mem_name(enum iol_mem_kind m)
 }
 
 const char *
+iol_frame_name(enum iol_stamp_encap f)
+{
+	return name_of(&frames, f);
+}
+
+const char *
 iol_fault_kind_name(enum iol_fault_kind k)
 {
 	return name_of(&fault_kinds, k);
@@ -101,6 +109,7 @@ iol_config_defaults(struct iol_config *cfg)
 	cfg->inflight = 64;
 	cfg->burst = 32;
 	cfg->pkt_size = 64;
+	cfg->frame = IOL_ENCAP_RAW;
 	cfg->queues = 1;
 	cfg->rxd = 1024;
 	cfg->txd = 1024;
@@ -133,8 +142,14 @@ iol_config_usage(FILE *out, const char *prog)
 "                             size); rxonly needs header or full\n"
 "  --inflight N               frames circulating per queue pair (64)\n"
 "  --burst N                  RX/TX burst, 1-%d (32)\n"
-"  --pkt-size N               frame length without FCS, %zu-%d (64)\n"
-"  --queues N                 RX/TX queues per port, 1-%d (1)\n"
+"  --pkt-size N               frame length without FCS, %zu-%d (64; 92 with\n"
+"                             --frame udp: one payload word after the headers)\n"
+"  --frame udp|raw            udp: Ethernet, IPv4 198.18.0.0/15 and UDP to port\n"
+"                             %u, which RSS spreads over the queues and tcpdump\n"
+"                             reads (%u bytes or more); raw: EtherType 0x%04X\n"
+"                             (%zu or more); udp with --queues above 1, else raw\n"
+"  --queues N                 RX/TX queues per port, 1-%d (1); a NIC's are\n"
+"                             steered by RSS iovaloop configures and verifies\n"
 "  --rxd N, --txd N           descriptors per queue (1024)\n"
 "  --ports LIST               port ids, e.g. 0,1 (all); in loop mode paired in order\n"
 "  --duration SEC             run time, 0 until SIGINT/SIGTERM (10)\n"
@@ -171,7 +186,9 @@ iol_config_usage(FILE *out, const char *prog)
 "numbers: decimal digits, or 0x and hex digits; SEC: N or N.N; lists:\n"
 "comma-separated, no empty item\n"
 "exit status: 0 all verified, 1 verification errors, 2 bad usage, 3 set-up refused\n",
-		prog, IOL_MAX_BURST, IOL_STAMP_MIN_LEN, IOL_MAX_PKT_SIZE, IOL_MAX_QUEUES,
+		prog, IOL_MAX_BURST, IOL_STAMP_MIN_LEN, IOL_MAX_PKT_SIZE, IOL_STAMP_UDP_PORT,
+		iol_stamp_min_len(IOL_ENCAP_UDP), IOL_STAMP_ETHERTYPE, IOL_STAMP_MIN_LEN,
+		IOL_MAX_QUEUES,
 		IOL_FAULT_CORRUPT_MIN_LEN, IOL_MAX_FAULTS, IOL_MAX_COPY_SIZE);
 }
 
@@ -549,6 +566,8 @@ static const struct opt opts[] = {
 	{ .name = "pkt-size", .parse = opt_uint, .field = FIELD(pkt_size),
 	  .lo = IOL_STAMP_MIN_LEN, .hi = IOL_MAX_PKT_SIZE, .what = "a frame length",
 	  .note = " (Ethernet and iovaloop headers to one mbuf)" },
+	{ .name = "frame", .parse = opt_name, .field = FIELD(frame), .names = &frames,
+	  .what = "frame encapsulation" },
 	{ .name = "queues", .parse = opt_uint, .field = FIELD(queues), .lo = 1,
 	  .hi = IOL_MAX_QUEUES, .what = "a queue count" },
 	{ .name = "rxd", .parse = opt_uint, .field = FIELD(rxd), .lo = 16, .hi = 32768,
@@ -594,7 +613,7 @@ _Static_assert(RTE_DIM(opts) <= RTE_DIM(((struct parse_state *)NULL)->given),
 /* The dma mode's options, and the others' it refuses (they move frames). */
 static const char *const dma_only[] = { "dma", "copy-size" };
 static const char *const not_dma[] = {
-	"verify", "pkt-size", "queues", "rxd", "txd", "ports", "link-timeout", "tx-rate",
+	"verify", "frame", "pkt-size", "queues", "rxd", "txd", "ports", "link-timeout", "tx-rate",
 	"test-fault", "test-no-dma-map", "allow-noiommu",
 };
 
@@ -609,6 +628,12 @@ given_of(const struct parse_state *ps, const char *const *names, unsigned int n)
 			if (strcmp(opts[i].name, names[j]) == 0)
 				return names[j];
 	return NULL;
+}
+
+static bool
+was_given(const struct parse_state *ps, const char *name)
+{
+	return given_of(ps, &name, 1) != NULL;
 }
 
 /* A dma run takes the dma options and the shared ones; no other mode takes the dma options. */
@@ -670,10 +695,12 @@ check_faults(const struct iol_config *cfg, char *err, size_t errlen)
 			"no fault would be found; accepts --verify header or full");
 	for (i = 0; i < cfg->n_faults; i++) {
 		f = &cfg->faults[i];
-		if (f->kind == IOL_FAULT_CORRUPT && cfg->pkt_size < IOL_FAULT_CORRUPT_MIN_LEN)
+		if (f->kind == IOL_FAULT_CORRUPT &&
+		    cfg->pkt_size <= iol_stamp_min_len(cfg->frame))
 			return iol_errf(err, errlen, "--test-fault: corrupt@%" PRIu64 " flips a "
-				"payload byte and a %u-byte frame has none; needs --pkt-size "
-				"%zu or more", f->at, cfg->pkt_size, IOL_FAULT_CORRUPT_MIN_LEN);
+				"payload byte and a %u-byte %s frame has none; needs --pkt-size "
+				"%u or more", f->at, cfg->pkt_size, iol_frame_name(cfg->frame),
+				iol_stamp_min_len(cfg->frame) + 1);
 		for (j = 0; j < cfg->n_faults; j++) {
 			g = &cfg->faults[j];
 			if (j > i && g->at == f->at)
@@ -690,6 +717,30 @@ check_faults(const struct iol_config *cfg, char *err, size_t errlen)
 					iol_fault_kind_name(g->kind), g->at);
 		}
 	}
+	return 0;
+}
+
+/*
+ * --frame and --pkt-size when not given: udp where RSS can spread frames
+ * over queues, and frames one payload word longer than the headers.
+ */
+static int
+settle_frame(struct iol_config *cfg, const struct parse_state *ps, char *err, size_t errlen)
+{
+	uint32_t min = iol_stamp_min_len(IOL_ENCAP_UDP);
+
+	bool frame_given = was_given(ps, "frame");
+
+	if (!frame_given)
+		cfg->frame = cfg->queues > 1 ? IOL_ENCAP_UDP : IOL_ENCAP_RAW;
+	if (!was_given(ps, "pkt-size"))
+		cfg->pkt_size = (uint16_t)(iol_stamp_min_len(cfg->frame) + sizeof(uint64_t));
+	if (cfg->frame == IOL_ENCAP_UDP && cfg->pkt_size < min)
+		return iol_errf(err, errlen, "--pkt-size: %u is shorter than a UDP frame's "
+			"headers (Ethernet, IPv4, UDP, iovaloop: %u bytes; --frame udp%s); "
+			"accepts %u to %d, or --frame raw", cfg->pkt_size, min,
+			frame_given ? "" : ", chosen for --queues above 1", min,
+			IOL_MAX_PKT_SIZE);
 	return 0;
 }
 
@@ -818,6 +869,8 @@ iol_config_parse(struct iol_config *cfg, int argc, char **argv,
 	if (optind < argc)
 		return iol_errf(err, errlen, "'%s': unexpected argument; options start "
 			"with -- (see --help)", show(argv[optind], shown, sizeof(shown)));
+	if (settle_frame(cfg, &ps, err, errlen) < 0)
+		return -1;
 	return check_combination(cfg, &ps, err, errlen);
 }
 
@@ -838,8 +891,16 @@ iol_config_check_ports(const struct iol_config *cfg,
 
 		if (cfg->queues > c->max_rx_queues || cfg->queues > c->max_tx_queues)
 			return iol_errf(err, errlen, "--queues: %u is more than port %u "
-				"has (%u RX, %u TX)", cfg->queues, i,
-				c->max_rx_queues, c->max_tx_queues);
+				"has (%u RX, %u TX); accepts 1 to %u", cfg->queues, i,
+				c->max_rx_queues, c->max_tx_queues,
+				RTE_MIN(c->max_rx_queues, c->max_tx_queues));
+		if (cfg->queues > 1 && !c->is_virtual && c->rss_offloads == 0)
+			return iol_errf(err, errlen, "--queues: port %u has no RSS to steer "
+				"frames over %u queues; accepts --queues 1", i, cfg->queues);
+		if (cfg->queues > 1 && !c->is_virtual && cfg->frame == IOL_ENCAP_RAW)
+			return iol_errf(err, errlen, "--frame raw: RSS cannot spread raw frames "
+				"over port %u's %u queues; accepts --frame udp with --queues "
+				"above 1 on a NIC", i, cfg->queues);
 		if (cfg->pkt_size > c->mtu + IOL_STAMP_ETH_LEN)
 			return iol_errf(err, errlen, "--pkt-size: %u is over port %u's "
 				"MTU of %u (frames up to %u)", cfg->pkt_size, i,

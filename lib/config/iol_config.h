@@ -53,7 +53,7 @@ struct iol_fault {
 /** Largest --copy-size of the dma mode. */
 #define IOL_MAX_COPY_SIZE (64u << 10)
 
-/** Smallest --pkt-size a corrupt fault needs: one payload byte to flip. */
+/** Smallest --pkt-size a corrupt fault needs with raw frames: one payload byte to flip. */
 #define IOL_FAULT_CORRUPT_MIN_LEN (IOL_STAMP_MIN_LEN + 1)
 
 struct iol_config {
@@ -62,6 +62,11 @@ struct iol_config {
 	uint32_t inflight;          /**< Frames circulating per queue pair. */
 	uint16_t burst;
 	uint16_t pkt_size;          /**< Frame length without FCS. */
+	/**
+	 * --frame; not given: udp with --queues above 1 (RSS can spread
+	 * it), raw with one queue (64-byte frames fit).
+	 */
+	enum iol_stamp_encap frame;
 	uint16_t queues;
 	uint16_t rxd, txd;
 	double duration;            /**< Seconds; 0 runs until a signal. */
@@ -110,6 +115,8 @@ struct iol_port_caps {
 	uint16_t max_rx_queues;
 	uint16_t max_tx_queues;
 	uint16_t mtu;               /**< Current MTU, L3 bytes. */
+	uint64_t rss_offloads;      /**< Flow types the device can hash (0: no RSS). */
+	bool is_virtual;            /**< A vdev (ring, af_packet): queue q's frames reach queue q. */
 	uint16_t rx_desc_max, tx_desc_max;
 	uint16_t rx_desc_min, tx_desc_min;
 };
@@ -127,8 +134,9 @@ int iol_config_check_ports(const struct iol_config *cfg,
 /** Parse a size such as 4096, 64K, 2M or 1G. @return 0 or -1. */
 int iol_parse_size(const char *s, uint64_t *out);
 
-/** Names as the options write them ("loop", "full", "xmem", "swap"); "?" out of range. */
+/** Names as the options write them ("loop", "full", "xmem", "swap", "udp"); "?" out of range. */
 const char *iol_mode_name(enum iol_mode m);
+const char *iol_frame_name(enum iol_stamp_encap f);
 const char *iol_verify_name(enum iol_verify_level v);
 const char *iol_mem_name(enum iol_mem_kind m);
 const char *iol_fault_kind_name(enum iol_fault_kind k);

@@ -13,6 +13,7 @@
 #include <rte_mbuf.h>
 
 #include "iol_lane.h"
+#include "iol_units.h"
 
 RTE_LOG_REGISTER(iol_loop_logtype, iovaloop.loop, INFO);
 
@@ -40,6 +41,7 @@ init_side(struct iol_engine *e, struct side *s, uint16_t pidx, uint16_t peer_pid
 	uint16_t port = e->ports[pidx];
 
 	s->port = port;
+	s->pidx = pidx;
 	s->queue = queue;
 	s->flow = flow_id(port, queue);
 	s->peer = peer;
@@ -58,10 +60,11 @@ init_side(struct iol_engine *e, struct side *s, uint16_t pidx, uint16_t peer_pid
 		(uint8_t)e->ports[peer_pidx], (uint8_t)queue);
 	s->rx_crc0 = iol_stamp_hdr_crc_w0(s->rx_w0);
 	s->tx_crc0 = iol_stamp_hdr_crc_w0(s->tx_w0);
-	memcpy(s->eth, s->dst_mac.addr_bytes, 6);
-	memcpy(s->eth + 6, s->src_mac.addr_bytes, 6);
-	s->eth[12] = IOL_STAMP_ETHERTYPE >> 8;
-	s->eth[13] = IOL_STAMP_ETHERTYPE & 0xff;
+	s->expect.encap = e->cfg.frame;
+	memcpy(s->ends.dst_mac, s->dst_mac.addr_bytes, 6);
+	memcpy(s->ends.src_mac, s->src_mac.addr_bytes, 6);
+	s->ends.src_ip = IOL_STEER_IP_BASE + 1 + pidx;
+	s->ends.dst_ip = IOL_STEER_IP_BASE + 1 + peer_pidx;
 	/* In the loop every frame here comes from the peer's queue, from seq 0. */
 	if (e->cfg.mode == IOL_MODE_LOOP) {
 		s->n_flows = 1;
@@ -70,10 +73,46 @@ init_side(struct iol_engine *e, struct side *s, uint16_t pidx, uint16_t peer_pid
 	}
 }
 
+/*
+ * Each side's frame prefix, its source port (or address) chosen so that
+ * the receiving port's RSS sends it to the queue it names, and the hash
+ * the receiver's device is expected to give what arrives.
+ */
+static int
+steer_lanes(struct iol_engine *e, char *err, size_t errlen)
+{
+	unsigned int i, j, p;
+	struct side *s;
+
+	for (p = 0; p < e->n_ports; p++)
+		if (steer_read(e->ports[p], &e->cfg, &e->steer[p], err, errlen) < 0)
+			return -1;
+	for (i = 0; i < e->n_lanes; i++)
+		for (j = 0; j < e->lanes[i].n_sides; j++) {
+			s = &e->lanes[i].side[j];
+			p = s->peer->pidx;
+			if (iol_steer_choose(&e->steer[p], s->queue, &s->ends) < 0)
+				return iol_errf(err, errlen, "port %u: its RSS redirection table "
+					"(%u entries) sends no flow to queue %u; accepts --queues "
+					"up to the queues the table names", e->ports[p],
+					e->steer[p].reta_size, s->queue);
+			iol_stamp_prefix_build(&s->prefix, e->cfg.frame, &s->ends, e->cfg.pkt_size);
+		}
+	for (i = 0; i < e->n_lanes; i++)
+		for (j = 0; j < e->lanes[i].n_sides; j++) {
+			s = &e->lanes[i].side[j];
+			p = s->pidx;
+			s->rss_check = e->steer[p].kind == IOL_STEER_RSS;
+			s->rx_rss = iol_steer_hash(&e->steer[p], s->peer->ends.src_ip,
+				s->peer->ends.dst_ip, s->peer->ends.src_port, IOL_STAMP_UDP_PORT);
+		}
+	return 0;
+}
+
 struct iol_engine *
 iol_engine_create(const struct iol_config *cfg, const uint16_t *ports,
 		unsigned int n_ports, struct rte_mempool *mp,
-		const struct iol_iova_map *map, uint32_t run_id)
+		const struct iol_iova_map *map, uint32_t run_id, char *err, size_t errlen)
 {
 	unsigned int lanes_per_group, groups, g, q, i, lcore, n_lanes;
 	bool paired = cfg->mode == IOL_MODE_LOOP && n_ports > 1;
@@ -81,10 +120,14 @@ iol_engine_create(const struct iol_config *cfg, const uint16_t *ports,
 	struct iol_engine *e;
 	struct lane *l;
 
+	/* What a NULL return means, unless the steering says otherwise. */
+	iol_errf(err, errlen, "out of memory for the lanes");
 	e = rte_zmalloc_socket("iol_engine", sizeof(*e), RTE_CACHE_LINE_SIZE, socket);
 	if (e == NULL)
 		return NULL;
 	e->cfg = *cfg;
+	e->hdr_off = iol_stamp_hdr_off(cfg->frame);
+	e->shift = iol_stamp_shift(cfg->frame);
 	e->mp = mp;
 	e->map = map;
 	e->payload = iol_payload_best();
@@ -150,6 +193,8 @@ iol_engine_create(const struct iol_config *cfg, const uint16_t *ports,
 	e->lanes[0].side[0].n_faults = e->cfg.n_faults;
 	if (e->cfg.n_faults > 0)
 		e->lanes[0].side[0].fault_at = e->cfg.faults[0].at;
+	if (steer_lanes(e, err, errlen) < 0)
+		goto fail;
 
 	/* Lanes round-robin over the workers (or the main lcore alone). */
 	for (i = 0; i < e->n_workers; i++) {
@@ -375,6 +420,7 @@ iol_engine_fill_report(struct iol_engine *e, struct iol_report *r)
 		return -ENOMEM;
 	}
 	r->n_ports = e->n_ports;
+	r->frame = iol_frame_name(e->cfg.frame);
 	for (i = 0; i < e->n_ports; i++) {
 		struct iol_dev_counters *d = &r->ports[i].dev;
 		const struct rte_eth_stats *b = &e->dev_base[i];
@@ -385,6 +431,13 @@ iol_engine_fill_report(struct iol_engine *e, struct iol_report *r)
 		r->ports[i].q = &e->qstats[i * e->cfg.queues];
 		for (q = 0; q < e->cfg.queues; q++)
 			r->ports[i].lcore[q] = iol_engine_queue_lcore(e, i, q);
+		r->ports[i].steer = (struct iol_report_steer){
+			.kind = iol_steer_kind_name(e->steer[i].kind),
+			.hashed = e->steer[i].l4 ? "ipv4-udp" : "ipv4",
+			.key_len = e->steer[i].key_len,
+			.reta_size = e->steer[i].reta_size,
+			.hash_in_mbuf = e->steer[i].hash_in_mbuf,
+		};
 		d->valid = e->dev_base_valid[i] && rte_eth_stats_get(e->ports[i], &now) == 0;
 		if (d->valid) {
 			/* A PMD that reset its counters meanwhile shows from zero. */

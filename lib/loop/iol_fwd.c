@@ -39,8 +39,7 @@ stamp(struct side *s, struct rte_mbuf *m, uint32_t run_id, uint16_t len,
 
 	m->data_len = len;
 	m->pkt_len = len;
-	iol_stamp_write(rte_pktmbuf_mtod(m, uint8_t *), s->dst_mac.addr_bytes,
-		s->src_mac.addr_bytes, &info);
+	iol_stamp_write(rte_pktmbuf_mtod(m, uint8_t *), &s->prefix, &info);
 }
 
 /* The test-only faults, applied to the frame about to be queued. */
@@ -131,6 +130,7 @@ publish(struct side *s, struct burst *b, uint16_t n, uint64_t bytes)
 	s->st->rx_bytes += bytes;
 	rte_compiler_barrier();
 	s->st->verified += b->verified;
+	s->st->rss_checked += b->rss_checked;
 	iol_hist_batch_flush(&s->st->lat, &b->lat);
 	sync_seq_counters(s);
 }
@@ -164,28 +164,32 @@ fast_store(const struct fast *f, struct side *s)
 
 /*
  * The common case of the loop: a frame of this run and flow, the next in
- * sequence, intact, whose buffer IOVA translates back, is checked and
- * restamped in place (payload in one pass, see iol_payload.c) and queued.
- * Anything else (the first window of a flow too) returns false, the frame
- * as it arrived, and takes verify_frame().
+ * sequence, intact, with the prefix its sender sends and the RSS hash its
+ * device should give (where it gives one), whose buffer IOVA translates
+ * back, is checked and restamped in place (payload in one pass, see
+ * iol_payload.c) and queued. Anything else (the first window of a flow
+ * too) returns false, the frame as it arrived, and takes verify_frame().
  */
 static __rte_always_inline bool
 fast_frame(const struct iol_engine *e, struct side *s, struct fast *fs, struct burst *b,
 		struct rte_mbuf *m, uint64_t now)
 {
 	const struct iol_seq *t = &s->seq[0];
-	uint8_t *f = rte_pktmbuf_mtod(m, uint8_t *);
+	uint8_t *f = rte_pktmbuf_mtod(m, uint8_t *), *h = f + e->hdr_off;
 	uint64_t iova = rte_pktmbuf_iova(m), w[5], seq, tx_seq = fs->tx_seq;
 	uint16_t len = e->cfg.pkt_size;
+	bool hashed = s->rss_check && (m->ol_flags & RTE_MBUF_F_RX_RSS_HASH);
 	uint32_t crc;
 
 	if (unlikely(m->data_len != len ||
-		     !iol_iova_map_check(e->map, f, iova, &s->iova_hint)))
+		     !iol_iova_map_check(e->map, f, iova, &s->iova_hint) ||
+		     (hashed && m->hash.rss != s->rx_rss) ||
+		     memcmp(f, s->peer->prefix.bytes, e->hdr_off) != 0))
 		return false;
 	/* Word by word: one 40-byte copy goes through the stack and stalls. */
 	for (unsigned int k = 0; k < RTE_DIM(w); k++)
-		memcpy(&w[k], f + IOL_STAMP_ETH_LEN + 8 * k, sizeof(w[k]));
-	memcpy(&crc, f + CRC_OFF, sizeof(crc));
+		memcpy(&w[k], h + 8 * k, sizeof(w[k]));
+	memcpy(&crc, h + CRC_OFF, sizeof(crc));
 	seq = rte_le_to_cpu_64(w[1]);
 	/* In order, and the window slot it reuses held a frame that arrived. */
 	if (unlikely(w[0] != s->rx_w0 || (w[4] & rte_cpu_to_le_64(META_BITS)) != s->rx_meta ||
@@ -194,11 +198,13 @@ fast_frame(const struct iol_engine *e, struct side *s, struct fast *fs, struct b
 		     iol_stamp_hdr_crc_rest(s->rx_crc0, w) != rte_le_to_cpu_32(crc)))
 		return false;
 	if (e->cfg.verify == IOL_VERIFY_FULL &&
-	    unlikely(!e->payload->restamp(f, len, iol_stamp_payload_seed(e->run_id, seq),
+	    unlikely(!e->payload->restamp(f + e->shift, len - e->shift,
+			iol_stamp_payload_seed(e->run_id, seq),
 			iol_stamp_payload_seed(e->run_id, tx_seq))))
 		return false;
 	fs->next++;
 	b->verified++;
+	b->rss_checked += hashed;
 	if (likely(now > rte_le_to_cpu_64(w[2])))
 		iol_hist_batch_add(&s->st->lat, &b->lat, now - rte_le_to_cpu_64(w[2]));
 
@@ -210,11 +216,11 @@ fast_frame(const struct iol_engine *e, struct side *s, struct fast *fs, struct b
 	w[3] = rte_cpu_to_le_64(iova);
 	w[4] = s->tx_meta;
 	crc = rte_cpu_to_le_32(iol_stamp_hdr_crc_rest(s->tx_crc0, w));
-	memcpy(f, s->eth, IOL_STAMP_ETH_LEN);
+	memcpy(f, s->prefix.bytes, e->hdr_off);
 	/* Word 4's high bytes are the CRC's: it is written after them. */
 	for (unsigned int k = 0; k < RTE_DIM(w); k++)
-		memcpy(f + IOL_STAMP_ETH_LEN + 8 * k, &w[k], sizeof(w[k]));
-	memcpy(f + CRC_OFF, &crc, sizeof(crc));
+		memcpy(h + 8 * k, &w[k], sizeof(w[k]));
+	memcpy(h + CRC_OFF, &crc, sizeof(crc));
 	s->txbuf[fs->pending++] = m;
 	return true;
 }

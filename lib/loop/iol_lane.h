@@ -49,12 +49,13 @@ meta_word(uint16_t len, uint8_t sp, uint8_t sq, uint8_t dp, uint8_t dq)
 		(uint64_t)dp << 32 | (uint64_t)dq << 40);
 }
 
-/* Where the CRC lies in a frame. */
-#define CRC_OFF (IOL_STAMP_ETH_LEN + offsetof(struct iol_stamp_hdr, crc))
+/* Where the CRC lies after the header's start. */
+#define CRC_OFF offsetof(struct iol_stamp_hdr, crc)
 
 /* One port queue: what it receives and what it sends. */
 struct side {
 	uint16_t port;
+	uint16_t pidx;                  /* its index in the engine's ports */
 	uint16_t queue;
 	unsigned int lcore;             /* that polls it */
 	uint16_t flow;                  /* of the frames it sends */
@@ -69,7 +70,10 @@ struct side {
 	uint64_t tx_w0;
 	uint64_t tx_meta;
 	uint32_t rx_crc0, tx_crc0;      /* the header CRC after word 0 */
-	uint8_t eth[IOL_STAMP_ETH_LEN]; /* what it sends: peer's MAC, own MAC, type */
+	uint32_t rx_rss;                /* the device's hash of what arrives here (RSS) */
+	bool rss_check;                 /* its port steers by RSS: a hash given is compared */
+	struct iol_stamp_ends ends;     /* of what it sends */
+	struct iol_stamp_prefix prefix; /* what it sends: the peer receives exactly that */
 	uint64_t tx_seq;                /* next sequence number sent */
 	unsigned int iova_hint;
 
@@ -127,6 +131,8 @@ struct iol_engine {
 	volatile bool stop;
 	volatile bool abort;            /* a second stop: finish without draining */
 	uint64_t stop_tsc;
+	uint32_t hdr_off;               /* where the iovaloop header lies (--frame) */
+	uint32_t shift;                 /* iol_stamp_shift(): the payload code's view */
 
 	unsigned int n_ports;
 	uint16_t ports[IOL_MAX_PORTS];
@@ -140,8 +146,10 @@ struct iol_engine {
 
 	uint64_t start_tsc;
 	uint32_t shown[IOL_ERR_CLASSES];
+	uint32_t rss_shown;             /* RSS hash mismatches printed */
 	struct rte_eth_stats dev_base[IOL_MAX_PORTS]; /* the PMDs' counters at launch */
 	bool dev_base_valid[IOL_MAX_PORTS];
+	struct iol_steer steer[IOL_MAX_PORTS]; /* [port index] */
 };
 
 /*
@@ -150,6 +158,7 @@ struct iol_engine {
  */
 struct burst {
 	uint32_t verified;
+	uint32_t rss_checked;           /* frames whose device hash was compared */
 	struct iol_hist_batch lat;
 };
 
@@ -177,6 +186,19 @@ bool verify_frame(struct iol_engine *e, struct lane *l, struct side *s,
 void sync_seq_counters(struct side *s);
 /* Nothing came back for the loss timeout (or the run ended): flush the flows. */
 void write_off_in_flight(struct iol_engine *e, struct lane *l, const char *why);
+
+/* iol_steer.c: RSS set-up and prediction. */
+
+/* How @p cfg's queues are steered on a device. */
+enum iol_steer_kind steer_kind(const struct iol_config *cfg, const struct rte_eth_dev_info *info);
+/* What iol_config_check_ports() needs to know of the device's steering. */
+void steer_caps(const struct rte_eth_dev_info *info, struct iol_port_caps *caps);
+/* RSS in @p conf, with @p key (IOL_STEER_KEY_MAX bytes, to outlive the configure). */
+void steer_conf(const struct iol_config *cfg, const struct rte_eth_dev_info *info,
+		struct rte_eth_conf *conf, uint8_t *key);
+/* Read the steering back from a started port. @return 0, or -1 with the reason. */
+int steer_read(uint16_t port, const struct iol_config *cfg, struct iol_steer *st,
+		char *err, size_t errlen);
 
 /* iol_fwd.c: the forwarding modes and the hot loop. */
 

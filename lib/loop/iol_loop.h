@@ -20,6 +20,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include <rte_ethdev.h>
 #include <rte_ring.h>
 
 #include "iol_audit.h"
@@ -69,6 +70,72 @@ int iol_ports_wait_link(const uint16_t *ports, unsigned int n, double timeout,
 /** Stop and close a port set up by iol_port_setup(). */
 void iol_port_teardown(uint16_t port);
 
+/**
+ * How the frames sent to a port reach the right RX queue (--queues > 1).
+ *
+ * iovaloop steers by RSS on a NIC: it sets the hash key below and the
+ * flow types, reads the redirection table back, and for each sending
+ * queue searches the UDP source port (or, where the device hashes IPv4
+ * addresses only, the source address) whose Toeplitz hash (DPDK's
+ * rte_softrss()) the table sends to the destination queue. Virtual ports
+ * (vdevs) need nothing: what TX queue q sends reaches RX queue q.
+ */
+enum iol_steer_kind {
+	IOL_STEER_NONE,       /**< One queue: nothing to steer. */
+	IOL_STEER_QUEUE,      /**< Virtual port: queue to queue. */
+	IOL_STEER_RSS,        /**< RSS, each flow's queue predicted. */
+};
+
+/** The longest RSS key iovaloop sets (bytes past 40 are zero). */
+#define IOL_STEER_KEY_MAX 64
+
+/**
+ * The key iovaloop sets: Microsoft's RSS verification key, the default
+ * of many NICs, so its hashes can be checked against published vectors.
+ */
+extern const uint8_t iol_steer_key[40];
+
+/** First address of the RFC 2544 benchmark range 198.18.0.0/15: port index i is this + 1 + i. */
+#define IOL_STEER_IP_BASE 0xc6120000u
+/** Source addresses searched where only addresses are hashed: 198.19.0.0/16. */
+#define IOL_STEER_IP_SEARCH 0xc6130000u
+/**
+ * First UDP source port searched, in RFC 6335's dynamic ports (50000 +
+ * q without RSS): 49152 itself tcpdump decodes as Broadcom LI, not UDP.
+ */
+#define IOL_STEER_PORT_BASE 50000u
+
+/** A port's steering, as read back from the device. */
+struct iol_steer {
+	enum iol_steer_kind kind;
+	bool l4;                    /**< UDP ports hashed; else IPv4 addresses alone. */
+	bool hash_in_mbuf;          /**< The device gives its hash (RTE_MBUF_F_RX_RSS_HASH). */
+	uint64_t rss_hf;            /**< Flow types hashed. */
+	uint32_t key_len;
+	uint8_t key[IOL_STEER_KEY_MAX] __rte_aligned(4);
+	uint16_t reta_size;
+	uint16_t reta[RTE_ETH_RSS_RETA_SIZE_512];
+};
+
+/** "rss-predicted", "queue-to-queue" or "none". */
+const char *iol_steer_kind_name(enum iol_steer_kind k);
+
+/**
+ * The Toeplitz hash under @p st of a datagram from @p src_ip:@p sport to
+ * @p dst_ip:@p dport (host order); the ports count only where @p st->l4.
+ */
+uint32_t iol_steer_hash(const struct iol_steer *st, uint32_t src_ip, uint32_t dst_ip,
+		uint16_t sport, uint16_t dport);
+
+/**
+ * The ends of a UDP frame to @p queue of the port @p st describes: with
+ * RSS, the first source port (or address) from IOL_STEER_PORT_BASE
+ * (IOL_STEER_IP_SEARCH) on whose hash the table sends to @p queue.
+ * @return 0, or -1 when none does (the table never names @p queue).
+ */
+int iol_steer_choose(const struct iol_steer *st, uint16_t queue,
+		struct iol_stamp_ends *ends);
+
 struct iol_engine;
 
 /**
@@ -79,7 +146,9 @@ struct iol_engine;
 
 /**
  * Build the lanes for @p ports (in loop mode paired in order) with their
- * per-queue counters. Nothing is sent until iol_engine_launch().
+ * per-queue counters, reading each port's steering back from the device
+ * (struct iol_steer). Nothing is sent until iol_engine_launch().
+ * @return The engine, or NULL with the reason in @p err.
  *
  * @param map
  *   Where DMA can land; every received buffer is checked against it.
@@ -87,7 +156,7 @@ struct iol_engine;
 struct iol_engine *iol_engine_create(const struct iol_config *cfg,
 		const uint16_t *ports, unsigned int n_ports,
 		struct rte_mempool *mp, const struct iol_iova_map *map,
-		uint32_t run_id);
+		uint32_t run_id, char *err, size_t errlen);
 
 /**
  * Start the lanes on the worker lcores. Without workers the main lcore

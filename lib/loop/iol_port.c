@@ -104,6 +104,7 @@ iol_port_caps_get(uint16_t port, struct iol_port_caps *caps)
 	caps->rx_desc_min = info.rx_desc_lim.nb_min;
 	caps->tx_desc_max = info.tx_desc_lim.nb_max;
 	caps->tx_desc_min = info.tx_desc_lim.nb_min;
+	steer_caps(&info, caps);
 	return 0;
 }
 
@@ -113,6 +114,7 @@ iol_port_setup(uint16_t port, const struct iol_config *cfg,
 {
 	struct rte_eth_conf conf = { 0 };
 	struct rte_eth_dev_info info;
+	uint8_t key[IOL_STEER_KEY_MAX];
 	uint16_t rxd = cfg->rxd, txd = cfg->txd, q;
 	int socket = rte_eth_dev_socket_id(port);
 	int ret;
@@ -124,11 +126,13 @@ iol_port_setup(uint16_t port, const struct iol_config *cfg,
 	/* Every mbuf comes from one pool with refcnt 1: the PMD may free fast. */
 	if (info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE)
 		conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE;
-	if (cfg->queues > 1) {
-		conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
-		conf.rx_adv_conf.rss_conf.rss_hf = 0;
-	}
+	steer_conf(cfg, &info, &conf, key);
 	ret = rte_eth_dev_configure(port, cfg->queues, cfg->queues, &conf);
+	if (ret < 0 && conf.rxmode.mq_mode == RTE_ETH_MQ_RX_RSS)
+		return iol_errf(err, errlen, "port %u: the device refused RSS over %u queues "
+			"(key of %u bytes, flow types 0x%" PRIx64 "): %s", port, cfg->queues,
+			conf.rx_adv_conf.rss_conf.rss_key_len, conf.rx_adv_conf.rss_conf.rss_hf,
+			rte_strerror(-ret));
 	if (ret < 0)
 		return iol_errf(err, errlen, "port %u: configure with %u queues: %s",
 			port, cfg->queues, rte_strerror(-ret));

@@ -619,9 +619,10 @@ iol_run(const struct iol_config *cfg, const struct iol_run_env *env,
 	while (run_id == 0 && cfg->mode != IOL_MODE_RXONLY)
 		run_id = (uint32_t)rte_rand();
 	res->run_id = run_id;
-	r.engine = iol_engine_create(cfg, r.ports, r.n_ports, r.mp, &r.map, run_id);
+	r.engine = iol_engine_create(cfg, r.ports, r.n_ports, r.mp, &r.map, run_id,
+		r.err, sizeof(r.err));
 	if (r.engine == NULL) {
-		code = refuse(&r, IOL_EXIT_SETUP, "out of memory for the lanes");
+		code = refuse(&r, IOL_EXIT_SETUP, "%s", r.err);
 		goto out;
 	}
 	if (iol_engine_launch(r.engine) < 0) {

@@ -112,6 +112,8 @@ dict_counts(struct rte_tel_data *d, const struct iol_qstats *q)
 	tel_dict_u64(d, "rx_bytes", q->rx_bytes);
 	tel_dict_u64(d, "verified", q->verified);
 	tel_dict_u64(d, "end_frames", q->end_frames);
+	tel_dict_u64(d, "rss_hash_checked", q->rss_checked);
+	tel_dict_u64(d, "rss_hash_mismatch", q->rss_mismatch);
 	for (i = 0; i < IOL_ERR_CLASSES; i++)
 		tel_dict_u64(d, iol_errors_name(i), q->err.v[i]);
 }
@@ -311,6 +313,7 @@ cmd_config(const char *cmd, const char *params, struct rte_tel_data *d)
 	rte_tel_data_add_dict_string(d, "mode", iol_mode_name(c->mode));
 	rte_tel_data_add_dict_string(d, "verify", iol_verify_name(c->verify));
 	rte_tel_data_add_dict_string(d, "mem", iol_mem_name(c->mem));
+	rte_tel_data_add_dict_string(d, "frame", iol_frame_name(c->frame));
 	tel_dict_u64(d, "run_id", iol_engine_run_id(v->engine));
 	tel_dict_u64(d, "pkt_size", c->pkt_size);
 	tel_dict_u64(d, "burst", c->burst);

@@ -5,6 +5,7 @@
  * full; and flows are flushed when their frames are written off.
  */
 #include <inttypes.h>
+#include <string.h>
 
 #include <rte_cycles.h>
 
@@ -59,6 +60,37 @@ report_frame_error(struct iol_engine *e, const struct side *s,
 	LOG(ERR, "port %u queue %u: %s frame (%s) seq %" PRIu64 " flow %u from port %u queue %u, len field %u",
 		s->port, s->queue, iol_errors_name(cls), r->why ? r->why : "-", r->hdr.seq,
 		r->hdr.flow, r->hdr.src_port, r->hdr.src_queue, r->hdr.len);
+}
+
+/*
+ * The device's RSS hash of a frame against the software one of the
+ * addresses and ports the frame carries: counted, and the first few shown.
+ */
+static void
+check_rss_hash(struct iol_engine *e, struct side *s, const struct rte_mbuf *m,
+		const uint8_t *data)
+{
+	const struct iol_steer *st = &e->steer[s->pidx];
+	uint32_t src, dst, want;
+	uint16_t sport;
+
+	if (!(m->ol_flags & RTE_MBUF_F_RX_RSS_HASH) || st->kind != IOL_STEER_RSS ||
+	    e->cfg.frame != IOL_ENCAP_UDP || m->data_len < IOL_STAMP_PREFIX_MAX)
+		return;
+	memcpy(&src, data + IOL_STAMP_ETH_LEN + 12, 4);
+	memcpy(&dst, data + IOL_STAMP_ETH_LEN + 16, 4);
+	memcpy(&sport, data + IOL_STAMP_ETH_LEN + IOL_STAMP_IPV4_LEN, 2);
+	want = iol_steer_hash(st, rte_be_to_cpu_32(src), rte_be_to_cpu_32(dst),
+		rte_be_to_cpu_16(sport), IOL_STAMP_UDP_PORT);
+	s->st->rss_checked++;
+	if (likely(m->hash.rss == want))
+		return;
+	s->st->rss_mismatch++;
+	if (__atomic_fetch_add(&e->rss_shown, 1, __ATOMIC_RELAXED) < ERRORS_SHOWN)
+		LOG(WARNING, "port %u queue %u: the device's RSS hash 0x%08x of a frame from "
+			"port %u is not iovaloop's 0x%08x (the device hashes other fields or "
+			"another key than it reported)", s->port, s->queue, m->hash.rss,
+			rte_be_to_cpu_16(sport), want);
 }
 
 /* Copy the flows' verdicts into the queue's counters after a burst. */
@@ -160,6 +192,7 @@ verify_frame(struct iol_engine *e, struct lane *l, struct side *s,
 				" does not translate back (outside the audited memory or "
 				"another translation)", s->port, s->queue, data, rte_pktmbuf_iova(m));
 	}
+	check_rss_hash(e, s, m, data);
 	iol_stamp_check(data, m->data_len, &s->expect, &r);
 	switch (r.cls) {
 	case IOL_STAMP_OK:

@@ -3,6 +3,9 @@
 
 #include <rte_byteorder.h>
 #include <rte_branch_prediction.h>
+#include <rte_ether.h>
+#include <rte_ip.h>
+#include <rte_udp.h>
 
 #include "iol_stamp.h"
 
@@ -29,8 +32,47 @@ hdr_crc(const struct iol_stamp_hdr *h)
 }
 
 void
-iol_stamp_restamp(uint8_t *frame, const struct iol_stamp_info *info)
+iol_stamp_prefix_build(struct iol_stamp_prefix *p, enum iol_stamp_encap encap,
+		const struct iol_stamp_ends *ends, uint16_t len)
 {
+	struct rte_ether_hdr eth;
+	struct rte_ipv4_hdr ip = {
+		.version_ihl = RTE_IPV4_VHL_DEF,
+		.total_length = rte_cpu_to_be_16((uint16_t)(len - IOL_STAMP_ETH_LEN)),
+		.fragment_offset = rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG),
+		.time_to_live = IOL_STAMP_IPV4_TTL,
+		.next_proto_id = IPPROTO_UDP,
+		.src_addr = rte_cpu_to_be_32(ends->src_ip),
+		.dst_addr = rte_cpu_to_be_32(ends->dst_ip),
+	};
+	struct rte_udp_hdr udp = {
+		.src_port = rte_cpu_to_be_16(ends->src_port),
+		.dst_port = rte_cpu_to_be_16(IOL_STAMP_UDP_PORT),
+		.dgram_len = rte_cpu_to_be_16((uint16_t)(len - IOL_STAMP_ETH_LEN -
+			IOL_STAMP_IPV4_LEN)),
+	};
+
+	memset(p, 0, sizeof(*p));
+	p->encap = encap;
+	p->len = iol_stamp_hdr_off(encap);
+	memcpy(eth.dst_addr.addr_bytes, ends->dst_mac, 6);
+	memcpy(eth.src_addr.addr_bytes, ends->src_mac, 6);
+	eth.ether_type = rte_cpu_to_be_16(encap == IOL_ENCAP_UDP ? RTE_ETHER_TYPE_IPV4 :
+		IOL_STAMP_ETHERTYPE);
+	memcpy(p->bytes, &eth, sizeof(eth));
+	if (encap != IOL_ENCAP_UDP)
+		return;
+	ip.hdr_checksum = rte_ipv4_cksum(&ip);
+	memcpy(p->bytes + IOL_STAMP_ETH_LEN, &ip, sizeof(ip));
+	memcpy(p->bytes + IOL_STAMP_ETH_LEN + IOL_STAMP_IPV4_LEN, &udp, sizeof(udp));
+}
+
+void
+iol_stamp_restamp(uint8_t *frame, enum iol_stamp_encap encap,
+		const struct iol_stamp_info *info)
+{
+	uint32_t shift = iol_stamp_shift(encap);
+
 	struct iol_stamp_hdr h = {
 		.magic = rte_cpu_to_le_16(info->flags & IOL_STAMP_F_END ?
 			IOL_STAMP_MAGIC_END : IOL_STAMP_MAGIC),
@@ -47,20 +89,16 @@ iol_stamp_restamp(uint8_t *frame, const struct iol_stamp_info *info)
 	};
 
 	h.crc = hdr_crc(&h);
-	memcpy(frame + IOL_STAMP_ETH_LEN, &h, sizeof(h));
-	iol_stamp_payload_write(frame, info->run_id, info->seq, info->len);
+	memcpy(frame + iol_stamp_hdr_off(encap), &h, sizeof(h));
+	iol_stamp_payload_write(frame + shift, info->run_id, info->seq, info->len - shift);
 }
 
 void
-iol_stamp_write(uint8_t *frame, const uint8_t *dst_mac,
-		const uint8_t *src_mac, const struct iol_stamp_info *info)
+iol_stamp_write(uint8_t *frame, const struct iol_stamp_prefix *p,
+		const struct iol_stamp_info *info)
 {
-	uint16_t type = rte_cpu_to_be_16(IOL_STAMP_ETHERTYPE);
-
-	memcpy(frame, dst_mac, 6);
-	memcpy(frame + 6, src_mac, 6);
-	memcpy(frame + 12, &type, 2);
-	iol_stamp_restamp(frame, info);
+	memcpy(frame, p->bytes, p->len);
+	iol_stamp_restamp(frame, p->encap, info);
 }
 
 static void
@@ -76,9 +114,13 @@ hdr_from_le(struct iol_stamp_hdr *h)
 	h->crc = rte_le_to_cpu_32(h->crc);
 }
 
-/* Slow path, once a payload word differed: find which bytes. */
+/*
+ * Slow path, once a payload word differed: find which bytes. @p frame and
+ * @p len are the payload code's view (iol_stamp_shift()); the offsets
+ * reported are the frame's own, @p shift further.
+ */
 static void
-describe_payload_damage(const uint8_t *frame, uint32_t len,
+describe_payload_damage(const uint8_t *frame, uint32_t len, uint32_t shift,
 		const struct iol_stamp_hdr *h, struct iol_stamp_result *res)
 {
 	uint32_t off;
@@ -98,6 +140,84 @@ describe_payload_damage(const uint8_t *frame, uint32_t len,
 			iol_stamp_payload_byte(h->run_id, h->seq, off);
 		res->seen[res->n_shown++] = frame[off];
 	}
+	res->bad_offset += shift;
+}
+
+/* Whether the IPv4 and UDP headers at @p frame (of at least IOL_STAMP_PREFIX_MAX bytes) are iovaloop's. */
+static bool
+is_iovaloop_udp(const uint8_t *frame)
+{
+	struct rte_ipv4_hdr ip;
+	struct rte_udp_hdr udp;
+	uint16_t type;
+
+	memcpy(&type, frame + 12, 2);
+	memcpy(&ip, frame + IOL_STAMP_ETH_LEN, sizeof(ip));
+	memcpy(&udp, frame + IOL_STAMP_ETH_LEN + IOL_STAMP_IPV4_LEN, sizeof(udp));
+	return type == rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4) &&
+		ip.version_ihl == RTE_IPV4_VHL_DEF && ip.next_proto_id == IPPROTO_UDP &&
+		udp.dst_port == rte_cpu_to_be_16(IOL_STAMP_UDP_PORT);
+}
+
+/*
+ * The encapsulation the receiver expects, up to the iovaloop header: why
+ * not (FOREIGN), or NULL. A frame of the other encapsulation is named.
+ */
+static const char *
+foreign_prefix(const uint8_t *frame, uint32_t len, enum iol_stamp_encap encap)
+{
+	struct rte_ipv4_hdr ip;
+	uint16_t type;
+
+	if (len < iol_stamp_hdr_off(encap) + sizeof(uint16_t))
+		return encap == IOL_ENCAP_UDP ? "too short for an iovaloop UDP frame" :
+			"too short for an iovaloop frame";
+	memcpy(&type, frame + 12, 2);
+	if (encap == IOL_ENCAP_RAW) {
+		if (type == rte_cpu_to_be_16(IOL_STAMP_ETHERTYPE))
+			return NULL;
+		if (len >= IOL_STAMP_PREFIX_MAX && is_iovaloop_udp(frame))
+			return "an iovaloop UDP frame (--frame udp) where raw ones were expected";
+		return "not the iovaloop EtherType";
+	}
+	if (type == rte_cpu_to_be_16(IOL_STAMP_ETHERTYPE))
+		return "a raw iovaloop frame (--frame raw) where UDP ones were expected";
+	if (type != rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4))
+		return "neither IPv4 nor the iovaloop EtherType";
+	memcpy(&ip, frame + IOL_STAMP_ETH_LEN, sizeof(ip));
+	if (ip.version_ihl != RTE_IPV4_VHL_DEF)
+		return "not IPv4 without options";
+	if (ip.next_proto_id != IPPROTO_UDP)
+		return "IPv4 but not UDP";
+	if (ip.fragment_offset & rte_cpu_to_be_16(RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK))
+		return "an IPv4 fragment";
+	if (!is_iovaloop_udp(frame))
+		return "UDP to another port than iovaloop's";
+	return NULL;
+}
+
+/*
+ * After a good header: the IPv4 and UDP fields that follow from the
+ * length sent. Why they are damaged (CORRUPTED), or NULL.
+ */
+static const char *
+damaged_udp_prefix(const uint8_t *frame, uint16_t sent_len)
+{
+	struct rte_ipv4_hdr ip;
+	struct rte_udp_hdr udp;
+
+	memcpy(&ip, frame + IOL_STAMP_ETH_LEN, sizeof(ip));
+	memcpy(&udp, frame + IOL_STAMP_ETH_LEN + IOL_STAMP_IPV4_LEN, sizeof(udp));
+	/* Summed with its checksum, a header sums to all ones: complemented, 0. */
+	if (rte_ipv4_cksum(&ip) != 0)
+		return "IPv4 header checksum";
+	if (rte_be_to_cpu_16(ip.total_length) != sent_len - IOL_STAMP_ETH_LEN)
+		return "IPv4 total length other than sent";
+	if (rte_be_to_cpu_16(udp.dgram_len) != sent_len - IOL_STAMP_ETH_LEN - IOL_STAMP_IPV4_LEN)
+		return "UDP length other than sent";
+	if (udp.dgram_cksum != 0)
+		return "UDP checksum set (iovaloop sends 0)";
+	return NULL;
 }
 
 /* The class of a frame, with its reason in res->why. */
@@ -106,24 +226,19 @@ classify(const uint8_t *frame, uint32_t len, const struct iol_stamp_expect *exp,
 		struct iol_stamp_result *res)
 {
 	struct iol_stamp_hdr *h = &res->hdr;
-	uint16_t type, magic;
+	uint32_t off = iol_stamp_hdr_off(exp->encap), shift = iol_stamp_shift(exp->encap);
+	uint16_t magic;
 	uint32_t format1;
 
 	memset(h, 0, sizeof(*h));
-	if (unlikely(len < IOL_STAMP_ETH_LEN + sizeof(magic))) {
-		res->why = "too short for an iovaloop frame";
+	res->why = foreign_prefix(frame, len, exp->encap);
+	if (unlikely(res->why != NULL))
 		return IOL_STAMP_FOREIGN;
-	}
-	memcpy(&type, frame + 12, 2);
-	if (unlikely(type != rte_cpu_to_be_16(IOL_STAMP_ETHERTYPE))) {
-		res->why = "not the iovaloop EtherType";
-		return IOL_STAMP_FOREIGN;
-	}
-	memcpy(&magic, frame + IOL_STAMP_ETH_LEN, sizeof(magic));
+	memcpy(&magic, frame + off, sizeof(magic));
 	res->end = magic == rte_cpu_to_le_16(IOL_STAMP_MAGIC_END);
 	if (unlikely(magic != rte_cpu_to_le_16(IOL_STAMP_MAGIC) && !res->end)) {
-		if (len >= IOL_STAMP_ETH_LEN + sizeof(format1)) {
-			memcpy(&format1, frame + IOL_STAMP_ETH_LEN, sizeof(format1));
+		if (len >= off + sizeof(format1)) {
+			memcpy(&format1, frame + off, sizeof(format1));
 			format1 = rte_le_to_cpu_32(format1);
 			if (format1 == IOL_STAMP_FORMAT1_MAGIC ||
 			    format1 == IOL_STAMP_FORMAT1_MAGIC_END) {
@@ -134,14 +249,14 @@ classify(const uint8_t *frame, uint32_t len, const struct iol_stamp_expect *exp,
 		res->why = "bad magic";
 		return IOL_STAMP_FOREIGN;
 	}
-	if (unlikely(len < IOL_STAMP_MIN_LEN)) {
-		memcpy(h, frame + IOL_STAMP_ETH_LEN, len - IOL_STAMP_ETH_LEN);
+	if (unlikely(len < off + sizeof(*h))) {
+		memcpy(h, frame + off, len - off);
 		hdr_from_le(h);
 		res->why = "shorter than the header";
 		return IOL_STAMP_TRUNCATED;
 	}
 
-	memcpy(h, frame + IOL_STAMP_ETH_LEN, sizeof(*h));
+	memcpy(h, frame + off, sizeof(*h));
 	res->hdr_valid = hdr_crc(h) == h->crc;
 	hdr_from_le(h);
 	if (unlikely(!res->hdr_valid)) {
@@ -152,7 +267,7 @@ classify(const uint8_t *frame, uint32_t len, const struct iol_stamp_expect *exp,
 		res->why = "another run";
 		return IOL_STAMP_FOREIGN;
 	}
-	if (unlikely(h->len < IOL_STAMP_MIN_LEN)) {
+	if (unlikely(h->len < off + sizeof(*h))) {
 		res->why = "length field below the header size";
 		return IOL_STAMP_CORRUPTED;
 	}
@@ -164,14 +279,18 @@ classify(const uint8_t *frame, uint32_t len, const struct iol_stamp_expect *exp,
 		res->why = "longer than sent";
 		return IOL_STAMP_CORRUPTED;
 	}
+	if (exp->encap == IOL_ENCAP_UDP &&
+	    unlikely((res->why = damaged_udp_prefix(frame, h->len)) != NULL))
+		return IOL_STAMP_CORRUPTED;
 	if (unlikely((h->dst_port != IOL_STAMP_ANY && h->dst_port != exp->rx_port) ||
 		     (h->dst_queue != IOL_STAMP_ANY && h->dst_queue != exp->rx_queue))) {
 		res->why = "meant for another port or queue";
 		return IOL_STAMP_MISDELIVERED;
 	}
 	if (exp->level == IOL_VERIFY_FULL &&
-	    unlikely(!iol_stamp_payload_intact(frame, h->len, h->run_id, h->seq))) {
-		describe_payload_damage(frame, h->len, h, res);
+	    unlikely(!iol_stamp_payload_intact(frame + shift, h->len - shift, h->run_id,
+			h->seq))) {
+		describe_payload_damage(frame + shift, h->len - shift, shift, h, res);
 		res->why = "payload";
 		return IOL_STAMP_CORRUPTED;
 	}

@@ -8,11 +8,13 @@
  * reception, and the per-flow sequence window that tells lost,
  * duplicated, reordered and stale packets apart.
  *
- * A frame is an Ethernet header (EtherType IOL_STAMP_ETHERTYPE), the
- * iovaloop header below, then a payload whose every byte follows from
- * (run id, sequence number, offset), so a receiver in another process or
- * on another host needs nothing but the frame to verify it. All header
- * fields are little-endian.
+ * A frame is a prefix (the encapsulation, enum iol_stamp_encap: an
+ * Ethernet header of EtherType IOL_STAMP_ETHERTYPE, or Ethernet, IPv4 and
+ * UDP), the iovaloop header below, then a payload whose every byte follows
+ * from (run id, sequence number, offset), so a receiver in another process
+ * or on another host needs nothing but the frame to verify it. All
+ * iovaloop header fields are little-endian; the prefix is in network
+ * order, as its protocols are.
  *
  * Nothing here touches an mbuf: the functions take a pointer and the
  * number of bytes that may be read, and never read past it.
@@ -45,8 +47,20 @@ extern "C" {
 #define IOL_STAMP_ANY 0xff
 /** iol_stamp_info flag: write an end-of-flow frame (IOL_STAMP_MAGIC_END). */
 #define IOL_STAMP_F_END 0x01
-/** Size of the Ethernet header in front of the iovaloop header. */
+/** Size of the Ethernet header that starts every frame. */
 #define IOL_STAMP_ETH_LEN 14
+/** IPv4 header of a UDP frame: no options. */
+#define IOL_STAMP_IPV4_LEN 20
+#define IOL_STAMP_UDP_HDR_LEN 8
+/** Longest prefix: Ethernet, IPv4 and UDP. */
+#define IOL_STAMP_PREFIX_MAX (IOL_STAMP_ETH_LEN + IOL_STAMP_IPV4_LEN + IOL_STAMP_UDP_HDR_LEN)
+/**
+ * UDP destination port of every iovaloop UDP frame (0x88B5, the number of
+ * the raw EtherType): how a receiver knows the datagram is iovaloop's.
+ */
+#define IOL_STAMP_UDP_PORT 0x88B5
+/** TTL of a UDP frame: it never leaves the link. */
+#define IOL_STAMP_IPV4_TTL 64
 /** Header bytes the CRC covers: all before the CRC itself. */
 #define IOL_STAMP_CRC_COVERED 38
 /** Initial value of the header CRC (no final inversion). */
@@ -75,7 +89,13 @@ struct iol_stamp_hdr {
 	uint32_t crc;       /**< iol_stamp_hdr_crc() of the 38 bytes above. */
 } __rte_packed;
 
-/** Smallest frame iovaloop can send: Ethernet and iovaloop headers. */
+/**
+ * Smallest raw frame: Ethernet and iovaloop headers. The payload code
+ * (iol_stamp_payload_*(), struct iol_payload_ops) sees every frame laid
+ * out as a raw one: payload word k at IOL_STAMP_MIN_LEN + 8k of the bytes
+ * it is given. A frame with a longer prefix passes them its bytes from
+ * iol_stamp_shift() on, so the payload is the same whatever carries it.
+ */
 #define IOL_STAMP_MIN_LEN (IOL_STAMP_ETH_LEN + sizeof(struct iol_stamp_hdr))
 
 /* The fast path and the payload offsets are written for exactly this. */
@@ -83,6 +103,67 @@ _Static_assert(sizeof(struct iol_stamp_hdr) == 42, "header of frame format 2");
 _Static_assert(offsetof(struct iol_stamp_hdr, crc) == IOL_STAMP_CRC_COVERED,
 	"the CRC follows the bytes it covers");
 _Static_assert(IOL_STAMP_MIN_LEN == 56, "a 64-byte frame holds one payload word");
+
+/**
+ * How a frame carries the iovaloop header (--frame). The receiver expects
+ * one: a frame of the other is foreign, named as such.
+ */
+enum iol_stamp_encap {
+	/** Ethernet, EtherType IOL_STAMP_ETHERTYPE: what any NIC sends. */
+	IOL_ENCAP_RAW,
+	/**
+	 * Ethernet, IPv4 (no options, DF, header checksum, protocol 17) and
+	 * UDP to IOL_STAMP_UDP_PORT with checksum 0 (legal over IPv4): RSS
+	 * hashes its addresses and ports, tcpdump and Wireshark read it.
+	 */
+	IOL_ENCAP_UDP,
+};
+
+/** Where the iovaloop header starts in a frame of @p encap: its prefix's length. */
+static inline uint32_t
+iol_stamp_hdr_off(enum iol_stamp_encap encap)
+{
+	return encap == IOL_ENCAP_UDP ? IOL_STAMP_PREFIX_MAX : IOL_STAMP_ETH_LEN;
+}
+
+/** Smallest frame of @p encap: its prefix and the iovaloop header. */
+static inline uint32_t
+iol_stamp_min_len(enum iol_stamp_encap encap)
+{
+	return iol_stamp_hdr_off(encap) + (uint32_t)sizeof(struct iol_stamp_hdr);
+}
+
+/** Prefix bytes beyond a raw frame's: where the payload code's view starts. */
+static inline uint32_t
+iol_stamp_shift(enum iol_stamp_encap encap)
+{
+	return iol_stamp_hdr_off(encap) - IOL_STAMP_ETH_LEN;
+}
+
+/** The two ends of a frame, as its prefix names them (host byte order). */
+struct iol_stamp_ends {
+	uint8_t dst_mac[6], src_mac[6];
+	uint32_t src_ip, dst_ip;    /**< UDP frames only */
+	uint16_t src_port;          /**< UDP frames only; the destination is IOL_STAMP_UDP_PORT */
+};
+
+/**
+ * A frame's prefix, the same on every frame a queue sends in a run (the
+ * frame length is fixed): built once, copied in front of each header.
+ */
+struct iol_stamp_prefix {
+	enum iol_stamp_encap encap;
+	uint32_t len;               /**< iol_stamp_hdr_off(encap) */
+	uint8_t bytes[IOL_STAMP_PREFIX_MAX];
+};
+
+/**
+ * Build the prefix of @p len-byte frames (at least iol_stamp_min_len())
+ * from @p ends: IPv4 total length, header checksum and UDP length follow
+ * from @p len.
+ */
+void iol_stamp_prefix_build(struct iol_stamp_prefix *p, enum iol_stamp_encap encap,
+		const struct iol_stamp_ends *ends, uint16_t len);
 
 /** What the sender puts in a frame. */
 struct iol_stamp_info {
@@ -107,7 +188,8 @@ enum iol_verify_level {
 enum iol_stamp_class {
 	IOL_STAMP_OK,
 	/**
-	 * Not an iovaloop frame of this run: EtherType, magic (frame
+	 * Not an iovaloop frame of this run: EtherType, IPv4 and UDP (a
+	 * frame of the other encapsulation is named as such), magic (frame
 	 * format 1 is named as such), or a run id that passed the CRC.
 	 */
 	IOL_STAMP_FOREIGN,
@@ -116,7 +198,8 @@ enum iol_stamp_class {
 	/**
 	 * Header CRC (hdr_valid false: nothing in it can be trusted), or,
 	 * after a good CRC, a length field below the header size, a frame
-	 * longer than sent, or payload bytes.
+	 * longer than sent, an IPv4 header checksum, IPv4 or UDP length or
+	 * UDP checksum other than sent, or payload bytes.
 	 */
 	IOL_STAMP_CORRUPTED,
 	/** Ours, with a good CRC, but meant for another port/queue. */
@@ -129,6 +212,7 @@ struct iol_stamp_expect {
 	uint8_t rx_port;
 	uint8_t rx_queue;
 	enum iol_verify_level level;
+	enum iol_stamp_encap encap;
 };
 
 /** Details of a verdict, for the error report. */
@@ -138,7 +222,7 @@ struct iol_stamp_result {
 	bool end;                  /**< An end-of-flow frame (OK only). */
 	struct iol_stamp_hdr hdr;  /**< Header as received (valid from FOREIGN on if magic matched). */
 	const char *why;           /**< Short reason for a non-OK verdict. */
-	uint32_t bad_offset;       /**< CORRUPTED payload: first differing byte (frame offset). */
+	uint32_t bad_offset;       /**< CORRUPTED payload: first differing byte (offset in the frame). */
 	uint32_t bad_bytes;        /**< CORRUPTED payload: number of differing bytes. */
 	uint8_t expected[8];       /**< Bytes expected from bad_offset on. */
 	uint8_t seen[8];           /**< Bytes seen from bad_offset on. */
@@ -146,19 +230,20 @@ struct iol_stamp_result {
 };
 
 /**
- * Write a frame of @p info->len bytes at @p frame: Ethernet header from
- * @p dst_mac and @p src_mac (6 bytes each), the header and the payload.
- * @p info->len must be at least IOL_STAMP_MIN_LEN.
+ * Write a frame of @p info->len bytes at @p frame: the prefix @p p (built
+ * for that length), the header and the payload. @p info->len must be at
+ * least iol_stamp_min_len(p->encap).
  */
-void iol_stamp_write(uint8_t *frame, const uint8_t *dst_mac,
-		const uint8_t *src_mac, const struct iol_stamp_info *info);
+void iol_stamp_write(uint8_t *frame, const struct iol_stamp_prefix *p,
+		const struct iol_stamp_info *info);
 
 /**
- * Rewrite only the header of a frame already written with the same
- * run id and length, and the payload for the new sequence number. Used to
- * send a received frame again without touching its Ethernet header.
+ * Rewrite only the header of a frame of @p encap already written with the
+ * same run id and length, and the payload for the new sequence number.
+ * Used to send a received frame again without touching its prefix.
  */
-void iol_stamp_restamp(uint8_t *frame, const struct iol_stamp_info *info);
+void iol_stamp_restamp(uint8_t *frame, enum iol_stamp_encap encap,
+		const struct iol_stamp_info *info);
 
 /**
  * Verify a received frame of @p len readable bytes.

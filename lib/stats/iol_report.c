@@ -125,6 +125,21 @@ print_dev_counters(FILE *out, const struct iol_dev_counters *d)
 		d->oerrors);
 }
 
+static void
+print_steer(FILE *out, const struct iol_report_steer *s, const struct iol_qstats *pt)
+{
+	if (s->kind == NULL || strcmp(s->kind, "none") == 0)
+		return;
+	if (strcmp(s->kind, "rss-predicted") != 0) {
+		fprintf(out, "  Steering: %s\n", s->kind);
+		return;
+	}
+	fprintf(out, "  Steering: %s, %s hashed, key %u bytes, reta %u entries, "
+		"device hash %s: %" PRIu64 " checked, %" PRIu64 " mismatched\n", s->kind,
+		s->hashed, s->key_len, s->reta_size, s->hash_in_mbuf ? "offered" : "not offered",
+		pt->rss_checked, pt->rss_mismatch);
+}
+
 void
 iol_report_print(const struct iol_report *r, const struct iol_result *v, FILE *out)
 {
@@ -133,9 +148,9 @@ iol_report_print(const struct iol_report *r, const struct iol_result *v, FILE *o
 	unsigned int i, q;
 
 	fprintf(out, "\n  ---------------------- iovaloop report ----------------------\n");
-	fprintf(out, "  mode %s, verify %s, run 0x%08x, %u-byte frames, burst %u, "
+	fprintf(out, "  mode %s, verify %s, run 0x%08x, %u-byte %s frames, burst %u, "
 		"%u in flight, %.2f s\n", r->mode, r->verify, r->run_id,
-		r->pkt_size, r->burst, r->inflight, r->secs);
+		r->pkt_size, r->frame ? r->frame : "?", r->burst, r->inflight, r->secs);
 	fprintf(out, "  memory %s, IOVA as %s, %s pages, NUMA %d\n",
 		r->memory.kind, strcmp(r->memory.iova_mode, "va") == 0 ? "VA" : "PA",
 		iol_size_str(r->memory.page_size, IOL_SIZE_HUMAN, sz, sizeof(sz)), r->memory.numa_node);
@@ -164,6 +179,7 @@ iol_report_print(const struct iol_report *r, const struct iol_result *v, FILE *o
 		fprintf(out, "  Verified:   %" PRIu64 "\n", pt.verified);
 		print_errors(out, "  ", &pt.err);
 		print_dev_counters(out, &p->dev);
+		print_steer(out, &p->steer, &pt);
 		print_latency(out, "  ", &pt.lat, r->tsc_hz);
 		for (q = 0; p->n_queues > 1 && q < p->n_queues; q++)
 			fprintf(out, "    queue %u (lcore %u): rx %" PRIu64 " tx %" PRIu64
@@ -265,6 +281,8 @@ json_counts(struct iol_json *j, const struct iol_qstats *s, double secs)
 	iol_json_u64(j, "tx_bytes", s->tx_bytes);
 	iol_json_u64(j, "verified", s->verified);
 	iol_json_u64(j, "end_frames", s->end_frames);
+	iol_json_u64(j, "rss_hash_checked", s->rss_checked);
+	iol_json_u64(j, "rss_hash_mismatch", s->rss_mismatch);
 	iol_json_double(j, "rx_mpps", iol_rate_mpps(s->rx_pkts, secs));
 	iol_json_double(j, "tx_mpps", iol_rate_mpps(s->tx_pkts, secs));
 	iol_json_double(j, "rx_gbps_l2", iol_rate_gbps_l2(s->rx_bytes, secs));
@@ -286,6 +304,22 @@ json_dev_counters(struct iol_json *j, const struct iol_dev_counters *d)
 	iol_json_object_close(j);
 }
 
+static void
+json_steer(struct iol_json *j, const struct iol_report_steer *s)
+{
+	bool rss = s->kind != NULL && strcmp(s->kind, "rss-predicted") == 0;
+
+	iol_json_object_open(j, "steering");
+	iol_json_string(j, "kind", s->kind ? s->kind : "none");
+	if (rss) {
+		iol_json_string(j, "hashed", s->hashed);
+		iol_json_u64(j, "key_len", s->key_len);
+		iol_json_u64(j, "reta_size", s->reta_size);
+		iol_json_bool(j, "hash_in_mbuf", s->hash_in_mbuf);
+	}
+	iol_json_object_close(j);
+}
+
 int
 iol_report_json(const struct iol_report *r, const struct iol_result *v, FILE *out)
 {
@@ -304,6 +338,7 @@ iol_report_json(const struct iol_report *r, const struct iol_result *v, FILE *ou
 	iol_json_object_open(&j, "config");
 	iol_json_string(&j, "mode", r->mode);
 	iol_json_string(&j, "verify", r->verify);
+	iol_json_string(&j, "frame", r->frame);
 	snprintf(hex, sizeof(hex), "0x%08x", r->run_id);
 	iol_json_string(&j, "run_id", hex);
 	iol_json_u64(&j, "pkt_size", r->pkt_size);
@@ -341,6 +376,7 @@ iol_report_json(const struct iol_report *r, const struct iol_result *v, FILE *ou
 		json_counts(&j, &pt, r->secs);
 		json_errors(&j, &pt.err);
 		json_dev_counters(&j, &p->dev);
+		json_steer(&j, &p->steer);
 		json_latency(&j, &pt.lat, r->tsc_hz);
 		iol_json_array_open(&j, "queues");
 		for (q = 0; q < p->n_queues; q++) {

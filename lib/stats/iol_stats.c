@@ -133,6 +133,8 @@ iol_qstats_merge(struct iol_qstats *dst, const struct iol_qstats *src)
 	dst->tx_pkts += src->tx_pkts;
 	dst->tx_bytes += src->tx_bytes;
 	dst->end_frames += src->end_frames;
+	dst->rss_checked += src->rss_checked;
+	dst->rss_mismatch += src->rss_mismatch;
 	/* Counts a hostile frame can inflate: a sum must not wrap to small. */
 	for (i = 0; i < IOL_ERR_CLASSES; i++)
 		dst->err.v[i] = iol_add_sat(dst->err.v[i], src->err.v[i]);

@@ -182,6 +182,15 @@ struct iol_qstats {
 	uint64_t tx_bytes;
 	uint64_t verified;      /**< Received and found intact. */
 	uint64_t end_frames;    /**< End-of-flow frames received (neither data nor errors). */
+	/** Frames whose RSS hash from the device was compared with iovaloop's own. */
+	uint64_t rss_checked;
+	/**
+	 * Of those, hashes that differed: the device hashed other bytes or
+	 * another key than it reported. A counted check, not an error class:
+	 * the queue the frame reached is what steering is judged by
+	 * (misdelivered), and that is checked on every frame.
+	 */
+	uint64_t rss_mismatch;
 	union iol_errors err;
 	struct iol_hist lat;    /**< TX stamp to reception, in cycles. */
 } __rte_cache_aligned;
@@ -232,6 +241,7 @@ struct iol_report {
 	const char *payload_variant; /**< Payload check code used ("avx2", ...). */
 	const char *mode;          /**< "loop", "txonly", "rxonly" */
 	const char *verify;        /**< "none", "header", "full" */
+	const char *frame;         /**< "udp" or "raw" (--frame) */
 	uint32_t run_id;
 	uint16_t pkt_size;
 	uint16_t burst;
@@ -246,6 +256,13 @@ struct iol_report {
 		unsigned int n_queues;
 		const struct iol_qstats *q; /**< n_queues of them. */
 		unsigned int lcore[IOL_REPORT_MAX_QUEUES]; /**< That polled each queue. */
+		/** How frames sent to it found their RX queue (struct iol_steer). */
+		struct iol_report_steer {
+			const char *kind;   /**< "rss-predicted", "queue-to-queue", "none" */
+			const char *hashed; /**< RSS: "ipv4-udp" or "ipv4" */
+			unsigned int key_len, reta_size; /**< RSS: as read back */
+			bool hash_in_mbuf;  /**< RSS: the device's hash checked on each frame */
+		} steer;
 		/** The PMD's own counters over the run (rte_eth_stats_get()). */
 		struct iol_dev_counters {
 			bool valid;         /**< The PMD gave them. */

@@ -6,7 +6,8 @@
  * - even: a frame for iol_stamp_check(), in a heap buffer of exactly its
  *   length so that AddressSanitizer sees any read past it. Bit 1: put a
  *   good CRC in the header first (to get past it to the later checks);
- *   bits 2-3: the verify level; bit 4: accept any run id.
+ *   bits 2-3: the verify level; bit 4: accept any run id; bit 5: a
+ *   receiver of UDP frames (IOL_ENCAP_UDP), else of raw ones.
  * - odd: operations on a sequence window (see seq_ops()), each checked
  *   against the reference model (seq_model.c): verdicts, counters, next,
  *   horizon, the lost ranges and the window bits.
@@ -50,9 +51,12 @@ check_frame(uint8_t mode, const uint8_t *data, size_t size)
 		.rx_port = 1,
 		.rx_queue = 1,
 		.level = (enum iol_verify_level)((mode >> 2) & 3),
+		.encap = mode & 0x20 ? IOL_ENCAP_UDP : IOL_ENCAP_RAW,
 	};
+	uint32_t off = iol_stamp_hdr_off(exp.encap);
 	struct iol_stamp_result r;
 	struct iol_stamp_info info;
+	struct iol_stamp_prefix prefix;
 	uint32_t len = (uint32_t)size, crc;
 	uint8_t *f = malloc(size ? size : 1), *again;
 	bool ours, good_crc;
@@ -62,10 +66,10 @@ check_frame(uint8_t mode, const uint8_t *data, size_t size)
 	memcpy(f, data, size);
 	if (exp.level > IOL_VERIFY_FULL)
 		exp.level = IOL_VERIFY_FULL;
-	if ((mode & 2) && len >= IOL_STAMP_MIN_LEN) {
-		crc = crc32c_ref(f + IOL_STAMP_ETH_LEN, IOL_STAMP_CRC_COVERED);
+	if ((mode & 2) && len >= off + 42) {
+		crc = crc32c_ref(f + off, IOL_STAMP_CRC_COVERED);
 		for (unsigned int k = 0; k < 4; k++)
-			f[IOL_STAMP_ETH_LEN + IOL_STAMP_CRC_COVERED + k] = (uint8_t)(crc >> 8 * k);
+			f[off + IOL_STAMP_CRC_COVERED + k] = (uint8_t)(crc >> 8 * k);
 	}
 	iol_stamp_check(f, len, &exp, &r);
 	if (exp.level == IOL_VERIFY_NONE) {
@@ -77,9 +81,13 @@ check_frame(uint8_t mode, const uint8_t *data, size_t size)
 		FAIL("class %d with reason %s", r.cls, r.why ? r.why : "(none)");
 
 	/* The CRC is trusted exactly when a whole format 2 header carries a good one. */
-	ours = len >= IOL_STAMP_MIN_LEN && f[12] == 0x88 && f[13] == 0xb5;
+	/* Written out from the format, not taken from lib/stamp. */
+	ours = len >= off + 42 && (exp.encap == IOL_ENCAP_RAW ?
+		f[12] == 0x88 && f[13] == 0xb5 :
+		f[12] == 0x08 && f[13] == 0x00 && f[14] == 0x45 && f[23] == 17 &&
+		(f[20] & 0x3f) == 0 && f[21] == 0 && f[36] == 0x88 && f[37] == 0xb5);
 	if (ours) {
-		h = f + IOL_STAMP_ETH_LEN;
+		h = f + off;
 		ours = le(h, 2) == IOL_STAMP_MAGIC || le(h, 2) == IOL_STAMP_MAGIC_END;
 	}
 	good_crc = ours && crc32c_ref(h, IOL_STAMP_CRC_COVERED) ==
@@ -102,8 +110,19 @@ check_frame(uint8_t mode, const uint8_t *data, size_t size)
 		goto out;
 
 	/* A frame that passed is exactly what the sender writes for its header. */
-	if (r.hdr.len < IOL_STAMP_MIN_LEN || r.hdr.len > len)
+	if (r.hdr.len < off + 42 || r.hdr.len > len)
 		FAIL("passed with length field %u for %u bytes", r.hdr.len, len);
+	if (exp.encap == IOL_ENCAP_UDP) {
+		uint32_t sum = 0;
+
+		for (unsigned int k = 14; k < 34; k += 2)
+			sum += (uint32_t)f[k] << 8 | f[k + 1];
+		while (sum >> 16)
+			sum = (sum & 0xffff) + (sum >> 16);
+		if (sum != 0xffff || (f[16] << 8 | f[17]) != r.hdr.len - 14 ||
+		    (f[38] << 8 | f[39]) != r.hdr.len - 34 || f[40] != 0 || f[41] != 0)
+			FAIL("a UDP frame passed with a bad IPv4 checksum, length or UDP field");
+	}
 	info = (struct iol_stamp_info){
 		.run_id = r.hdr.run_id, .seq = r.hdr.seq, .tx_tsc = r.hdr.tx_tsc,
 		.tx_iova = r.hdr.tx_iova, .flow = r.hdr.flow, .len = r.hdr.len,
@@ -113,8 +132,12 @@ check_frame(uint8_t mode, const uint8_t *data, size_t size)
 	again = malloc(r.hdr.len);
 	if (again == NULL)
 		FAIL("out of memory");
-	iol_stamp_write(again, f, f + 6, &info);
-	if (memcmp(again, f, exp.level == IOL_VERIFY_FULL ? r.hdr.len : IOL_STAMP_MIN_LEN) != 0)
+	/* The prefix as it came (addresses and TTL are not checked), rebuilt behind it. */
+	prefix.encap = exp.encap;
+	prefix.len = off;
+	memcpy(prefix.bytes, f, off);
+	iol_stamp_write(again, &prefix, &info);
+	if (memcmp(again, f, exp.level == IOL_VERIFY_FULL ? r.hdr.len : off + 42) != 0)
 		FAIL("passed, but is not the frame its header describes");
 	free(again);
 out:

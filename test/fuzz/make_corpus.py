@@ -3,7 +3,7 @@
 """Write the seed inputs of fuzz_stamp.c into corpus/ (frame format 2).
 
 Frames: mode byte (even; bit 1 fix the CRC, bits 2-3 verify level, bit 4
-any run), then the frame. Sequence operations: mode byte 0x01, then
+any run, bit 5 a UDP receiver), then the frame. Sequence operations: mode byte 0x01, then
 first_known, first and the operations described in fuzz_stamp.c.
 """
 import os
@@ -12,7 +12,7 @@ import struct
 GOLDEN = 0x9E3779B97F4A7C15
 M64 = (1 << 64) - 1
 RUN = 0x1234ABCD
-HEADER, FULL, FIX, ANY_RUN = 0x04, 0x08, 0x02, 0x10
+HEADER, FULL, FIX, ANY_RUN, UDP = 0x04, 0x08, 0x02, 0x10, 0x20
 W = 4096
 
 
@@ -36,6 +36,25 @@ def frame(length, seq=1000, run=RUN, flow=3, end=False, dst=(1, 1), sent=None):
                        for k in range((sent - 56 + 7) // 8))
     eth = bytes([2, 0, 0, 0, 0, 0xb, 2, 0, 0, 0, 0, 0xa, 0x88, 0xb5])
     return bytearray((eth + hdr + payload)[:sent].ljust(length, b'\0'))
+
+
+def ones_sum(data):
+    s = sum(struct.unpack('>%dH' % (len(data) // 2), data))
+    while s >> 16:
+        s = (s & 0xFFFF) + (s >> 16)
+    return s
+
+
+def udp_frame(length, **kw):
+    """The raw frame's header and payload behind IPv4 and UDP (--frame udp)."""
+    raw = frame(length - 28, **kw)
+    struct.pack_into('<H', raw, 14 + 32, length)   # the header's len field
+    struct.pack_into('<I', raw, 14 + 38, crc32c(bytes(raw[14:14 + 38])))
+    ip = bytearray(struct.pack('>BBHHHBBH4s4s', 0x45, 0, length - 14, 0, 0x4000, 64, 17, 0,
+                               bytes([198, 18, 0, 1]), bytes([198, 18, 0, 2])))
+    struct.pack_into('>H', ip, 10, ~ones_sum(bytes(ip)) & 0xFFFF)
+    udp = struct.pack('>HHHH', 50000, 0x88B5, length - 34, 0)
+    return bytearray(raw[:12] + b'\x08\x00' + ip + udp + raw[14:])
 
 
 def u8(v):
@@ -94,6 +113,10 @@ def seeds():
     yield 'frame_200_full', FULL, frame(200)
     yield 'frame_end', FULL, frame(64, end=True)
     yield 'frame_misdelivered', FULL, frame(64, dst=(0, 1))
+    yield 'frame_udp_128', FULL | UDP, udp_frame(128)
+    yield 'frame_udp_84_header', HEADER | UDP, udp_frame(84)
+    yield 'frame_raw_to_udp', FULL | UDP, frame(128)
+    yield 'frame_udp_to_raw', FULL, udp_frame(128)
     yield 'frame_wildcard', FULL, frame(64, dst=(0xFF, 0xFF))
     yield 'frame_other_run', FULL, frame(64, run=RUN + 1)
     yield 'frame_any_run', FULL | ANY_RUN, frame(64, run=7)
