@@ -16,6 +16,8 @@
 
 /* Segments of one frame at most: the shortest --mbuf-size holds the headers. */
 #define MAX_SEGS ((IOL_MAX_PKT_SIZE + IOL_STAMP_MIN_LEN - 1) / IOL_STAMP_MIN_LEN)
+/* Segment lengths an error line lists before it skips to the last. */
+#define DESCRIBE_SEGS 8
 /* One byte past the longest frame: a longer chain is seen as longer than sent. */
 #define LINEAR_CAP (IOL_MAX_PKT_SIZE + 1)
 
@@ -182,17 +184,23 @@ iol_frame_describe(const struct rte_mbuf *m, const struct iol_frame_result *fr,
 		char *buf, size_t len)
 {
 	const struct rte_mbuf *seg;
-	size_t n;
+	size_t n = 0;
+	uint16_t k;
 
-	n = (size_t)snprintf(buf, len, "; %u segments, data_len", fr->nb_segs);
-	for (seg = m; seg != NULL && n < len; seg = seg->next)
-		n += (size_t)snprintf(buf + n, len - n, "%s%u", seg == m ? " " : "+",
-			seg->data_len);
+	if (fr->stamp.cls == IOL_STAMP_CORRUPTED && fr->stamp.hdr_valid)
+		n += (size_t)snprintf(buf, len, "; byte %" PRIu32 " is byte %" PRIu32
+			" of segment %u", fr->stamp.bad_offset, fr->bad_seg_off, fr->bad_seg + 1);
 	if (n < len)
-		n += (size_t)snprintf(buf + n, len - n, " = %" PRIu32 ", pkt_len %" PRIu32,
+		n += (size_t)snprintf(buf + n, len - n, "; %u segments, data_len", fr->nb_segs);
+	/* A long chain shows its first and last lengths: the line stays one line. */
+	for (seg = m, k = 0; seg != NULL && n < len; seg = seg->next, k++) {
+		if (k < DESCRIBE_SEGS - 1 || seg->next == NULL)
+			n += (size_t)snprintf(buf + n, len - n, "%s%u", k == 0 ? " " : "+",
+				seg->data_len);
+		else if (k == DESCRIBE_SEGS - 1)
+			n += (size_t)snprintf(buf + n, len - n, "+...");
+	}
+	if (n < len)
+		snprintf(buf + n, len - n, " = %" PRIu32 ", pkt_len %" PRIu32,
 			fr->data_len_sum, m->pkt_len);
-	if (n < len && fr->stamp.cls == IOL_STAMP_CORRUPTED && fr->stamp.hdr_valid)
-		n += (size_t)snprintf(buf + n, len - n, "; byte %" PRIu32 " is byte %" PRIu32
-			" of segment %u", fr->stamp.bad_offset, fr->bad_seg_off,
-			fr->bad_seg + 1);
 }
