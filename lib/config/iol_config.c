@@ -110,6 +110,7 @@ iol_config_defaults(struct iol_config *cfg)
 	cfg->burst = 32;
 	cfg->pkt_size = 64;
 	cfg->frame = IOL_ENCAP_RAW;
+	cfg->mbuf_size = IOL_DEFAULT_MBUF_SIZE;
 	cfg->queues = 1;
 	cfg->rxd = 1024;
 	cfg->txd = 1024;
@@ -143,7 +144,12 @@ iol_config_usage(FILE *out, const char *prog)
 "  --inflight N               frames circulating per queue pair (64)\n"
 "  --burst N                  RX/TX burst, 1-%d (32)\n"
 "  --pkt-size N               frame length without FCS, %zu-%d (64; 92 with\n"
-"                             --frame udp: one payload word after the headers)\n"
+"                             --frame udp: one payload word after the headers);\n"
+"                             the device's max MTU caps it\n"
+"  --mbuf-size N              frame bytes per mbuf (data room after the\n"
+"                             headroom), %zu-%d; a longer frame spans several\n"
+"                             segments (%d, or --pkt-size + %d rounded up\n"
+"                             to 1 KiB if larger)\n"
 "  --frame udp|raw            udp: Ethernet, IPv4 198.18.0.0/15 and UDP to port\n"
 "                             %u, which RSS spreads over the queues and tcpdump\n"
 "                             reads (%u bytes or more); raw: EtherType 0x%04X\n"
@@ -186,7 +192,8 @@ iol_config_usage(FILE *out, const char *prog)
 "numbers: decimal digits, or 0x and hex digits; SEC: N or N.N; lists:\n"
 "comma-separated, no empty item\n"
 "exit status: 0 all verified, 1 verification errors, 2 bad usage, 3 set-up refused\n",
-		prog, IOL_MAX_BURST, IOL_STAMP_MIN_LEN, IOL_MAX_PKT_SIZE, IOL_STAMP_UDP_PORT,
+		prog, IOL_MAX_BURST, IOL_STAMP_MIN_LEN, IOL_MAX_PKT_SIZE, IOL_STAMP_MIN_LEN,
+		IOL_MAX_MBUF_SIZE, IOL_DEFAULT_MBUF_SIZE, IOL_MBUF_SLACK, IOL_STAMP_UDP_PORT,
 		iol_stamp_min_len(IOL_ENCAP_UDP), IOL_STAMP_ETHERTYPE, IOL_STAMP_MIN_LEN,
 		IOL_MAX_QUEUES,
 		IOL_FAULT_CORRUPT_MIN_LEN, IOL_MAX_FAULTS, IOL_MAX_COPY_SIZE);
@@ -565,7 +572,11 @@ static const struct opt opts[] = {
 	  .hi = IOL_MAX_BURST, .what = "a burst size" },
 	{ .name = "pkt-size", .parse = opt_uint, .field = FIELD(pkt_size),
 	  .lo = IOL_STAMP_MIN_LEN, .hi = IOL_MAX_PKT_SIZE, .what = "a frame length",
-	  .note = " (Ethernet and iovaloop headers to one mbuf)" },
+	  .note = " (Ethernet and iovaloop headers to a jumbo frame)" },
+	{ .name = "mbuf-size", .parse = opt_uint, .field = FIELD(mbuf_size),
+	  .lo = IOL_STAMP_MIN_LEN, .hi = IOL_MAX_MBUF_SIZE, .what = "a number of bytes",
+	  .note = " (the first segment holds the Ethernet and iovaloop headers; a "
+		  "pool's data room is 16 bits)" },
 	{ .name = "frame", .parse = opt_name, .field = FIELD(frame), .names = &frames,
 	  .what = "frame encapsulation" },
 	{ .name = "queues", .parse = opt_uint, .field = FIELD(queues), .lo = 1,
@@ -746,13 +757,21 @@ settle_frame(struct iol_config *cfg, const struct parse_state *ps, char *err, si
 
 /* Checks that involve more than one option. */
 static int
-check_combination(const struct iol_config *cfg, const struct parse_state *ps, char *err,
+check_combination(struct iol_config *cfg, const struct parse_state *ps, char *err,
 		size_t errlen)
 {
-	bool size_given = ps->size_given;
 
 	if (check_dma(cfg, ps, err, errlen) < 0)
 		return -1;
+	if (!was_given(ps, "mbuf-size"))
+		cfg->mbuf_size = (uint16_t)RTE_MAX(RTE_ALIGN_CEIL((unsigned int)cfg->pkt_size +
+			IOL_MBUF_SLACK, IOL_MBUF_ALIGN), (unsigned int)IOL_DEFAULT_MBUF_SIZE);
+	if (cfg->mbuf_size < iol_stamp_min_len(cfg->frame))
+		return iol_errf(err, errlen, "--mbuf-size: %u bytes cannot hold a UDP frame's "
+			"headers in its first segment (Ethernet, IPv4, UDP, iovaloop: %u bytes); "
+			"accepts %u to %d, or --frame raw", cfg->mbuf_size,
+			iol_stamp_min_len(cfg->frame), iol_stamp_min_len(cfg->frame),
+			IOL_MAX_MBUF_SIZE);
 	if (cfg->mode != IOL_MODE_DMA && cfg->inflight > cfg->rxd)
 		return iol_errf(err, errlen, "--inflight: %u frames do not fit in %u RX "
 			"descriptors (--rxd); accepts at most --rxd", cfg->inflight, cfg->rxd);
@@ -775,7 +794,7 @@ check_combination(const struct iol_config *cfg, const struct parse_state *ps, ch
 			return iol_errf(err, errlen, "--iova-base: only with --mem xmem");
 		if (cfg->test_no_dma_map)
 			return iol_errf(err, errlen, "--test-no-dma-map: only with --mem xmem");
-		if (size_given)
+		if (ps->size_given)
 			return iol_errf(err, errlen, "--xmem-size/--page-size: only with --mem xmem");
 		return 0;
 	}
@@ -874,6 +893,37 @@ iol_config_parse(struct iol_config *cfg, int argc, char **argv,
 	return check_combination(cfg, &ps, err, errlen);
 }
 
+/*
+ * A frame longer than an mbuf is a chain: the device must send chains
+ * (loop, txonly), receive a frame over several buffers (loop, rxonly),
+ * and take that many segments.
+ */
+static int
+check_segments(const struct iol_config *cfg, const struct iol_port_caps *c,
+		unsigned int i, char *err, size_t errlen)
+{
+	unsigned int segs = iol_config_segs(cfg);
+	unsigned int fit = (cfg->pkt_size + c->max_segs - 1) / RTE_MAX(c->max_segs, (uint16_t)1);
+	bool sends = cfg->mode != IOL_MODE_RXONLY, receives = cfg->mode != IOL_MODE_TXONLY;
+	const char *lacks = sends && !c->tx_multi_segs ? "send multi-segment frames "
+		"(RTE_ETH_TX_OFFLOAD_MULTI_SEGS)" : receives && !c->rx_scatter ? "receive a "
+		"frame over several buffers (RTE_ETH_RX_OFFLOAD_SCATTER)" : NULL;
+
+	if (segs == 1)
+		return 0;
+	if (lacks != NULL)
+		return iol_errf(err, errlen, "--mbuf-size: a %u-byte frame in %u-byte mbufs "
+			"spans %u segments and port %u cannot %s; accepts --mbuf-size %u or "
+			"more on it", cfg->pkt_size, cfg->mbuf_size, segs, i, lacks,
+			cfg->pkt_size);
+	if (segs > c->max_segs)
+		return iol_errf(err, errlen, "--mbuf-size: a %u-byte frame in %u-byte mbufs "
+			"spans %u segments, more than the %u port %u takes a frame; accepts "
+			"--mbuf-size %u or more on it", cfg->pkt_size, cfg->mbuf_size, segs,
+			c->max_segs, i, RTE_MAX(fit, (unsigned int)IOL_STAMP_MIN_LEN));
+	return 0;
+}
+
 int
 iol_config_check_ports(const struct iol_config *cfg,
 		const struct iol_port_caps *caps, unsigned int n_ports,
@@ -901,10 +951,14 @@ iol_config_check_ports(const struct iol_config *cfg,
 			return iol_errf(err, errlen, "--frame raw: RSS cannot spread raw frames "
 				"over port %u's %u queues; accepts --frame udp with --queues "
 				"above 1 on a NIC", i, cfg->queues);
-		if (cfg->pkt_size > c->mtu + IOL_STAMP_ETH_LEN)
+		if (cfg->pkt_size > c->max_frame)
 			return iol_errf(err, errlen, "--pkt-size: %u is over port %u's "
-				"MTU of %u (frames up to %u)", cfg->pkt_size, i,
-				c->mtu, c->mtu + IOL_STAMP_ETH_LEN);
+				"largest frame, %u bytes (max MTU %u, max RX length %" PRIu32
+				" with FCS); accepts %zu to %u on it", cfg->pkt_size, i,
+				c->max_frame, c->max_mtu, c->max_rx_pktlen, IOL_STAMP_MIN_LEN,
+				c->max_frame);
+		if (check_segments(cfg, c, i, err, errlen) < 0)
+			return -1;
 		if (cfg->rxd > c->rx_desc_max || cfg->rxd < c->rx_desc_min)
 			return iol_errf(err, errlen, "--rxd: port %u accepts %u to %u "
 				"descriptors", i, c->rx_desc_min, c->rx_desc_max);

@@ -24,8 +24,18 @@ extern "C" {
 #define IOL_MAX_QUEUES 16
 #define IOL_MAX_PORTS 32
 #define IOL_MAX_FAULTS 8
-/** Largest frame: one mbuf of RTE_MBUF_DEFAULT_DATAROOM bytes. */
-#define IOL_MAX_PKT_SIZE 2048
+/** Largest frame: a jumbo frame of 9000 bytes (a device's max MTU may cap it lower). */
+#define IOL_MAX_PKT_SIZE 9000
+/** Frame bytes an mbuf holds unless --mbuf-size says otherwise (DPDK's default data room). */
+#define IOL_DEFAULT_MBUF_SIZE 2048
+/**
+ * Room a NIC's RX buffer may need beyond the frame (FCS, two VLAN tags: igb
+ * wants 28 bytes); NICs size RX buffers in 1 KiB steps, rounding down.
+ */
+#define IOL_MBUF_SLACK 32
+#define IOL_MBUF_ALIGN 1024
+/** Largest --mbuf-size: a pool's data room (headroom included) is 16 bits. */
+#define IOL_MAX_MBUF_SIZE (UINT16_MAX - RTE_PKTMBUF_HEADROOM)
 
 enum iol_mode { IOL_MODE_LOOP, IOL_MODE_TXONLY, IOL_MODE_RXONLY, IOL_MODE_DMA };
 enum iol_mem_kind { IOL_MEM_DPDK, IOL_MEM_XMEM };
@@ -67,6 +77,13 @@ struct iol_config {
 	 * it), raw with one queue (64-byte frames fit).
 	 */
 	enum iol_stamp_encap frame;
+	/**
+	 * Frame bytes one mbuf holds (its data room after the headroom):
+	 * --mbuf-size, or (parsed without it) IOL_DEFAULT_MBUF_SIZE, or when
+	 * larger --pkt-size + IOL_MBUF_SLACK rounded up to IOL_MBUF_ALIGN: by
+	 * default a frame is one segment, on a NIC too.
+	 */
+	uint16_t mbuf_size;
 	uint16_t queues;
 	uint16_t rxd, txd;
 	double duration;            /**< Seconds; 0 runs until a signal. */
@@ -95,6 +112,13 @@ struct iol_config {
 	unsigned int n_faults;
 };
 
+/** Segments (mbufs) one frame of @p cfg spans. */
+static inline unsigned int
+iol_config_segs(const struct iol_config *cfg)
+{
+	return ((unsigned int)cfg->pkt_size + cfg->mbuf_size - 1) / cfg->mbuf_size;
+}
+
 /** Fill @p cfg with the defaults. */
 void iol_config_defaults(struct iol_config *cfg);
 
@@ -114,9 +138,14 @@ void iol_config_usage(FILE *out, const char *prog);
 struct iol_port_caps {
 	uint16_t max_rx_queues;
 	uint16_t max_tx_queues;
-	uint16_t mtu;               /**< Current MTU, L3 bytes. */
 	uint64_t rss_offloads;      /**< Flow types the device can hash (0: no RSS). */
 	bool is_virtual;            /**< A vdev (ring, af_packet): queue q's frames reach queue q. */
+	uint16_t max_frame;         /**< Largest frame without FCS: max MTU and max RX length. */
+	uint16_t max_mtu;           /**< The device's largest MTU, L3 bytes. */
+	uint32_t max_rx_pktlen;     /**< Its largest frame received, FCS included. */
+	uint16_t max_segs;          /**< Segments a frame may span (TX and RX descriptor limits). */
+	bool tx_multi_segs;         /**< RTE_ETH_TX_OFFLOAD_MULTI_SEGS offered. */
+	bool rx_scatter;            /**< RTE_ETH_RX_OFFLOAD_SCATTER offered. */
 	uint16_t rx_desc_max, tx_desc_max;
 	uint16_t rx_desc_min, tx_desc_min;
 };
