@@ -316,7 +316,7 @@ ensure_qemu10() {
 		fi
 		[ -z "$deb" ] && deb=$(ls -1 "$d/debs/${p}"_*.deb 2>/dev/null | sort -V | tail -n 1)
 		if [ -z "$deb" ]; then
-			SKIP_REASON="no QEMU 10 for the $FAM family: apt-get download $p (bookworm-backports) failed and none is cached in $d/debs"
+			SKIP_REASON="no QEMU 10 for the $FAM family: $p could not be had from bookworm-backports at $MIRROR (apt-get update or download failed) and none is cached in $d/debs"
 			return 1
 		fi
 		debs="$debs $(basename "$deb")"
