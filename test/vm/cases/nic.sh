@@ -11,6 +11,7 @@
 #                     then testpmd on the pair moves frames both ways (the
 #                     PHY out of loopback again)
 #   nic_e1000e_speed  copies/s and GB/s against memcpy (reported)
+#   nic_igb, nic_igb_speed  the same on the igb family's 82576 pair (QEMU 10)
 
 # nic_test NAME BDF TEST IOVA-MODE [VAR=VALUE...]: iovaloop-test's TEST on
 # the NIC at BDF; its output in RES/NAME.out and in the case's log.
@@ -36,32 +37,44 @@ nic_both_ways() {
 	echo "$rx" | awk '{ for (i = 1; i <= NF; i++) { split($i, a, ":"); if (a[2] + 0 == 0) exit 1 } exit NF != 2 }'
 }
 
-case_nic_e1000e() {
-	local rc=0 f0 f1 a=${E1000E[0]} b=${E1000E[1]}
+# nic_case NAME A B: the engine on A: copies in DPDK's container (IOVA VA)
+# and in a private one (IOVA PA), each with a blocked write that must log
+# a DMAR fault; then testpmd both ways on the pair A B.
+nic_case() {
+	local name=$1 a=$2 b=$3 rc=0 f0 f1
 	f0=$(iommu_faults)
-	nic_test nic_e1000e "$a" nic_copy_autotest va || rc=1
+	nic_test "$name" "$a" nic_copy_autotest va || rc=1
 	f1=$(iommu_faults)
 	log "IOMMU fault lines in dmesg (/$FAULT_RE/): $f0 before, $f1 after"
 	dmesg | grep -E 'DMAR' | tail -n 4
 	[ "$f1" -gt "$f0" ] || { log "FAIL: the copy to the unmapped IOVA logged no DMAR fault"; rc=1; }
-	grep -q 'the canary pages are untouched' "$RES/nic_e1000e.out" ||
+	grep -q 'the canary pages are untouched' "$RES/$name.out" ||
 		{ log "FAIL: the blocked write was not checked"; rc=1; }
-	nic_test nic_e1000e_private "$a" nic_copy_autotest pa IOL_NIC_CONTAINER=private || rc=1
-	grep -q 'a private container' "$RES/nic_e1000e_private.out" ||
+	nic_test "${name}_private" "$a" nic_copy_autotest pa IOL_NIC_CONTAINER=private || rc=1
+	grep -q 'a private container' "$RES/${name}_private.out" ||
 		{ log "FAIL: the engine was not in a private container"; rc=1; }
 	[ "$(iommu_faults)" -gt "$f1" ] || { log "FAIL: no DMAR fault in the private container"; rc=1; }
-	nic_both_ways nic_e1000e "$a" "$b" ||
+	nic_both_ways "$name" "$a" "$b" ||
 		{ log "FAIL: testpmd does not move frames both ways after the engine closed"; rc=1; }
 	return $rc
 }
-# two EAL starts and their copies, testpmd (D + 60 at most)
-timeout_nic_e1000e() { echo $((D + 400)); }
 
-case_nic_e1000e_speed() {
-	nic_test nic_e1000e_speed "${E1000E[0]}" nic_copy_perf va || return 1
-	sed -n '/^bytes/,/^[^0-9b]/p' "$RES/nic_e1000e_speed.out" | grep -E '^(bytes|[0-9])' |
-		sed 's/^/nic_e1000e_speed /' >> "$IOL_RUN/speed.txt"
+# nic_speed NAME BDF: nic_copy_perf's table, also into RUN/speed.txt.
+nic_speed() {
+	nic_test "$1" "$2" nic_copy_perf va || return 1
+	grep -E '^(bytes|[0-9])' "$RES/$1.out" | sed "s/^/$1 /" >> "$IOL_RUN/speed.txt"
 }
-timeout_nic_e1000e_speed() { echo 300; }
 
+# two EAL starts and their copies, testpmd (D + 60 at most)
+case_nic_e1000e() { nic_case nic_e1000e "${E1000E[0]}" "${E1000E[1]}"; }
+timeout_nic_e1000e() { echo $((D + 400)); }
+case_nic_e1000e_speed() { nic_speed nic_e1000e_speed "${E1000E[0]}"; }
+timeout_nic_e1000e_speed() { echo 300; }
 LAB_CASES_vtd="${LAB_CASES_vtd:-} nic_e1000e nic_e1000e_speed"
+
+# The igb family (test/vm/cases/igb.sh) binds its pair as IGB.
+case_nic_igb() { igb_pair && nic_case nic_igb "${IGB[0]}" "${IGB[1]}"; }
+timeout_nic_igb() { echo $((D + 400)); }
+case_nic_igb_speed() { igb_pair && nic_speed nic_igb_speed "${IGB[0]}"; }
+timeout_nic_igb_speed() { echo 300; }
+LAB_CASES_igb="${LAB_CASES_igb:-} nic_igb nic_igb_speed"
