@@ -8,8 +8,10 @@
 #                     every byte checked, in DPDK's container (IOVA VA) and
 #                     in a private one (IOVA PA); a copy to a page the IOMMU
 #                     does not map: the page unchanged, a DMAR fault logged;
-#                     then testpmd on the pair moves frames both ways (the
-#                     PHY out of loopback again)
+#                     a copy from one: none of its bytes delivered; then
+#                     testpmd on the pair moves frames both ways (the PHY
+#                     out of loopback again); then the refusals (a NIC a
+#                     PMD has, one on its kernel driver, another device)
 #   nic_e1000e_speed  copies/s and GB/s against memcpy (reported)
 #   nic_igb, nic_igb_speed  the same on the igb family's 82576 pair (QEMU 10)
 
@@ -37,11 +39,29 @@ nic_both_ways() {
 	echo "$rx" | awk '{ for (i = 1; i <= NF; i++) { split($i, a, ":"); if (a[2] + 0 == 0) exit 1 } exit NF != 2 }'
 }
 
-# nic_case NAME A B: the engine on A: copies in DPDK's container (IOVA VA)
-# and in a private one (IOVA PA), each with a blocked write that must log
-# a DMAR fault; then testpmd both ways on the pair A B.
+# nic_refusals NAME A B KDRV: iovaloop-test's nic_refusal_autotest with A
+# probed by the EAL's PMD (-a A), B on its kernel driver KDRV for the time
+# of it, and the host bridge as a device of no supported model.
+nic_refusals() {
+	local name=$1 a=$2 b=$3 kdrv=$4 rc=0
+	devbind -b "$kdrv" "$b"
+	log "$b -> $(drv "$b") for the refusals"
+	log "iovaloop-test nic_refusal_autotest: $a probed by a PMD, $b on $kdrv, 0000:00:00.0"
+	IOL_NIC_PROBED=$a IOL_NIC_KERNEL=$b IOL_NIC_UNSUPPORTED=0000:00:00.0 \
+		timeout --foreground -k 5 120 "$IOL_BUILD/test/iovaloop-test" $EAL_COMMON --in-memory \
+		-a "$a" -- nic_refusal_autotest > "$RES/$name-refusals.out" 2>&1 || rc=1
+	cat "$RES/$name-refusals.out"
+	log "nic_refusal_autotest: exit status $rc"
+	bind_vfio "$b" || rc=1
+	return $rc
+}
+
+# nic_case NAME A B KDRV: the engine on A: copies in DPDK's container (IOVA
+# VA) and in a private one (IOVA PA), each with a blocked write that must
+# log a DMAR fault and a blocked read; testpmd both ways on the pair A B
+# (before any other driver touches A); then the refusals.
 nic_case() {
-	local name=$1 a=$2 b=$3 rc=0 f0 f1
+	local name=$1 a=$2 b=$3 kdrv=$4 rc=0 f0 f1
 	f0=$(iommu_faults)
 	nic_test "$name" "$a" nic_copy_autotest va || rc=1
 	f1=$(iommu_faults)
@@ -56,6 +76,7 @@ nic_case() {
 	[ "$(iommu_faults)" -gt "$f1" ] || { log "FAIL: no DMAR fault in the private container"; rc=1; }
 	nic_both_ways "$name" "$a" "$b" ||
 		{ log "FAIL: testpmd does not move frames both ways after the engine closed"; rc=1; }
+	nic_refusals "$name" "$a" "$b" "$kdrv" || rc=1
 	return $rc
 }
 
@@ -65,15 +86,15 @@ nic_speed() {
 	grep -E '^(bytes|[0-9])' "$RES/$1.out" | sed "s/^/$1 /" >> "$IOL_RUN/speed.txt"
 }
 
-# two EAL starts and their copies, testpmd (D + 60 at most)
-case_nic_e1000e() { nic_case nic_e1000e "${E1000E[0]}" "${E1000E[1]}"; }
+# three EAL starts, two with copies, testpmd (D + 60 at most), two binds
+case_nic_e1000e() { nic_case nic_e1000e "${E1000E[0]}" "${E1000E[1]}" e1000e; }
 timeout_nic_e1000e() { echo $((D + 400)); }
 case_nic_e1000e_speed() { nic_speed nic_e1000e_speed "${E1000E[0]}"; }
 timeout_nic_e1000e_speed() { echo 300; }
 LAB_CASES_vtd="${LAB_CASES_vtd:-} nic_e1000e nic_e1000e_speed"
 
 # The igb family (test/vm/cases/igb.sh) binds its pair as IGB.
-case_nic_igb() { igb_pair && nic_case nic_igb "${IGB[0]}" "${IGB[1]}"; }
+case_nic_igb() { igb_pair && nic_case nic_igb "${IGB[0]}" "${IGB[1]}" igb; }
 timeout_nic_igb() { echo $((D + 400)); }
 case_nic_igb_speed() { igb_pair && nic_speed nic_igb_speed "${IGB[0]}"; }
 timeout_nic_igb_speed() { echo 300; }
