@@ -33,7 +33,7 @@
 
 #define FAKE_REGS (0x10000 / 4)
 #define FAKE_LOG 64
-#define BMCR_FOUND 0x1140         /* autonegotiation on, 1000 FD: QEMU's default */
+#define BMCR_FOUND 0x3100         /* autonegotiation on, 100 FD: not what start writes */
 
 struct fake_nic {
 	uint32_t reg[FAKE_REGS];
