@@ -517,6 +517,9 @@ test_names(void)
 	TEST_ASSERT_EQUAL(iol_nic_open("nic:ffff:ff:1f.7", RTE_VFIO_DEFAULT_CONTAINER_FD, &e, err, sizeof(err)),
 		-ENODEV, "no such device");
 	TEST_ASSERT_STR_CONTAINS(err, "no PCI device ffff:ff:1f.7", "says so");
+	TEST_ASSERT_EQUAL(iol_nic_open("nic:FF:1F.7", RTE_VFIO_DEFAULT_CONTAINER_FD, &e, err, sizeof(err)),
+		-ENODEV, "the short form");
+	TEST_ASSERT_STR_CONTAINS(err, "no PCI device 0000:ff:1f.7", "in domain 0, as sysfs names it");
 	TEST_ASSERT(iol_nic_model_find(0x10d3) == &iol_nic_82574l && iol_nic_model_find(0x10c9) == &iol_nic_82576 &&
 		iol_nic_model_find(0x1521) == &iol_nic_i350 && iol_nic_model_find(0x100e) == NULL, "models");
 	TEST_ASSERT_STR_CONTAINS(iol_nic_models_usage(), "8086:1521 (I350)", "usage");
