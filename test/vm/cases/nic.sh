@@ -2,7 +2,8 @@
 #
 # drivers/net in the lab (doc/drivers.md): iovaloop's own NIC driver, the
 # NIC in PHY loopback as a DMA engine, opened through DPDK's VFIO layer by
-# iovaloop-test (the EAL with --no-pci, so that no PMD takes the NIC).
+# iovaloop-test (the EAL with --no-pci or -b BDF, so that no PMD takes the
+# NIC).
 #
 #   nic_e1000e        copies of 60 to 9014 bytes between DPDK-memory IOVAs,
 #                     every byte checked, in DPDK's container (IOVA VA) and
@@ -15,13 +16,13 @@
 #   nic_e1000e_speed  copies/s and GB/s against memcpy (reported)
 #   nic_igb, nic_igb_speed  the same on the igb family's 82576 pair (QEMU 10)
 
-# nic_test NAME BDF TEST IOVA-MODE [VAR=VALUE...]: iovaloop-test's TEST on
+# nic_test NAME BDF TEST "EAL-ARGS" [VAR=VALUE...]: iovaloop-test's TEST on
 # the NIC at BDF; its output in RES/NAME.out and in the case's log.
 nic_test() {
-	local name=$1 bdf=$2 test=$3 mode=$4 rc; shift 4
-	log "iovaloop-test $test on $bdf, IOVA $mode $*"
+	local name=$1 bdf=$2 test=$3 eal=$4 rc; shift 4
+	log "iovaloop-test $eal -- $test on $bdf $*"
 	env IOL_NIC="$bdf" "$@" timeout --foreground -k 5 120 "$IOL_BUILD/test/iovaloop-test" \
-		$EAL_COMMON --in-memory --no-pci --iova-mode="$mode" -- "$test" > "$RES/$name.out" 2>&1
+		$EAL_COMMON --in-memory $eal -- "$test" > "$RES/$name.out" 2>&1
 	rc=$?
 	cat "$RES/$name.out"
 	log "iovaloop-test $test: exit status $rc"
@@ -57,20 +58,22 @@ nic_refusals() {
 }
 
 # nic_case NAME A B KDRV: the engine on A: copies in DPDK's container (IOVA
-# VA) and in a private one (IOVA PA), each with a blocked write that must
-# log a DMAR fault and a blocked read; testpmd both ways on the pair A B
-# (before any other driver touches A); then the refusals.
+# VA, EAL --no-pci) and in a private one (IOVA PA, EAL -b A: B gets the
+# PMD), each with a blocked write that must log a DMAR fault and a blocked
+# read; testpmd both ways on the pair A B (before any other driver touches
+# A); then the refusals.
 nic_case() {
 	local name=$1 a=$2 b=$3 kdrv=$4 rc=0 f0 f1
 	f0=$(iommu_faults)
-	nic_test "$name" "$a" nic_copy_autotest va || rc=1
+	nic_test "$name" "$a" nic_copy_autotest "--no-pci --iova-mode=va" || rc=1
 	f1=$(iommu_faults)
 	log "IOMMU fault lines in dmesg (/$FAULT_RE/): $f0 before, $f1 after"
 	dmesg | grep -E 'DMAR' | tail -n 4
 	[ "$f1" -gt "$f0" ] || { log "FAIL: the copy to the unmapped IOVA logged no DMAR fault"; rc=1; }
 	grep -q 'the canary pages are untouched' "$RES/$name.out" ||
 		{ log "FAIL: the blocked write was not checked"; rc=1; }
-	nic_test "${name}_private" "$a" nic_copy_autotest pa IOL_NIC_CONTAINER=private || rc=1
+	# -b: the EAL's PMD takes the peer, not the engine's NIC.
+	nic_test "${name}_private" "$a" nic_copy_autotest "-b $a --iova-mode=pa" IOL_NIC_CONTAINER=private || rc=1
 	grep -q 'a private container' "$RES/${name}_private.out" ||
 		{ log "FAIL: the engine was not in a private container"; rc=1; }
 	[ "$(iommu_faults)" -gt "$f1" ] || { log "FAIL: no DMAR fault in the private container"; rc=1; }
@@ -82,7 +85,7 @@ nic_case() {
 
 # nic_speed NAME BDF: nic_copy_perf's table, also into RUN/speed.txt.
 nic_speed() {
-	nic_test "$1" "$2" nic_copy_perf va || return 1
+	nic_test "$1" "$2" nic_copy_perf "--no-pci --iova-mode=va" || return 1
 	grep -E '^(bytes|[0-9])' "$RES/$1.out" | sed "s/^/$1 /" >> "$IOL_RUN/speed.txt"
 }
 
