@@ -229,7 +229,7 @@ fast_frame(const struct iol_engine *e, struct side *s, struct fast *fs, struct b
 		     iol_stamp_hdr_crc_rest(s->rx_crc0, w) != rte_le_to_cpu_32(crc)))
 		return false;
 	if (e->cfg.verify == IOL_VERIFY_FULL &&
-	    unlikely(!e->payload->restamp(f, len, iol_stamp_payload_seed(e->run_id, seq),
+	    unlikely(!iol_payload_restamp(e->payload, f, len, iol_stamp_payload_seed(e->run_id, seq),
 			iol_stamp_payload_seed(e->run_id, tx_seq))))
 		return false;
 	fs->next++;
