@@ -24,8 +24,9 @@
 /*
  * Frames ahead of the one verified whose bytes --verify full fetches. With
  * 1024 frames in flight a lane's buffers (2 MiB) are past L2, so a frame's
- * lines come from L3; the hardware's prefetcher follows one frame, not the
- * jump to the next (doc/benchmarks.md: 1 and 4 to 8 ahead measured worse).
+ * lines come from L3, and the payload pass waited on them (two thirds of
+ * the samples at 1514 B, on its first load). 1 and 4 to 8 ahead measured
+ * worse (doc/benchmarks.md).
  */
 #define PREFETCH_AHEAD 2
 /* Copies of the end-of-flow frame txonly sends, in case some are lost. */
