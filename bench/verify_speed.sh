@@ -24,7 +24,9 @@
 #
 # Writes BUILD_DIR/bench/verify_speed.txt (the table), verify_speed.csv
 # (one row per program and size, the plot program's --sweep input),
-# verify_speed_runs.csv (every run) and verify_speed-sweep.png.
+# verify_speed_runs.csv (every run), verify_speed-sweep.png and
+# verify_speed_floor.txt (bench/payload_ref per size: memcpy and the payload
+# variants' read, write and fused pass alone, over the same pool).
 set -euo pipefail
 BUILD=${1:-build}
 ROUNDS=${ROUNDS:-3}
@@ -38,13 +40,14 @@ INFLIGHT_LARGE=${INFLIGHT_LARGE:-1024}
 HERE=$(cd "$(dirname "$0")" && pwd)
 IOVALOOP=$BUILD/app/iovaloop/iovaloop
 MEMCPY=$BUILD/bench/memcpy_ref
+PAYLOAD=$BUILD/bench/payload_ref
 TESTPMD=${TESTPMD:-dpdk-testpmd}
 PLOT=${PLOT:-$HERE/../usertools/iovaloop-plot.py}   # run as is: #!/usr/bin/python3, Debian's matplotlib
 EAL="-l 0-1 -n 1 --no-pci --in-memory --log-level=lib.eal:warning"
 OUT=$BUILD/bench
 mkdir -p "$OUT"
 . "$HERE/lib.sh"
-for f in "$IOVALOOP" "$MEMCPY"; do
+for f in "$IOVALOOP" "$MEMCPY" "$PAYLOAD"; do
 	[ -x "$f" ] || { echo "verify_speed: $f missing: build first (ninja -C $BUILD)" >&2; exit 1; }
 done
 
@@ -219,6 +222,16 @@ with open(csv_path, "w", newline="") as f:
     w.writerows(out)
 PY
 echo "table: $OUT/verify_speed.txt, $OUT/verify_speed.csv"
+
+# The payload pass outside the loop, over memcpy_ref's pool: what the
+# verification of a size cannot go below (bench/payload_ref).
+FLOOR=$OUT/verify_speed_floor.txt
+for size in $SIZES; do
+	"$PAYLOAD" --size "$size" --buffers $((2 * $(inflight_for "$size"))) --batches 200 ||
+		echo "size=$size: payload_ref refused it"
+done >"$FLOOR"
+echo "payload pass alone, cycles/frame (min p10 median of batches), $FLOOR:"
+awk '{ printf "  %-14s %-8s %-10s %s %s %s\n", $1, $2, $3, $6, $7, $8 }' "$FLOOR"
 if "$PLOT" --sweep "$OUT/verify_speed.csv" --output-dir "$OUT" --prefix verify_speed-; then :; else
 	echo "verify_speed: no figure (the plot program failed, see above)" >&2
 fi

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Every payload variant the machine can run against the scalar oracle
- * (iol_stamp_payload_write() and _intact()): byte-identical frames and
+ * (iol_stamp_payload_write() and _intact()), alone and through the loop's
+ * iol_payload_restamp(): byte-identical frames and
  * identical verdicts for every frame length, damage at every offset of
  * many lengths, two- and three-byte damage, and nothing touched past the
  * frame. A variant the CPU lacks is skipped, by name.
@@ -53,6 +54,10 @@ check_damage(const struct iol_payload_ops *v, uint32_t len, const uint32_t *offs
 		"passed damage at %u", v->name, len, offs[0]);
 	TEST_ASSERT(memcmp(got, want, sizeof(got)) == 0, "%s: len %u, damaged frame not "
 		"left as it arrived (damage at %u)", v->name, len, offs[0]);
+	TEST_ASSERT(!iol_payload_restamp(v, got, len, seed(7), seed(8)), "%s: len %u, the "
+		"loop's pass passed damage at %u", v->name, len, offs[0]);
+	TEST_ASSERT(memcmp(got, want, sizeof(got)) == 0, "%s: len %u, the loop's pass left "
+		"a damaged frame changed (damage at %u)", v->name, len, offs[0]);
 	return TEST_SUCCESS;
 }
 
@@ -74,6 +79,11 @@ check_variant(const struct iol_payload_ops *v)
 		TEST_ASSERT(v->restamp(got, len, seed(10), seed(11)), "%s: restamp refused "
 			"an intact frame, len %u", v->name, len);
 		TEST_ASSERT(memcmp(got, want, sizeof(got)) == 0, "%s: restamp, len %u", v->name, len);
+		frame_of(got, len, 10);
+		TEST_ASSERT(iol_payload_restamp(v, got, len, seed(10), seed(11)), "%s: the loop's "
+			"pass refused an intact frame, len %u", v->name, len);
+		TEST_ASSERT(memcmp(got, want, sizeof(got)) == 0, "%s: the loop's pass, len %u",
+			v->name, len);
 		if (len == IOL_STAMP_MIN_LEN)
 			continue;
 		/* Damage at the first, last and word-edge bytes of every length. */
