@@ -99,6 +99,17 @@ max_frame(const struct rte_eth_dev_info *info)
 	return RTE_MIN(RTE_MIN(by_mtu, by_len), (uint32_t)UINT16_MAX);
 }
 
+/*
+ * A segment limit the PMD gave, or none: PMDs that fill their descriptor
+ * limits in one struct leave the ones they do not know at 0 (igb's RX
+ * nb_mtu_seg_max), where ethdev's default is UINT16_MAX.
+ */
+static uint16_t
+seg_limit(uint16_t v)
+{
+	return v == 0 ? UINT16_MAX : v;
+}
+
 int
 iol_port_caps_get(uint16_t port, struct iol_port_caps *caps)
 {
@@ -113,8 +124,9 @@ iol_port_caps_get(uint16_t port, struct iol_port_caps *caps)
 	caps->max_frame = (uint16_t)max_frame(&info);
 	caps->max_mtu = info.max_mtu;
 	caps->max_rx_pktlen = info.max_rx_pktlen;
-	caps->max_segs = RTE_MIN(RTE_MIN(info.tx_desc_lim.nb_seg_max,
-		info.tx_desc_lim.nb_mtu_seg_max), info.rx_desc_lim.nb_mtu_seg_max);
+	caps->max_segs = RTE_MIN(RTE_MIN(seg_limit(info.tx_desc_lim.nb_seg_max),
+		seg_limit(info.tx_desc_lim.nb_mtu_seg_max)),
+		seg_limit(info.rx_desc_lim.nb_mtu_seg_max));
 	caps->tx_multi_segs = (info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_MULTI_SEGS) != 0;
 	caps->rx_scatter = (info.rx_offload_capa & RTE_ETH_RX_OFFLOAD_SCATTER) != 0;
 	caps->rx_desc_max = info.rx_desc_lim.nb_max;
