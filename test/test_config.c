@@ -30,7 +30,10 @@ static const struct {
 	const char *accepts;    /* what is accepted, in the message */
 } bad[] = {
 	{ "--pkt-size 55", "--pkt-size", "from 56" },
-	{ "--pkt-size 2049", "--pkt-size", "to 2048" },
+	{ "--pkt-size 9001", "--pkt-size", "to 9000" },
+	{ "--mbuf-size 55", "--mbuf-size", "from 56" },
+	{ "--mbuf-size 65408", "--mbuf-size", "to 65407" },
+	{ "--mbuf-size 2k", "--mbuf-size", "number of bytes" },
 	{ "--pkt-size 64x", "--pkt-size", "frame length" },
 	{ "--burst 0", "--burst", "from 1 to 512" },
 	{ "--burst 513", "--burst", "from 1 to 512" },
@@ -306,7 +309,19 @@ test_config_defaults_and_values(void)
 	TEST_ASSERT_EQUAL(cfg.mode, IOL_MODE_LOOP, "mode");
 	TEST_ASSERT_EQUAL(cfg.verify, IOL_VERIFY_FULL, "verify");
 	TEST_ASSERT_EQUAL(cfg.pkt_size, 64, "pkt size");
+	TEST_ASSERT_EQUAL(cfg.mbuf_size, 2048, "mbuf size");
+	TEST_ASSERT_EQUAL(iol_config_segs(&cfg), 1, "one segment");
 	TEST_ASSERT_EQUAL(cfg.n_ports, 0, "all ports");
+
+	/* A jumbo frame gets mbufs that hold it, unless --mbuf-size says otherwise. */
+	TEST_ASSERT_SUCCESS(parse("--pkt-size 9000"), "%s", err);
+	TEST_ASSERT_EQUAL(cfg.mbuf_size, 9000, "mbuf grows to the frame");
+	TEST_ASSERT_EQUAL(iol_config_segs(&cfg), 1, "one segment");
+	TEST_ASSERT_SUCCESS(parse("--mbuf-size 2048 --pkt-size 9000"), "%s", err);
+	TEST_ASSERT_EQUAL(cfg.mbuf_size, 2048, "mbuf size given");
+	TEST_ASSERT_EQUAL(iol_config_segs(&cfg), 5, "five segments");
+	TEST_ASSERT_SUCCESS(parse("--mbuf-size 56 --pkt-size 112"), "%s", err);
+	TEST_ASSERT_EQUAL(iol_config_segs(&cfg), 2, "headers in the first");
 
 	TEST_ASSERT_SUCCESS(parse("--mode txonly --verify header --burst 64 "
 		"--pkt-size 1514 --queues 2 --ports 1,0 --duration 2.5 "
@@ -370,11 +385,14 @@ static int
 test_config_against_ports(void)
 {
 	struct iol_port_caps caps[2] = {
-		{ .max_rx_queues = 4, .max_tx_queues = 4, .mtu = 1500,
+		{ .max_rx_queues = 4, .max_tx_queues = 4, .max_frame = 9014, .max_mtu = 9000,
+		  .max_segs = 40, .tx_multi_segs = true, .rx_scatter = true,
 		  .rx_desc_min = 32, .rx_desc_max = 4096, .tx_desc_min = 32, .tx_desc_max = 4096 },
-		{ .max_rx_queues = 1, .max_tx_queues = 1, .mtu = 1500,
-		  .rx_desc_min = 32, .rx_desc_max = 512, .tx_desc_min = 32, .tx_desc_max = 4096 },
+		{ .max_rx_queues = 1, .max_tx_queues = 1, .max_frame = 1514, .max_mtu = 1500,
+		  .max_segs = 8, .rx_desc_min = 32, .rx_desc_max = 512, .tx_desc_min = 32,
+		  .tx_desc_max = 4096 },
 	};
+	struct iol_port_caps one;
 
 	TEST_ASSERT_SUCCESS(parse("--queues 2"), "%s", err);
 	TEST_ASSERT_SUCCESS(iol_config_check_ports(&cfg, caps, 1, err, sizeof(err)),
@@ -383,9 +401,38 @@ test_config_against_ports(void)
 		"port 1 has one queue");
 	TEST_ASSERT_STR_CONTAINS(err, "--queues: 2 is more than port 1 has", "message");
 
-	TEST_ASSERT_SUCCESS(parse("--pkt-size 1515"), "%s", err);
-	TEST_ASSERT_FAIL(iol_config_check_ports(&cfg, caps, 1, err, sizeof(err)), "MTU");
-	TEST_ASSERT_STR_CONTAINS(err, "--pkt-size: 1515 is over port 0's MTU of 1500", "message");
+	/* The device's max MTU caps the frame, not its current MTU (iovaloop raises that). */
+	TEST_ASSERT_SUCCESS(parse("--pkt-size 9000 --ports 0,1"), "%s", err);
+	TEST_ASSERT_SUCCESS(iol_config_check_ports(&cfg, caps, 1, err, sizeof(err)),
+		"a jumbo frame on a port that takes it: %s", err);
+	TEST_ASSERT_FAIL(iol_config_check_ports(&cfg, caps, 2, err, sizeof(err)), "max MTU");
+	TEST_ASSERT_STR_CONTAINS(err, "--pkt-size: 9000 is over port 1's largest frame "
+		"(max MTU 1500); accepts 56 to 1514 on it", "message");
+
+	/* A chain: the device must send and receive chains of that many segments. */
+	TEST_ASSERT_SUCCESS(parse("--pkt-size 9000 --mbuf-size 2048"), "%s", err);
+	TEST_ASSERT_SUCCESS(iol_config_check_ports(&cfg, caps, 1, err, sizeof(err)),
+		"5 segments: %s", err);
+	one = caps[0];
+	one.tx_multi_segs = false;
+	TEST_ASSERT_FAIL(iol_config_check_ports(&cfg, &one, 1, err, sizeof(err)), "no multi-seg TX");
+	TEST_ASSERT_STR_CONTAINS(err, "--mbuf-size: a 9000-byte frame in 2048-byte mbufs "
+		"spans 5 segments and port 0 cannot send multi-segment frames "
+		"(RTE_ETH_TX_OFFLOAD_MULTI_SEGS); accepts --mbuf-size 9000 or more", "message");
+	one = caps[0];
+	one.rx_scatter = false;
+	TEST_ASSERT_FAIL(iol_config_check_ports(&cfg, &one, 1, err, sizeof(err)), "no scatter");
+	TEST_ASSERT_STR_CONTAINS(err, "cannot receive a frame over several buffers "
+		"(RTE_ETH_RX_OFFLOAD_SCATTER); accepts --mbuf-size 9000 or more", "message");
+	one = caps[0];
+	one.max_segs = 4;
+	TEST_ASSERT_FAIL(iol_config_check_ports(&cfg, &one, 1, err, sizeof(err)), "segment limit");
+	TEST_ASSERT_STR_CONTAINS(err, "spans 5 segments, more than the 4 port 0 takes a "
+		"frame; accepts --mbuf-size 2250 or more", "message");
+	/* One segment needs neither offload. */
+	TEST_ASSERT_SUCCESS(parse("--pkt-size 1514 --rxd 512 --inflight 64"), "%s", err);
+	TEST_ASSERT_SUCCESS(iol_config_check_ports(&cfg, &caps[1], 1, err, sizeof(err)),
+		"one segment: %s", err);
 
 	TEST_ASSERT_SUCCESS(parse(""), "%s", err);
 	TEST_ASSERT_FAIL(iol_config_check_ports(&cfg, caps, 2, err, sizeof(err)), "rxd");

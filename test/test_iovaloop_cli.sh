@@ -87,8 +87,8 @@ expect "--json in a missing directory" 2 $B $EAL -- --duration 5 --json /nonexis
 grep -q -- "--json: cannot write /nonexistent/r.json" "$T/err" && ok "names the file" || ko "names the file"
 
 # What only the devices can refuse: exit 2 as well.
-expect "frame over the MTU" 2 $B $EAL -- --pkt-size 1600 --duration 1
-grep -q "MTU of 1500" "$T/err" && ok "names the MTU" || ko "names the MTU"
+expect "no such port" 2 $B $EAL -- --ports 5 --duration 1
+grep -q -- "--ports: there is no port 5" "$T/err" && ok "names the port" || ko "names the port"
 
 # The EAL refusing its own arguments: set-up refused, exit 3.
 expect "EAL refusal" 3 $B -l 999 --no-pci --in-memory -- --duration 1
@@ -150,7 +150,7 @@ cleanup_prefix() {
 LN_EAL=
 leaves_nothing "clean exit" 0 --duration 1
 leaves_nothing "verification error" 1 --duration 1 --test-fault drop@10
-leaves_nothing "refused by the ports after EAL init" 2 --duration 1 --pkt-size 1600
+leaves_nothing "refused by the ports after EAL init" 2 --duration 1 --ports 5
 leaves_nothing "memory refused after EAL init" 3 --duration 1 --mem xmem --xmem-size 1024G
 # The EAL refuses --in-memory with --no-huge and --legacy-mem: --no-shconf then.
 LN_EAL="--no-huge -m 256"

@@ -100,6 +100,7 @@ iol_config_defaults(struct iol_config *cfg)
 	cfg->inflight = 64;
 	cfg->burst = 32;
 	cfg->pkt_size = 64;
+	cfg->mbuf_size = IOL_DEFAULT_MBUF_SIZE;
 	cfg->queues = 1;
 	cfg->rxd = 1024;
 	cfg->txd = 1024;
@@ -130,7 +131,11 @@ iol_config_usage(FILE *out, const char *prog)
 "                             size); rxonly needs header or full\n"
 "  --inflight N               frames circulating per queue pair (64)\n"
 "  --burst N                  RX/TX burst, 1-%d (32)\n"
-"  --pkt-size N               frame length without FCS, %zu-%d (64)\n"
+"  --pkt-size N               frame length without FCS, %zu-%d (64); the\n"
+"                             device's max MTU caps it\n"
+"  --mbuf-size N              frame bytes per mbuf (data room after the\n"
+"                             headroom), %zu-%d; a longer frame spans several\n"
+"                             segments (%d, or --pkt-size if larger)\n"
 "  --queues N                 RX/TX queues per port, 1-%d (1)\n"
 "  --rxd N, --txd N           descriptors per queue (1024)\n"
 "  --ports LIST               port ids, e.g. 0,1 (all); in loop mode paired in order\n"
@@ -163,7 +168,8 @@ iol_config_usage(FILE *out, const char *prog)
 "numbers: decimal digits, or 0x and hex digits; SEC: N or N.N; lists:\n"
 "comma-separated, no empty item\n"
 "exit status: 0 all verified, 1 verification errors, 2 bad usage, 3 set-up refused\n",
-		prog, IOL_MAX_BURST, IOL_STAMP_MIN_LEN, IOL_MAX_PKT_SIZE, IOL_MAX_QUEUES,
+		prog, IOL_MAX_BURST, IOL_STAMP_MIN_LEN, IOL_MAX_PKT_SIZE, IOL_STAMP_MIN_LEN,
+		IOL_MAX_MBUF_SIZE, IOL_DEFAULT_MBUF_SIZE, IOL_MAX_QUEUES,
 		IOL_FAULT_CORRUPT_MIN_LEN, IOL_MAX_FAULTS);
 }
 
@@ -278,6 +284,7 @@ struct parse_state {
 	const char *prog;
 	const char *arg;    /* the value as messages show it */
 	bool size_given;    /* --xmem-size or --page-size */
+	bool mbuf_given;    /* --mbuf-size */
 };
 
 struct opt;
@@ -327,6 +334,16 @@ opt_uint(struct iol_config *cfg, struct parse_state *ps, const struct opt *o,
 			iol_errf(err, errlen, "--%s: '%s' is not %s from %" PRIu64 " to %"
 				PRIu64 "%s", o->name, ps->arg, o->what, o->lo, o->hi, note);
 	set_field(cfg, o->field, o->width, v);
+	return 0;
+}
+
+static int
+opt_mbuf_size(struct iol_config *cfg, struct parse_state *ps, const struct opt *o,
+		const char *arg, char *err, size_t errlen)
+{
+	if (opt_uint(cfg, ps, o, arg, err, errlen) < 0)
+		return -1;
+	ps->mbuf_given = true;
 	return 0;
 }
 
@@ -523,7 +540,11 @@ static const struct opt opts[] = {
 	  .hi = IOL_MAX_BURST, .what = "a burst size" },
 	{ .name = "pkt-size", .parse = opt_uint, .field = FIELD(pkt_size),
 	  .lo = IOL_STAMP_MIN_LEN, .hi = IOL_MAX_PKT_SIZE, .what = "a frame length",
-	  .note = " (Ethernet and iovaloop headers to one mbuf)" },
+	  .note = " (Ethernet and iovaloop headers to a jumbo frame)" },
+	{ .name = "mbuf-size", .parse = opt_mbuf_size, .field = FIELD(mbuf_size),
+	  .lo = IOL_STAMP_MIN_LEN, .hi = IOL_MAX_MBUF_SIZE, .what = "a number of bytes",
+	  .note = " (the first segment holds the Ethernet and iovaloop headers; a "
+		  "pool's data room is 16 bits)" },
 	{ .name = "queues", .parse = opt_uint, .field = FIELD(queues), .lo = 1,
 	  .hi = IOL_MAX_QUEUES, .what = "a queue count" },
 	{ .name = "rxd", .parse = opt_uint, .field = FIELD(rxd), .lo = 16, .hi = 32768,
@@ -623,8 +644,11 @@ check_faults(const struct iol_config *cfg, char *err, size_t errlen)
 
 /* Checks that involve more than one option. */
 static int
-check_combination(const struct iol_config *cfg, bool size_given, char *err, size_t errlen)
+check_combination(struct iol_config *cfg, const struct parse_state *ps, char *err,
+		size_t errlen)
 {
+	if (!ps->mbuf_given)
+		cfg->mbuf_size = RTE_MAX(cfg->pkt_size, (uint16_t)IOL_DEFAULT_MBUF_SIZE);
 	if (cfg->inflight > cfg->rxd)
 		return iol_errf(err, errlen, "--inflight: %u frames do not fit in %u RX "
 			"descriptors (--rxd); accepts at most --rxd", cfg->inflight, cfg->rxd);
@@ -647,7 +671,7 @@ check_combination(const struct iol_config *cfg, bool size_given, char *err, size
 			return iol_errf(err, errlen, "--iova-base: only with --mem xmem");
 		if (cfg->test_no_dma_map)
 			return iol_errf(err, errlen, "--test-no-dma-map: only with --mem xmem");
-		if (size_given)
+		if (ps->size_given)
 			return iol_errf(err, errlen, "--xmem-size/--page-size: only with --mem xmem");
 		return 0;
 	}
@@ -740,7 +764,36 @@ iol_config_parse(struct iol_config *cfg, int argc, char **argv,
 	if (optind < argc)
 		return iol_errf(err, errlen, "'%s': unexpected argument; options start "
 			"with -- (see --help)", show(argv[optind], shown, sizeof(shown)));
-	return check_combination(cfg, ps.size_given, err, errlen);
+	return check_combination(cfg, &ps, err, errlen);
+}
+
+/*
+ * A frame longer than an mbuf is a chain: the device must send chains,
+ * receive a frame over several buffers, and take that many segments.
+ */
+static int
+check_segments(const struct iol_config *cfg, const struct iol_port_caps *c,
+		unsigned int i, char *err, size_t errlen)
+{
+	unsigned int segs = iol_config_segs(cfg);
+	unsigned int fit = (cfg->pkt_size + c->max_segs - 1) / RTE_MAX(c->max_segs, (uint16_t)1);
+	const char *lacks = !c->tx_multi_segs ? "send multi-segment frames "
+		"(RTE_ETH_TX_OFFLOAD_MULTI_SEGS)" : !c->rx_scatter ? "receive a frame "
+		"over several buffers (RTE_ETH_RX_OFFLOAD_SCATTER)" : NULL;
+
+	if (segs == 1)
+		return 0;
+	if (lacks != NULL)
+		return iol_errf(err, errlen, "--mbuf-size: a %u-byte frame in %u-byte mbufs "
+			"spans %u segments and port %u cannot %s; accepts --mbuf-size %u or "
+			"more on it", cfg->pkt_size, cfg->mbuf_size, segs, i, lacks,
+			cfg->pkt_size);
+	if (segs > c->max_segs)
+		return iol_errf(err, errlen, "--mbuf-size: a %u-byte frame in %u-byte mbufs "
+			"spans %u segments, more than the %u port %u takes a frame; accepts "
+			"--mbuf-size %u or more on it", cfg->pkt_size, cfg->mbuf_size, segs,
+			c->max_segs, i, RTE_MAX(fit, (unsigned int)IOL_STAMP_MIN_LEN));
+	return 0;
 }
 
 int
@@ -762,10 +815,12 @@ iol_config_check_ports(const struct iol_config *cfg,
 			return iol_errf(err, errlen, "--queues: %u is more than port %u "
 				"has (%u RX, %u TX)", cfg->queues, i,
 				c->max_rx_queues, c->max_tx_queues);
-		if (cfg->pkt_size > c->mtu + IOL_STAMP_ETH_LEN)
+		if (cfg->pkt_size > c->max_frame)
 			return iol_errf(err, errlen, "--pkt-size: %u is over port %u's "
-				"MTU of %u (frames up to %u)", cfg->pkt_size, i,
-				c->mtu, c->mtu + IOL_STAMP_ETH_LEN);
+				"largest frame (max MTU %u); accepts %zu to %u on it",
+				cfg->pkt_size, i, c->max_mtu, IOL_STAMP_MIN_LEN, c->max_frame);
+		if (check_segments(cfg, c, i, err, errlen) < 0)
+			return -1;
 		if (cfg->rxd > c->rx_desc_max || cfg->rxd < c->rx_desc_min)
 			return iol_errf(err, errlen, "--rxd: port %u accepts %u to %u "
 				"descriptors", i, c->rx_desc_min, c->rx_desc_max);

@@ -24,8 +24,12 @@ extern "C" {
 #define IOL_MAX_QUEUES 16
 #define IOL_MAX_PORTS 32
 #define IOL_MAX_FAULTS 8
-/** Largest frame: one mbuf of RTE_MBUF_DEFAULT_DATAROOM bytes. */
-#define IOL_MAX_PKT_SIZE 2048
+/** Largest frame: a jumbo frame of 9000 bytes (a device's max MTU may cap it lower). */
+#define IOL_MAX_PKT_SIZE 9000
+/** Frame bytes an mbuf holds unless --mbuf-size says otherwise (DPDK's default data room). */
+#define IOL_DEFAULT_MBUF_SIZE 2048
+/** Largest --mbuf-size: a pool's data room (headroom included) is 16 bits. */
+#define IOL_MAX_MBUF_SIZE (UINT16_MAX - RTE_PKTMBUF_HEADROOM)
 
 enum iol_mode { IOL_MODE_LOOP, IOL_MODE_TXONLY, IOL_MODE_RXONLY };
 enum iol_mem_kind { IOL_MEM_DPDK, IOL_MEM_XMEM };
@@ -59,6 +63,12 @@ struct iol_config {
 	uint32_t inflight;          /**< Frames circulating per queue pair. */
 	uint16_t burst;
 	uint16_t pkt_size;          /**< Frame length without FCS. */
+	/**
+	 * Frame bytes one mbuf holds (its data room after the headroom):
+	 * --mbuf-size, or (parsed without it) the larger of
+	 * IOL_DEFAULT_MBUF_SIZE and --pkt-size: by default a frame is one segment.
+	 */
+	uint16_t mbuf_size;
 	uint16_t queues;
 	uint16_t rxd, txd;
 	double duration;            /**< Seconds; 0 runs until a signal. */
@@ -83,6 +93,13 @@ struct iol_config {
 	unsigned int n_faults;
 };
 
+/** Segments (mbufs) one frame of @p cfg spans. */
+static inline unsigned int
+iol_config_segs(const struct iol_config *cfg)
+{
+	return ((unsigned int)cfg->pkt_size + cfg->mbuf_size - 1) / cfg->mbuf_size;
+}
+
 /** Fill @p cfg with the defaults. */
 void iol_config_defaults(struct iol_config *cfg);
 
@@ -102,7 +119,11 @@ void iol_config_usage(FILE *out, const char *prog);
 struct iol_port_caps {
 	uint16_t max_rx_queues;
 	uint16_t max_tx_queues;
-	uint16_t mtu;               /**< Current MTU, L3 bytes. */
+	uint16_t max_frame;         /**< Largest frame without FCS: max MTU and max RX length. */
+	uint16_t max_mtu;           /**< The device's largest MTU, L3 bytes. */
+	uint16_t max_segs;          /**< Segments a frame may span (TX and RX descriptor limits). */
+	bool tx_multi_segs;         /**< RTE_ETH_TX_OFFLOAD_MULTI_SEGS offered. */
+	bool rx_scatter;            /**< RTE_ETH_RX_OFFLOAD_SCATTER offered. */
 	uint16_t rx_desc_max, tx_desc_max;
 	uint16_t rx_desc_min, tx_desc_min;
 };

@@ -26,7 +26,8 @@
 /* Polls between two readings of the TSC when nothing needs it per frame. */
 #define CLOCK_POLLS 16
 
-static void
+/* False when @p m is a chain too short to hold a frame (iol_frame_stamp()). */
+static bool
 stamp(struct side *s, struct rte_mbuf *m, uint32_t run_id, uint16_t len,
 		uint64_t seq, uint8_t flags)
 {
@@ -37,10 +38,13 @@ stamp(struct side *s, struct rte_mbuf *m, uint32_t run_id, uint16_t len,
 		.dst_port = s->dst_port, .dst_queue = s->dst_queue, .flags = flags,
 	};
 
+	if (unlikely(m->next != NULL || len > m->buf_len - m->data_off))
+		return iol_frame_stamp(m, s->dst_mac.addr_bytes, s->src_mac.addr_bytes, &info);
 	m->data_len = len;
 	m->pkt_len = len;
 	iol_stamp_write(rte_pktmbuf_mtod(m, uint8_t *), s->dst_mac.addr_bytes,
 		s->src_mac.addr_bytes, &info);
+	return true;
 }
 
 /* The test-only faults, applied to the frame about to be queued. */
@@ -48,7 +52,7 @@ static void
 apply_fault(struct iol_engine *e, struct lane *l, struct side *s, struct rte_mbuf *m)
 {
 	const struct iol_fault *f = &s->faults[0];
-	struct rte_mbuf *copy;
+	struct rte_mbuf *copy, *last = rte_pktmbuf_lastseg(m);
 
 	s->faults++;
 	s->n_faults--;
@@ -58,7 +62,7 @@ apply_fault(struct iol_engine *e, struct lane *l, struct side *s, struct rte_mbu
 	switch (f->kind) {
 	case IOL_FAULT_CORRUPT:
 		/* The last payload byte: the options guarantee the frame has one. */
-		rte_pktmbuf_mtod(m, uint8_t *)[m->data_len - 1] ^= 0x40;
+		rte_pktmbuf_mtod(last, uint8_t *)[last->data_len - 1] ^= 0x40;
 		break;
 	case IOL_FAULT_DROP:
 		rte_pktmbuf_free(m);
@@ -83,9 +87,14 @@ apply_fault(struct iol_engine *e, struct lane *l, struct side *s, struct rte_mbu
 static void
 queue_frame(struct iol_engine *e, struct lane *l, struct side *s, struct rte_mbuf *m)
 {
-	uint64_t seq = s->tx_seq++;
+	uint64_t seq = s->tx_seq;
 
-	stamp(s, m, e->run_id, e->cfg.pkt_size, seq, 0);
+	if (unlikely(!stamp(s, m, e->run_id, e->cfg.pkt_size, seq, 0))) {
+		/* Not sent: inject() replaces it. */
+		rte_pktmbuf_free(m);
+		return;
+	}
+	s->tx_seq++;
 	l->out++;
 	if (unlikely(seq == s->fault_at)) {
 		apply_fault(e, l, s, m);
@@ -179,7 +188,7 @@ fast_frame(const struct iol_engine *e, struct side *s, struct fast *fs, struct b
 	uint16_t len = e->cfg.pkt_size;
 	uint32_t crc;
 
-	if (unlikely(m->data_len != len ||
+	if (unlikely(m->data_len != len || m->pkt_len != len ||
 		     !iol_iova_map_check(e->map, f, iova, &s->iova_hint)))
 		return false;
 	/* Word by word: one 40-byte copy goes through the stack and stalls. */
@@ -326,7 +335,7 @@ inject(struct iol_engine *e, struct lane *l)
 
 	n = (unsigned int)RTE_MIN(want, (int64_t)e->cfg.burst);
 	n = RTE_MIN(n, (unsigned int)(TXBUF_CAP - 2 - s->n_pending));
-	if (n == 0 || rte_pktmbuf_alloc_bulk(e->mp, m, n) != 0)
+	if (n == 0 || iol_frame_alloc_bulk(e->mp, m, n, e->cfg.pkt_size) != 0)
 		return;
 	for (i = 0; i < n; i++)
 		queue_frame(e, l, s, m[i]);
@@ -340,8 +349,7 @@ send_end_frames(struct iol_engine *e, struct side *s)
 	unsigned int i;
 
 	for (i = 0; i < END_COPIES; i++) {
-		m = rte_pktmbuf_alloc(e->mp);
-		if (m == NULL)
+		if (iol_frame_alloc_bulk(e->mp, &m, 1, e->cfg.pkt_size) != 0)
 			return;
 		stamp(s, m, e->run_id, e->cfg.pkt_size, s->tx_seq, IOL_STAMP_F_END);
 		s->txbuf[s->n_pending++] = m;
@@ -395,7 +403,7 @@ txonly_poll(struct iol_engine *e, struct lane *l, uint64_t now)
 		return;
 	}
 	if (s->n_pending == 0 && now >= s->next_tx &&
-	    rte_pktmbuf_alloc_bulk(e->mp, m, e->cfg.burst) == 0) {
+	    iol_frame_alloc_bulk(e->mp, m, e->cfg.burst, e->cfg.pkt_size) == 0) {
 		for (j = 0; j < e->cfg.burst; j++)
 			queue_frame(e, l, s, m[j]);
 		s->next_tx = RTE_MAX(s->next_tx + e->burst_cycles, now - e->burst_cycles);

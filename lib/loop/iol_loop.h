@@ -20,6 +20,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include <rte_mbuf.h>
 #include <rte_ring.h>
 
 #include "iol_audit.h"
@@ -68,6 +69,63 @@ int iol_ports_wait_link(const uint16_t *ports, unsigned int n, double timeout,
 
 /** Stop and close a port set up by iol_port_setup(). */
 void iol_port_teardown(uint16_t port);
+
+/**
+ * @name Frames of one segment or more (lib/loop/iol_seg.c)
+ * A frame longer than an mbuf's data room is a chain of mbufs; its first
+ * segment holds the Ethernet and iovaloop headers (--mbuf-size is at
+ * least IOL_STAMP_MIN_LEN).
+ */
+
+/**
+ * Allocate @p n frames of @p len bytes from @p mp: one mbuf each when it
+ * holds @p len, else a chain of as many as it takes (lengths are laid by
+ * iol_frame_stamp()). @return 0, or a negative errno with nothing allocated.
+ */
+int iol_frame_alloc_bulk(struct rte_mempool *mp, struct rte_mbuf **m, unsigned int n,
+		uint16_t len);
+
+/**
+ * Stamp a chain as iol_stamp_write() stamps one buffer: @p info->len bytes
+ * laid over its segments (each full but the last, those left over freed).
+ * @return false, with nothing written, when the chain cannot hold them.
+ */
+bool iol_frame_stamp(struct rte_mbuf *m, const uint8_t *dst_mac, const uint8_t *src_mac,
+		const struct iol_stamp_info *info);
+
+/** What iol_frame_check() found in a received frame. */
+struct iol_frame_result {
+	/**
+	 * The verdict over the segments' bytes in order; bad_offset is a frame
+	 * offset. Segment lengths that do not add up to pkt_len make a frame
+	 * with a good header corrupted ("segment lengths"), at the first
+	 * payload byte that differs, or where the bytes end or run on.
+	 */
+	struct iol_stamp_result stamp;
+	int bad_iova_seg;           /**< First segment whose buffer IOVA does not translate back, or -1. */
+	uint16_t nb_segs;           /**< Segments in the chain. */
+	uint32_t data_len_sum;      /**< Bytes they hold. */
+	uint16_t bad_seg;           /**< CORRUPTED with a good header: segment (from 0) of bad_offset, */
+	uint32_t bad_seg_off;       /**< and its offset in it. */
+};
+
+/**
+ * Verify a received frame of one segment or more: each segment's buffer
+ * IOVA against @p map (@p hint as for iol_iova_map_check()), then the
+ * stamp over its bytes (iol_stamp_check()).
+ */
+void iol_frame_check(const struct iol_iova_map *map, unsigned int *hint,
+		const struct rte_mbuf *m, const struct iol_stamp_expect *exp,
+		struct iol_frame_result *fr);
+
+/**
+ * The segments of @p m for an error line: "; 5 segments, data_len
+ * 2048+...+808 = 9000, pkt_len 9000", and where the first bad byte lies.
+ */
+void iol_frame_describe(const struct rte_mbuf *m, const struct iol_frame_result *fr,
+		char *buf, size_t len);
+
+/** @} */
 
 struct iol_engine;
 

@@ -85,26 +85,73 @@ iol_ring_pair_destroy(struct iol_ring_pair *rp)
 	free_rings(rp);
 }
 
+/*
+ * The largest frame @p info lets through, without FCS: its max MTU plus
+ * the Ethernet header, within its largest RX length (which counts the FCS).
+ */
+static uint32_t
+max_frame(const struct rte_eth_dev_info *info)
+{
+	uint32_t by_mtu = (uint32_t)info->max_mtu + RTE_ETHER_HDR_LEN;
+	uint32_t by_len = info->max_rx_pktlen - RTE_MIN(info->max_rx_pktlen,
+		(uint32_t)RTE_ETHER_CRC_LEN);
+
+	return RTE_MIN(RTE_MIN(by_mtu, by_len), (uint32_t)UINT16_MAX);
+}
+
 int
 iol_port_caps_get(uint16_t port, struct iol_port_caps *caps)
 {
 	struct rte_eth_dev_info info;
-	uint16_t mtu;
 	int ret;
 
 	ret = rte_eth_dev_info_get(port, &info);
 	if (ret < 0)
 		return ret;
-	if (rte_eth_dev_get_mtu(port, &mtu) < 0)
-		mtu = RTE_ETHER_MTU;
 	caps->max_rx_queues = info.max_rx_queues;
 	caps->max_tx_queues = info.max_tx_queues;
-	caps->mtu = mtu;
+	caps->max_frame = (uint16_t)max_frame(&info);
+	caps->max_mtu = info.max_mtu;
+	caps->max_segs = RTE_MIN(RTE_MIN(info.tx_desc_lim.nb_seg_max,
+		info.tx_desc_lim.nb_mtu_seg_max), info.rx_desc_lim.nb_mtu_seg_max);
+	caps->tx_multi_segs = (info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_MULTI_SEGS) != 0;
+	caps->rx_scatter = (info.rx_offload_capa & RTE_ETH_RX_OFFLOAD_SCATTER) != 0;
 	caps->rx_desc_max = info.rx_desc_lim.nb_max;
 	caps->rx_desc_min = info.rx_desc_lim.nb_min;
 	caps->tx_desc_max = info.tx_desc_lim.nb_max;
 	caps->tx_desc_min = info.tx_desc_lim.nb_min;
 	return 0;
+}
+
+/*
+ * The MTU a port had before iovaloop raised it for --pkt-size, by port id
+ * (0: not changed), for iol_port_teardown() to put back.
+ */
+static uint16_t mtu_before[RTE_MAX_ETHPORTS];
+
+/*
+ * Frames and segments as the options ask (iol_config_check_ports() checked
+ * the device offers them): an MTU that carries --pkt-size, multi-segment TX
+ * and scattered RX when a frame is longer than an mbuf.
+ */
+static void
+conf_frames(uint16_t port, const struct iol_config *cfg, struct rte_eth_conf *conf)
+{
+	uint16_t mtu = RTE_ETHER_MTU;
+
+	mtu_before[port] = 0;
+	if (rte_eth_dev_get_mtu(port, &mtu) < 0 || mtu == 0)
+		mtu = RTE_ETHER_MTU;
+	if (cfg->pkt_size > mtu + RTE_ETHER_HDR_LEN) {
+		mtu_before[port] = mtu;
+		mtu = (uint16_t)(cfg->pkt_size - RTE_ETHER_HDR_LEN);
+	}
+	/* Configure applies it (rte_eth_dev_set_mtu() would need the PMD's mtu_set). */
+	conf->rxmode.mtu = mtu;
+	if (cfg->pkt_size > cfg->mbuf_size) {
+		conf->txmode.offloads |= RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
+		conf->rxmode.offloads |= RTE_ETH_RX_OFFLOAD_SCATTER;
+	}
 }
 
 int
@@ -124,14 +171,15 @@ iol_port_setup(uint16_t port, const struct iol_config *cfg,
 	/* Every mbuf comes from one pool with refcnt 1: the PMD may free fast. */
 	if (info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE)
 		conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE;
+	conf_frames(port, cfg, &conf);
 	if (cfg->queues > 1) {
 		conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
 		conf.rx_adv_conf.rss_conf.rss_hf = 0;
 	}
 	ret = rte_eth_dev_configure(port, cfg->queues, cfg->queues, &conf);
 	if (ret < 0)
-		return iol_errf(err, errlen, "port %u: configure with %u queues: %s",
-			port, cfg->queues, rte_strerror(-ret));
+		return iol_errf(err, errlen, "port %u: configure with %u queues, MTU %u: %s",
+			port, cfg->queues, conf.rxmode.mtu, rte_strerror(-ret));
 	ret = rte_eth_dev_adjust_nb_rx_tx_desc(port, &rxd, &txd);
 	if (ret < 0)
 		return iol_errf(err, errlen, "port %u: descriptors: %s", port, rte_strerror(-ret));
@@ -202,5 +250,10 @@ void
 iol_port_teardown(uint16_t port)
 {
 	rte_eth_dev_stop(port);
+	/* A PMD without mtu_set forgets the MTU with its configuration at close. */
+	if (mtu_before[port] != 0) {
+		rte_eth_dev_set_mtu(port, mtu_before[port]);
+		mtu_before[port] = 0;
+	}
 	rte_eth_dev_close(port);
 }

@@ -146,10 +146,19 @@ check_ports(struct run *r)
 unsigned int
 iol_run_mbufs(const struct iol_config *cfg, unsigned int n_ports)
 {
-	unsigned int per_queue = cfg->rxd + cfg->txd + IOL_LANE_TXBUF + MBUF_CACHE;
+	/* Every frame a descriptor, ring slot or TX buffer holds is that many segments. */
+	unsigned int per_queue = (cfg->rxd + cfg->txd + IOL_LANE_TXBUF) * iol_config_segs(cfg) +
+		MBUF_CACHE;
 
 	/* The virtual pair stands in when there is no port. */
 	return RTE_MAX(n_ports, 2u) * cfg->queues * per_queue + 1024;
+}
+
+/* The pool's data room: --mbuf-size frame bytes after the headroom. */
+static uint16_t
+data_room(const struct iol_config *cfg)
+{
+	return (uint16_t)(cfg->mbuf_size + RTE_PKTMBUF_HEADROOM);
 }
 
 void
@@ -157,7 +166,7 @@ iol_run_plan(const struct iol_config *cfg, const char *const *devs, unsigned int
 		struct iol_doctor_plan *plan, struct iol_iova_range *range)
 {
 	uint64_t pool_bytes = (uint64_t)iol_run_mbufs(cfg, n_devs) *
-		(RTE_MBUF_DEFAULT_BUF_SIZE + sizeof(struct rte_mbuf) + RTE_CACHE_LINE_SIZE);
+		(data_room(cfg) + sizeof(struct rte_mbuf) + RTE_CACHE_LINE_SIZE);
 
 	iol_doctor_plan_init(plan);
 	plan->devices = devs;
@@ -211,7 +220,7 @@ create_xmem_pool(struct run *r, const struct iol_run_env *env, unsigned int n, i
 	if (iol_xmem_create(&p, &r->xmem, r->err, sizeof(r->err)) < 0)
 		return refuse(r, IOL_EXIT_SETUP, "--mem xmem: %s", r->err);
 	r->mp = iol_xmem_pool_create(r->xmem, "iol_xpool", n, MBUF_CACHE,
-		RTE_MBUF_DEFAULT_BUF_SIZE, r->err, sizeof(r->err));
+		data_room(cfg), r->err, sizeof(r->err));
 	if (r->mp == NULL)
 		return refuse(r, IOL_EXIT_SETUP, "--mem xmem: %s", r->err);
 	iol_xmem_describe(r->xmem, r->err, sizeof(r->err));
@@ -233,12 +242,12 @@ create_pool(struct run *r, const struct iol_run_env *env)
 		socket = (int)rte_socket_id();
 	if (cfg->mem == IOL_MEM_XMEM)
 		return create_xmem_pool(r, env, n, socket);
-	r->mp = rte_pktmbuf_pool_create("iol_pool", n, MBUF_CACHE, 0,
-		RTE_MBUF_DEFAULT_BUF_SIZE, socket);
+	r->mp = rte_pktmbuf_pool_create("iol_pool", n, MBUF_CACHE, 0, data_room(cfg), socket);
 	if (r->mp == NULL)
-		return refuse(r, IOL_EXIT_SETUP, "cannot create a pool of %u mbufs on "
-			"socket %d: %s (reserve more hugepages, e.g. dpdk-hugepages.py "
-			"-p 2M -r 1G)", n, socket, rte_strerror(rte_errno));
+		return refuse(r, IOL_EXIT_SETUP, "cannot create a pool of %u mbufs of %u "
+			"bytes (--mbuf-size %u) on socket %d: %s (reserve more hugepages, "
+			"e.g. dpdk-hugepages.py -p 2M -r 1G)", n, data_room(cfg),
+			cfg->mbuf_size, socket, rte_strerror(rte_errno));
 	return IOL_EXIT_PASS;
 }
 

@@ -27,19 +27,23 @@ show_error(struct iol_engine *e, enum iol_err_class cls)
 }
 
 static void
-report_frame_error(struct iol_engine *e, const struct side *s,
-		const struct iol_stamp_result *r, uint32_t len, enum iol_err_class cls)
+report_frame_error(struct iol_engine *e, const struct side *s, const struct rte_mbuf *m,
+		const struct iol_frame_result *fr, enum iol_err_class cls)
 {
-	char bytes[80] = "";
+	const struct iol_stamp_result *r = &fr->stamp;
+	char bytes[80] = "", segs[160] = "";
 	unsigned int i;
 	size_t n = 0;
 
 	if (!show_error(e, cls))
 		return;
+	/* A single buffer whose lengths agree says nothing more than its length. */
+	if (m->next != NULL || fr->data_len_sum != m->pkt_len)
+		iol_frame_describe(m, fr, segs, sizeof(segs));
 	if (!r->hdr_valid && r->cls != IOL_STAMP_TRUNCATED) {
 		/* Not an iovaloop header, or one whose check failed: no field to trust. */
-		LOG(ERR, "port %u queue %u: %s frame (%s), %u bytes", s->port, s->queue,
-			iol_errors_name(cls), r->why, len);
+		LOG(ERR, "port %u queue %u: %s frame (%s), %u bytes%s", s->port, s->queue,
+			iol_errors_name(cls), r->why, m->pkt_len, segs);
 		return;
 	}
 	if (r->n_shown > 0) {
@@ -53,12 +57,12 @@ report_frame_error(struct iol_engine *e, const struct side *s,
 		n = 0;
 		for (i = 0; i < r->n_shown && n < sizeof(bytes); i++)
 			n += snprintf(bytes + n, sizeof(bytes) - n, " %02x", r->seen[i]);
-		LOG(ERR, "    seen%s", bytes);
+		LOG(ERR, "    seen%s%s", bytes, segs);
 		return;
 	}
-	LOG(ERR, "port %u queue %u: %s frame (%s) seq %" PRIu64 " flow %u from port %u queue %u, len field %u",
+	LOG(ERR, "port %u queue %u: %s frame (%s) seq %" PRIu64 " flow %u from port %u queue %u, len field %u%s",
 		s->port, s->queue, iol_errors_name(cls), r->why ? r->why : "-", r->hdr.seq,
-		r->hdr.flow, r->hdr.src_port, r->hdr.src_queue, r->hdr.len);
+		r->hdr.flow, r->hdr.src_port, r->hdr.src_queue, r->hdr.len, segs);
 }
 
 /* Copy the flows' verdicts into the queue's counters after a burst. */
@@ -147,82 +151,89 @@ bool
 verify_frame(struct iol_engine *e, struct lane *l, struct side *s,
 		struct burst *b, struct rte_mbuf *m, uint64_t now)
 {
-	const uint8_t *data = rte_pktmbuf_mtod(m, const uint8_t *);
-	struct iol_stamp_result r;
+	struct iol_frame_result fr;
+	const struct iol_stamp_result *r = &fr.stamp;
 	enum iol_seq_verdict v;
 	struct iol_seq *t;
 	uint64_t newly = 0;
 
-	if (unlikely(!iol_iova_map_check(e->map, data, rte_pktmbuf_iova(m), &s->iova_hint))) {
+	iol_frame_check(e->map, &s->iova_hint, m, &s->expect, &fr);
+	if (unlikely(fr.bad_iova_seg >= 0)) {
+		const struct rte_mbuf *seg = m;
+		int k;
+
+		for (k = 0; k < fr.bad_iova_seg; k++)
+			seg = seg->next;
 		s->st->err.bad_iova++;
 		if (show_error(e, IOL_ERR_BAD_IOVA))
 			LOG(ERR, "port %u queue %u: buffer VA %p IOVA 0x%" PRIx64
-				" does not translate back (outside the audited memory or "
-				"another translation)", s->port, s->queue, data, rte_pktmbuf_iova(m));
+				" (segment %d of %u) does not translate back (outside the "
+				"audited memory or another translation)", s->port, s->queue,
+				rte_pktmbuf_mtod(seg, void *), rte_pktmbuf_iova(seg),
+				fr.bad_iova_seg + 1, fr.nb_segs);
 	}
-	iol_stamp_check(data, m->data_len, &s->expect, &r);
-	switch (r.cls) {
+	switch (r->cls) {
 	case IOL_STAMP_OK:
 		break;
 	case IOL_STAMP_CORRUPTED:
 		s->st->err.corrupted++;
-		report_frame_error(e, s, &r, m->data_len, IOL_ERR_CORRUPTED);
+		report_frame_error(e, s, m, &fr, IOL_ERR_CORRUPTED);
 		break;
 	case IOL_STAMP_TRUNCATED:
 		s->st->err.truncated++;
-		report_frame_error(e, s, &r, m->data_len, IOL_ERR_TRUNCATED);
+		report_frame_error(e, s, m, &fr, IOL_ERR_TRUNCATED);
 		break;
 	case IOL_STAMP_MISDELIVERED:
 		s->st->err.misdelivered++;
-		report_frame_error(e, s, &r, m->data_len, IOL_ERR_MISDELIVERED);
+		report_frame_error(e, s, m, &fr, IOL_ERR_MISDELIVERED);
 		return false;
 	case IOL_STAMP_FOREIGN:
 		s->st->err.foreign++;
-		report_frame_error(e, s, &r, m->data_len, IOL_ERR_FOREIGN);
+		report_frame_error(e, s, m, &fr, IOL_ERR_FOREIGN);
 		return false;
 	}
 	/* Damage after a good header (payload, length) leaves its sequence usable. */
-	if (!r.hdr_valid)
+	if (!r->hdr_valid)
 		return false;
-	if (unlikely(r.end))
-		return end_of_flow(e, s, &r, now);
+	if (unlikely(r->end))
+		return end_of_flow(e, s, r, now);
 	if (unlikely(s->expect.run_id == 0))
-		s->expect.run_id = r.hdr.run_id; /* rxonly: the first frame names the run */
+		s->expect.run_id = r->hdr.run_id; /* rxonly: the first frame names the run */
 
-	t = flow_tracker(s, r.hdr.flow);
+	t = flow_tracker(s, r->hdr.flow);
 	if (unlikely(t == NULL)) {
 		s->st->err.foreign++;
 		return false;
 	}
-	v = iol_seq_update(t, r.hdr.seq, max_ahead(e, now), &newly);
+	v = iol_seq_update(t, r->hdr.seq, max_ahead(e, now), &newly);
 	if (unlikely(newly > 0)) {
 		l->out -= (int64_t)newly;
 		if (show_error(e, IOL_ERR_LOST))
 			LOG(ERR, "port %u queue %u: %" PRIu64 " frame(s) of flow %u lost "
 				"(confirmed when seq %" PRIu64 " arrived)", s->port, s->queue,
-				newly, r.hdr.flow, r.hdr.seq);
+				newly, r->hdr.flow, r->hdr.seq);
 	}
 	switch (v) {
 	case IOL_SEQ_IN_ORDER:
 		break;
 	case IOL_SEQ_IMPLAUSIBLE:
-		if (r.cls == IOL_STAMP_OK)
+		if (r->cls == IOL_STAMP_OK)
 			s->st->err.corrupted++;
 		if (show_error(e, IOL_ERR_CORRUPTED))
 			LOG(ERR, "port %u queue %u: seq %" PRIu64 " of flow %u is further "
 				"ahead of %" PRIu64 " than could have been sent since the start: "
-				"not believed", s->port, s->queue, r.hdr.seq, r.hdr.flow, t->next);
+				"not believed", s->port, s->queue, r->hdr.seq, r->hdr.flow, t->next);
 		return false;
 	case IOL_SEQ_STALE:
 		if (show_error(e, IOL_ERR_STALE))
 			LOG(ERR, "port %u queue %u: seq %" PRIu64 " of flow %u is older than "
 				"the history kept (next %" PRIu64 "): stale", s->port, s->queue,
-				r.hdr.seq, r.hdr.flow, t->next);
+				r->hdr.seq, r->hdr.flow, t->next);
 		return false;
 	case IOL_SEQ_DUPLICATE:
 		if (show_error(e, IOL_ERR_DUPLICATED))
 			LOG(ERR, "port %u queue %u: seq %" PRIu64 " of flow %u received twice",
-				s->port, s->queue, r.hdr.seq, r.hdr.flow);
+				s->port, s->queue, r->hdr.seq, r->hdr.flow);
 		/* The copy a dup fault added to the population is back. */
 		l->out--;
 		return false;
@@ -230,16 +241,16 @@ verify_frame(struct iol_engine *e, struct lane *l, struct side *s,
 	case IOL_SEQ_RECOVERED:
 		if (show_error(e, IOL_ERR_REORDERED))
 			LOG(ERR, "port %u queue %u: seq %" PRIu64 " of flow %u after %" PRIu64,
-				s->port, s->queue, r.hdr.seq, r.hdr.flow, t->next - 1);
+				s->port, s->queue, r->hdr.seq, r->hdr.flow, t->next - 1);
 		/* Counted lost, it was written off and replaced already: verified, not sent. */
 		if (v == IOL_SEQ_RECOVERED) {
-			count_verified(s, b, &r, now);
+			count_verified(s, b, r, now);
 			return false;
 		}
 		break;
 	}
 	l->out--;
-	count_verified(s, b, &r, now);
+	count_verified(s, b, r, now);
 	return true;
 }
 
