@@ -5,13 +5,14 @@
 check-report.py FILE [--result pass|fail] [--min-rx N] [--zero-errors]
                      [--min-lost N] [--diagnosis REGEX] [--kind dpdk|xmem]
                      [--iova-mode va|pa] [--all-verified] [--queues N]
-                     [--print-mpps]
+                     [--pkt-size N] [--print-mpps] [--print-gbps]
 --kind and --iova-mode check memory.kind and memory.iova_mode: the memory
 and IOVA mode the run really used, so a silent fallback fails the case.
 --all-verified: every data frame received (rx_packets less end_frames) was
 verified. --queues N: every port reports N queues, and each of them
 received and verified frames with none misdelivered (RSS spread the flows
-and iovaloop's prediction of each frame's queue held).
+and iovaloop's prediction of each frame's queue held). --pkt-size N: the
+run's frames were N bytes (config.pkt_size; a size cut down fails).
 Prints a one-line summary and every failed check; exits 1 on any failure.
 """
 import argparse
@@ -35,14 +36,16 @@ def main():
     ap.add_argument("--iova-mode", choices=("va", "pa"))
     ap.add_argument("--all-verified", action="store_true")
     ap.add_argument("--queues", type=int)
+    ap.add_argument("--pkt-size", type=int)
     ap.add_argument("--print-mpps", action="store_true")
+    ap.add_argument("--print-gbps", action="store_true")
     a = ap.parse_args()
 
     try:
         with open(a.file) as f:
             r = json.load(f)
     except (OSError, ValueError) as e:
-        if a.print_mpps:
+        if a.print_mpps or a.print_gbps:
             print("0")
         print("check: cannot read report %s: %s" % (a.file, e), file=sys.stderr)
         return 1
@@ -53,6 +56,9 @@ def main():
     diag = r.get("diagnosis", []) or []
     if a.print_mpps:
         print("%.4f" % float(tot.get("mpps", 0) or 0))
+        return 0
+    if a.print_gbps:
+        print("%.4f" % float(tot.get("gbps_l2", 0) or 0))
         return 0
 
     print("check: result=%s rx=%s tx=%s verified=%s mpps=%s memory=%s/%s errors={%s}"
@@ -87,6 +93,10 @@ def main():
         if int(tot.get("verified", 0) or 0) != data:
             bad.append("verified %s != %d data frames received"
                        % (tot.get("verified"), data))
+    if a.pkt_size is not None:
+        got = int((r.get("config") or {}).get("pkt_size", 0) or 0)
+        if got != a.pkt_size:
+            bad.append("config.pkt_size is %d, expected %d" % (got, a.pkt_size))
     if a.queues is not None:
         ports = r.get("ports", []) or []
         if not ports:
