@@ -3,8 +3,9 @@
  * memcpy_ref: the memory-speed reference of bench/verify_speed.sh.
  *
  * glibc memcpy() of frames of SIZE bytes between the buffers of a pool of
- * N 2 KiB buffers (iovaloop's working set: N = frames in flight per lane
- * x 2), round-robin: copy i reads buffer i mod N and writes buffer
+ * N buffers of BUF bytes (2 KiB unless --buf-size; iovaloop's working set:
+ * N = frames in flight per lane x 2, BUF its mbuf size), round-robin:
+ * copy i reads buffer i mod N and writes buffer
  * (i + N/2) mod N, so every buffer is read and written once per N copies,
  * as iovaloop reads (verifies) and writes (restamps) every frame it
  * forwards. The pool is on 2 MiB hugepages when the host has some free
@@ -12,9 +13,10 @@
  * Runs on one core (--core, default 1: iovaloop's forwarding lcore) for
  * SECS seconds, timed with the TSC (rte_rdtsc()).
  *
- *   memcpy_ref --size SIZE --buffers N [--secs SECS] [--core C] [--tsc-hz HZ]
+ *   memcpy_ref --size SIZE --buffers N [--buf-size BUF] [--secs SECS] [--core C]
+ *              [--tsc-hz HZ]
  *
- * Prints one line of key=value pairs: size, buffers, copies, secs,
+ * Prints one line of key=value pairs: size, buffers, buf_size, copies, secs,
  * cycles_per_copy (TSC cycles), mcopies_per_s, gbytes_per_s (bytes copied
  * per second, 1e9), tsc_hz and where it came from, hugepages (yes/no).
  * Without --tsc-hz the TSC is calibrated the way DPDK's EAL does when the
@@ -35,16 +37,18 @@
 
 #include <rte_cycles.h>
 
-#define BUF_SIZE 2048u
+#define BUF_DEFAULT 2048u
+#define BUF_MAX 65536u
 #define HUGE_2M (2u << 20)
 
 static void
 usage(const char *prog)
 {
-	fprintf(stderr, "usage: %s --size SIZE --buffers N [--secs SECS] [--core C] [--tsc-hz HZ]\n"
-		"  SIZE 1-%u bytes a copy, N >= 2 buffers of %u bytes (even), SECS (2),\n"
-		"  C the core to run on (1, -1: any), HZ the TSC frequency (calibrated)\n",
-		prog, BUF_SIZE, BUF_SIZE);
+	fprintf(stderr, "usage: %s --size SIZE --buffers N [--buf-size BUF] [--secs SECS] "
+		"[--core C] [--tsc-hz HZ]\n"
+		"  SIZE 1-BUF bytes a copy, N >= 2 buffers (even) of BUF bytes (%u, at most\n"
+		"  %u), SECS (2), C the core to run on (1, -1: any), HZ the TSC frequency\n"
+		"  (calibrated)\n", prog, BUF_DEFAULT, BUF_MAX);
 	exit(2);
 }
 
@@ -91,12 +95,13 @@ main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "size", required_argument, NULL, 's' },
 		{ "buffers", required_argument, NULL, 'n' },
+		{ "buf-size", required_argument, NULL, 'b' },
 		{ "secs", required_argument, NULL, 't' },
 		{ "core", required_argument, NULL, 'c' },
 		{ "tsc-hz", required_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	uint64_t size = 0, n = 0, tsc_hz = 0, copies = 0, c0, c1, deadline, i;
+	uint64_t size = 0, n = 0, buf = BUF_DEFAULT, tsc_hz = 0, copies = 0, c0, c1, deadline, i;
 	double secs = 2;
 	long core = 1;
 	const char *hz_from = "calibrated";
@@ -108,7 +113,11 @@ main(int argc, char **argv)
 	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (opt) {
 		case 's':
-			if (parse_u64(optarg, &size) < 0 || size == 0 || size > BUF_SIZE)
+			if (parse_u64(optarg, &size) < 0 || size == 0 || size > BUF_MAX)
+				usage(argv[0]);
+			break;
+		case 'b':
+			if (parse_u64(optarg, &buf) < 0 || buf == 0 || buf > BUF_MAX)
 				usage(argv[0]);
 			break;
 		case 'n':
@@ -134,7 +143,7 @@ main(int argc, char **argv)
 			usage(argv[0]);
 		}
 	}
-	if (optind != argc || size == 0 || n == 0)
+	if (optind != argc || size == 0 || n == 0 || size > buf)
 		usage(argv[0]);
 
 	if (core >= 0) {
@@ -148,7 +157,7 @@ main(int argc, char **argv)
 		}
 	}
 
-	pool_len = (n * BUF_SIZE + HUGE_2M - 1) / HUGE_2M * HUGE_2M;
+	pool_len = (n * buf + HUGE_2M - 1) / HUGE_2M * HUGE_2M;
 	pool = mmap(NULL, pool_len, PROT_READ | PROT_WRITE,
 		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB | MAP_POPULATE, -1, 0);
 	if (pool == MAP_FAILED) {
@@ -168,14 +177,14 @@ main(int argc, char **argv)
 
 	/* Warm the pool once, then copy in rounds of N until the deadline. */
 	for (i = 0; i < n; i++)
-		memcpy(pool + ((i + n / 2) % n) * BUF_SIZE, pool + i * BUF_SIZE, size);
+		memcpy(pool + ((i + n / 2) % n) * buf, pool + i * buf, size);
 	c0 = rte_rdtsc();
 	deadline = c0 + (uint64_t)(secs * tsc_hz);
 	do {
 		for (i = 0; i < n / 2; i++)
-			memcpy(pool + (i + n / 2) * BUF_SIZE, pool + i * BUF_SIZE, size);
+			memcpy(pool + (i + n / 2) * buf, pool + i * buf, size);
 		for (i = n / 2; i < n; i++)
-			memcpy(pool + (i - n / 2) * BUF_SIZE, pool + i * BUF_SIZE, size);
+			memcpy(pool + (i - n / 2) * buf, pool + i * buf, size);
 		copies += n;
 		c1 = rte_rdtsc();
 	} while (c1 < deadline);
@@ -185,11 +194,12 @@ main(int argc, char **argv)
 		unsigned int sum = 0;
 
 		for (i = 0; i < n; i++)
-			sum += pool[i * BUF_SIZE + size - 1];
-		printf("size=%" PRIu64 " buffers=%" PRIu64 " copies=%" PRIu64 " secs=%.3f"
+			sum += pool[i * buf + size - 1];
+		printf("size=%" PRIu64 " buffers=%" PRIu64 " buf_size=%" PRIu64 " copies=%" PRIu64
+		       " secs=%.3f"
 		       " cycles_per_copy=%.3f mcopies_per_s=%.3f gbytes_per_s=%.3f"
 		       " tsc_hz=%" PRIu64 " tsc_hz_from=%s hugepages=%s check=%u\n",
-		       size, n, copies, s, (double)(c1 - c0) / copies, copies / s / 1e6,
+		       size, n, buf, copies, s, (double)(c1 - c0) / copies, copies / s / 1e6,
 		       copies * size / s / 1e9, tsc_hz, hz_from, huge ? "yes" : "no", sum & 0xff);
 	}
 	munmap(pool, pool_len);

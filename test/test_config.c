@@ -386,9 +386,11 @@ test_config_against_ports(void)
 {
 	struct iol_port_caps caps[2] = {
 		{ .max_rx_queues = 4, .max_tx_queues = 4, .max_frame = 9014, .max_mtu = 9000,
+		  .max_rx_pktlen = 9018,
 		  .max_segs = 40, .tx_multi_segs = true, .rx_scatter = true,
 		  .rx_desc_min = 32, .rx_desc_max = 4096, .tx_desc_min = 32, .tx_desc_max = 4096 },
-		{ .max_rx_queues = 1, .max_tx_queues = 1, .max_frame = 1514, .max_mtu = 1500,
+		{ .max_rx_queues = 1, .max_tx_queues = 1, .max_frame = 1514, .max_mtu = 65535,
+		  .max_rx_pktlen = 1518,
 		  .max_segs = 8, .rx_desc_min = 32, .rx_desc_max = 512, .tx_desc_min = 32,
 		  .tx_desc_max = 4096 },
 	};
@@ -406,8 +408,9 @@ test_config_against_ports(void)
 	TEST_ASSERT_SUCCESS(iol_config_check_ports(&cfg, caps, 1, err, sizeof(err)),
 		"a jumbo frame on a port that takes it: %s", err);
 	TEST_ASSERT_FAIL(iol_config_check_ports(&cfg, caps, 2, err, sizeof(err)), "max MTU");
-	TEST_ASSERT_STR_CONTAINS(err, "--pkt-size: 9000 is over port 1's largest frame "
-		"(max MTU 1500); accepts 56 to 1514 on it", "message");
+	TEST_ASSERT_STR_CONTAINS(err, "--pkt-size: 9000 is over port 1's largest frame, "
+		"1514 bytes (max MTU 65535, max RX length 1518 with FCS); accepts 56 to 1514 "
+		"on it", "message");
 
 	/* A chain: the device must send and receive chains of that many segments. */
 	TEST_ASSERT_SUCCESS(parse("--pkt-size 9000 --mbuf-size 2048"), "%s", err);
@@ -424,6 +427,16 @@ test_config_against_ports(void)
 	TEST_ASSERT_FAIL(iol_config_check_ports(&cfg, &one, 1, err, sizeof(err)), "no scatter");
 	TEST_ASSERT_STR_CONTAINS(err, "cannot receive a frame over several buffers "
 		"(RTE_ETH_RX_OFFLOAD_SCATTER); accepts --mbuf-size 9000 or more", "message");
+	/* A sender needs no scatter, a receiver no multi-segment TX. */
+	TEST_ASSERT_SUCCESS(parse("--mode txonly --pkt-size 9000 --mbuf-size 2048"), "%s", err);
+	TEST_ASSERT_SUCCESS(iol_config_check_ports(&cfg, &one, 1, err, sizeof(err)),
+		"txonly without scatter: %s", err);
+	one = caps[0];
+	one.tx_multi_segs = false;
+	TEST_ASSERT_SUCCESS(parse("--mode rxonly --pkt-size 9000 --mbuf-size 2048"), "%s", err);
+	TEST_ASSERT_SUCCESS(iol_config_check_ports(&cfg, &one, 1, err, sizeof(err)),
+		"rxonly without multi-segment TX: %s", err);
+	TEST_ASSERT_SUCCESS(parse("--pkt-size 9000 --mbuf-size 2048"), "%s", err);
 	one = caps[0];
 	one.max_segs = 4;
 	TEST_ASSERT_FAIL(iol_config_check_ports(&cfg, &one, 1, err, sizeof(err)), "segment limit");

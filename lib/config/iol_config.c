@@ -768,8 +768,9 @@ iol_config_parse(struct iol_config *cfg, int argc, char **argv,
 }
 
 /*
- * A frame longer than an mbuf is a chain: the device must send chains,
- * receive a frame over several buffers, and take that many segments.
+ * A frame longer than an mbuf is a chain: the device must send chains
+ * (loop, txonly), receive a frame over several buffers (loop, rxonly),
+ * and take that many segments.
  */
 static int
 check_segments(const struct iol_config *cfg, const struct iol_port_caps *c,
@@ -777,9 +778,10 @@ check_segments(const struct iol_config *cfg, const struct iol_port_caps *c,
 {
 	unsigned int segs = iol_config_segs(cfg);
 	unsigned int fit = (cfg->pkt_size + c->max_segs - 1) / RTE_MAX(c->max_segs, (uint16_t)1);
-	const char *lacks = !c->tx_multi_segs ? "send multi-segment frames "
-		"(RTE_ETH_TX_OFFLOAD_MULTI_SEGS)" : !c->rx_scatter ? "receive a frame "
-		"over several buffers (RTE_ETH_RX_OFFLOAD_SCATTER)" : NULL;
+	bool sends = cfg->mode != IOL_MODE_RXONLY, receives = cfg->mode != IOL_MODE_TXONLY;
+	const char *lacks = sends && !c->tx_multi_segs ? "send multi-segment frames "
+		"(RTE_ETH_TX_OFFLOAD_MULTI_SEGS)" : receives && !c->rx_scatter ? "receive a "
+		"frame over several buffers (RTE_ETH_RX_OFFLOAD_SCATTER)" : NULL;
 
 	if (segs == 1)
 		return 0;
@@ -817,8 +819,10 @@ iol_config_check_ports(const struct iol_config *cfg,
 				c->max_rx_queues, c->max_tx_queues);
 		if (cfg->pkt_size > c->max_frame)
 			return iol_errf(err, errlen, "--pkt-size: %u is over port %u's "
-				"largest frame (max MTU %u); accepts %zu to %u on it",
-				cfg->pkt_size, i, c->max_mtu, IOL_STAMP_MIN_LEN, c->max_frame);
+				"largest frame, %u bytes (max MTU %u, max RX length %" PRIu32
+				" with FCS); accepts %zu to %u on it", cfg->pkt_size, i,
+				c->max_frame, c->max_mtu, c->max_rx_pktlen, IOL_STAMP_MIN_LEN,
+				c->max_frame);
 		if (check_segments(cfg, c, i, err, errlen) < 0)
 			return -1;
 		if (cfg->rxd > c->rx_desc_max || cfg->rxd < c->rx_desc_min)

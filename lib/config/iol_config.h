@@ -121,6 +121,7 @@ struct iol_port_caps {
 	uint16_t max_tx_queues;
 	uint16_t max_frame;         /**< Largest frame without FCS: max MTU and max RX length. */
 	uint16_t max_mtu;           /**< The device's largest MTU, L3 bytes. */
+	uint32_t max_rx_pktlen;     /**< Its largest frame received, FCS included. */
 	uint16_t max_segs;          /**< Segments a frame may span (TX and RX descriptor limits). */
 	bool tx_multi_segs;         /**< RTE_ETH_TX_OFFLOAD_MULTI_SEGS offered. */
 	bool rx_scatter;            /**< RTE_ETH_RX_OFFLOAD_SCATTER offered. */

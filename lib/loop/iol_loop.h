@@ -119,8 +119,9 @@ void iol_frame_check(const struct iol_iova_map *map, unsigned int *hint,
 		struct iol_frame_result *fr);
 
 /**
- * The segments of @p m for an error line: "; 5 segments, data_len
- * 2048+...+808 = 9000, pkt_len 9000", and where the first bad byte lies.
+ * The segments of @p m for an error line: where the first bad byte lies,
+ * and the lengths: "; byte 4196 is byte 100 of segment 3; 5 segments,
+ * data_len 2048+2048+2048+2048+808 = 9000, pkt_len 9000".
  */
 void iol_frame_describe(const struct rte_mbuf *m, const struct iol_frame_result *fr,
 		char *buf, size_t len);

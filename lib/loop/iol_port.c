@@ -112,6 +112,7 @@ iol_port_caps_get(uint16_t port, struct iol_port_caps *caps)
 	caps->max_tx_queues = info.max_tx_queues;
 	caps->max_frame = (uint16_t)max_frame(&info);
 	caps->max_mtu = info.max_mtu;
+	caps->max_rx_pktlen = info.max_rx_pktlen;
 	caps->max_segs = RTE_MIN(RTE_MIN(info.tx_desc_lim.nb_seg_max,
 		info.tx_desc_lim.nb_mtu_seg_max), info.rx_desc_lim.nb_mtu_seg_max);
 	caps->tx_multi_segs = (info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_MULTI_SEGS) != 0;
@@ -148,10 +149,12 @@ conf_frames(uint16_t port, const struct iol_config *cfg, struct rte_eth_conf *co
 	}
 	/* Configure applies it (rte_eth_dev_set_mtu() would need the PMD's mtu_set). */
 	conf->rxmode.mtu = mtu;
-	if (cfg->pkt_size > cfg->mbuf_size) {
+	if (cfg->pkt_size <= cfg->mbuf_size)
+		return;
+	if (cfg->mode != IOL_MODE_RXONLY)
 		conf->txmode.offloads |= RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
+	if (cfg->mode != IOL_MODE_TXONLY)
 		conf->rxmode.offloads |= RTE_ETH_RX_OFFLOAD_SCATTER;
-	}
 }
 
 int

@@ -16,6 +16,8 @@
 
 /* Segments of one frame at most: the shortest --mbuf-size holds the headers. */
 #define MAX_SEGS ((IOL_MAX_PKT_SIZE + IOL_STAMP_MIN_LEN - 1) / IOL_STAMP_MIN_LEN)
+/* Segment lengths an error line lists before it skips to the last. */
+#define DESCRIBE_SEGS 8
 /* One byte past the longest frame: a longer chain is seen as longer than sent. */
 #define LINEAR_CAP (IOL_MAX_PKT_SIZE + 1)
 
@@ -113,17 +115,19 @@ locate(const struct rte_mbuf *m, uint32_t off, struct iol_frame_result *fr)
 
 /*
  * The segments hold another length than pkt_len says: corrupted, at the
- * first payload byte that differs from what was sent, or where the bytes
- * end early or run on when none differs.
+ * first payload byte of the @p len read that differs from what was sent,
+ * or where the bytes end early or run on when none differs (or none was
+ * read).
  */
 static void
-lengths_disagree(const uint8_t *frame, uint32_t len, struct iol_stamp_result *r)
+lengths_disagree(const uint8_t *frame, uint32_t len, uint32_t held,
+		struct iol_stamp_result *r)
 {
 	uint32_t end = RTE_MIN(len, (uint32_t)r->hdr.len), off;
 
 	r->cls = IOL_STAMP_CORRUPTED;
 	r->why = "segment lengths do not add up to pkt_len";
-	r->bad_offset = end;
+	r->bad_offset = RTE_MIN(held, (uint32_t)r->hdr.len);
 	r->bad_bytes = 0;
 	r->n_shown = 0;
 	for (off = IOL_STAMP_MIN_LEN; off < end; off++)
@@ -143,6 +147,8 @@ iol_frame_check(const struct iol_iova_map *map, unsigned int *hint,
 {
 	uint8_t linear[LINEAR_CAP];
 	const uint8_t *frame = rte_pktmbuf_mtod(m, const uint8_t *);
+	/* Below full verification only the headers are read. */
+	uint32_t copy = exp->level == IOL_VERIFY_FULL ? sizeof(linear) : IOL_STAMP_MIN_LEN;
 	const struct rte_mbuf *seg;
 	uint32_t sum = 0, n;
 	uint16_t k = 0;
@@ -155,8 +161,8 @@ iol_frame_check(const struct iol_iova_map *map, unsigned int *hint,
 		    !iol_iova_map_check(map, rte_pktmbuf_mtod(seg, const void *),
 				rte_pktmbuf_iova(seg), hint))
 			fr->bad_iova_seg = k;
-		if (m->next != NULL && sum < sizeof(linear)) {
-			n = RTE_MIN((uint32_t)seg->data_len, (uint32_t)sizeof(linear) - sum);
+		if (m->next != NULL && sum < copy) {
+			n = RTE_MIN((uint32_t)seg->data_len, copy - sum);
 			memcpy(linear + sum, rte_pktmbuf_mtod(seg, const uint8_t *), n);
 		}
 		sum += seg->data_len;
@@ -168,7 +174,7 @@ iol_frame_check(const struct iol_iova_map *map, unsigned int *hint,
 	sum = RTE_MIN(sum, (uint32_t)sizeof(linear));
 	iol_stamp_check(frame, sum, exp, &fr->stamp);
 	if (unlikely(fr->data_len_sum != m->pkt_len) && fr->stamp.hdr_valid)
-		lengths_disagree(frame, sum, &fr->stamp);
+		lengths_disagree(frame, exp->level == IOL_VERIFY_FULL ? sum : 0, sum, &fr->stamp);
 	if (fr->stamp.cls == IOL_STAMP_CORRUPTED && fr->stamp.hdr_valid)
 		locate(m, fr->stamp.bad_offset, fr);
 }
@@ -178,17 +184,23 @@ iol_frame_describe(const struct rte_mbuf *m, const struct iol_frame_result *fr,
 		char *buf, size_t len)
 {
 	const struct rte_mbuf *seg;
-	size_t n;
+	size_t n = 0;
+	uint16_t k;
 
-	n = (size_t)snprintf(buf, len, "; %u segments, data_len", fr->nb_segs);
-	for (seg = m; seg != NULL && n < len; seg = seg->next)
-		n += (size_t)snprintf(buf + n, len - n, "%s%u", seg == m ? " " : "+",
-			seg->data_len);
+	if (fr->stamp.cls == IOL_STAMP_CORRUPTED && fr->stamp.hdr_valid)
+		n += (size_t)snprintf(buf, len, "; byte %" PRIu32 " is byte %" PRIu32
+			" of segment %u", fr->stamp.bad_offset, fr->bad_seg_off, fr->bad_seg + 1);
 	if (n < len)
-		n += (size_t)snprintf(buf + n, len - n, " = %" PRIu32 ", pkt_len %" PRIu32,
+		n += (size_t)snprintf(buf + n, len - n, "; %u segments, data_len", fr->nb_segs);
+	/* A long chain shows its first and last lengths: the line stays one line. */
+	for (seg = m, k = 0; seg != NULL && n < len; seg = seg->next, k++) {
+		if (k < DESCRIBE_SEGS - 1 || seg->next == NULL)
+			n += (size_t)snprintf(buf + n, len - n, "%s%u", k == 0 ? " " : "+",
+				seg->data_len);
+		else if (k == DESCRIBE_SEGS - 1)
+			n += (size_t)snprintf(buf + n, len - n, "+...");
+	}
+	if (n < len)
+		snprintf(buf + n, len - n, " = %" PRIu32 ", pkt_len %" PRIu32,
 			fr->data_len_sum, m->pkt_len);
-	if (n < len && fr->stamp.cls == IOL_STAMP_CORRUPTED && fr->stamp.hdr_valid)
-		n += (size_t)snprintf(buf + n, len - n, "; byte %" PRIu32 " is byte %" PRIu32
-			" of segment %u", fr->stamp.bad_offset, fr->bad_seg_off,
-			fr->bad_seg + 1);
 }

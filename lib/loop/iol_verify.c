@@ -31,7 +31,7 @@ report_frame_error(struct iol_engine *e, const struct side *s, const struct rte_
 		const struct iol_frame_result *fr, enum iol_err_class cls)
 {
 	const struct iol_stamp_result *r = &fr->stamp;
-	char bytes[80] = "", segs[160] = "";
+	char bytes[80] = "", segs[200] = "";
 	unsigned int i;
 	size_t n = 0;
 
