@@ -315,7 +315,11 @@ test_config_defaults_and_values(void)
 
 	/* A jumbo frame gets mbufs that hold it, unless --mbuf-size says otherwise. */
 	TEST_ASSERT_SUCCESS(parse("--pkt-size 9000"), "%s", err);
-	TEST_ASSERT_EQUAL(cfg.mbuf_size, 9000, "mbuf grows to the frame");
+	TEST_ASSERT_EQUAL(cfg.mbuf_size, 9216, "mbuf grows to the frame and a NIC's slack, in KiB");
+	TEST_ASSERT_SUCCESS(parse("--pkt-size 2016"), "%s", err);
+	TEST_ASSERT_EQUAL(cfg.mbuf_size, 2048, "2016 + 32 fits the default");
+	TEST_ASSERT_SUCCESS(parse("--pkt-size 2017"), "%s", err);
+	TEST_ASSERT_EQUAL(cfg.mbuf_size, 3072, "2017 + 32 does not");
 	TEST_ASSERT_EQUAL(iol_config_segs(&cfg), 1, "one segment");
 	TEST_ASSERT_SUCCESS(parse("--mbuf-size 2048 --pkt-size 9000"), "%s", err);
 	TEST_ASSERT_EQUAL(cfg.mbuf_size, 2048, "mbuf size given");

@@ -135,7 +135,8 @@ iol_config_usage(FILE *out, const char *prog)
 "                             device's max MTU caps it\n"
 "  --mbuf-size N              frame bytes per mbuf (data room after the\n"
 "                             headroom), %zu-%d; a longer frame spans several\n"
-"                             segments (%d, or --pkt-size if larger)\n"
+"                             segments (%d, or --pkt-size + %d rounded up\n"
+"                             to 1 KiB if larger)\n"
 "  --queues N                 RX/TX queues per port, 1-%d (1)\n"
 "  --rxd N, --txd N           descriptors per queue (1024)\n"
 "  --ports LIST               port ids, e.g. 0,1 (all); in loop mode paired in order\n"
@@ -169,7 +170,7 @@ iol_config_usage(FILE *out, const char *prog)
 "comma-separated, no empty item\n"
 "exit status: 0 all verified, 1 verification errors, 2 bad usage, 3 set-up refused\n",
 		prog, IOL_MAX_BURST, IOL_STAMP_MIN_LEN, IOL_MAX_PKT_SIZE, IOL_STAMP_MIN_LEN,
-		IOL_MAX_MBUF_SIZE, IOL_DEFAULT_MBUF_SIZE, IOL_MAX_QUEUES,
+		IOL_MAX_MBUF_SIZE, IOL_DEFAULT_MBUF_SIZE, IOL_MBUF_SLACK, IOL_MAX_QUEUES,
 		IOL_FAULT_CORRUPT_MIN_LEN, IOL_MAX_FAULTS);
 }
 
@@ -648,7 +649,8 @@ check_combination(struct iol_config *cfg, const struct parse_state *ps, char *er
 		size_t errlen)
 {
 	if (!ps->mbuf_given)
-		cfg->mbuf_size = RTE_MAX(cfg->pkt_size, (uint16_t)IOL_DEFAULT_MBUF_SIZE);
+		cfg->mbuf_size = (uint16_t)RTE_MAX(RTE_ALIGN_CEIL((unsigned int)cfg->pkt_size +
+			IOL_MBUF_SLACK, IOL_MBUF_ALIGN), (unsigned int)IOL_DEFAULT_MBUF_SIZE);
 	if (cfg->inflight > cfg->rxd)
 		return iol_errf(err, errlen, "--inflight: %u frames do not fit in %u RX "
 			"descriptors (--rxd); accepts at most --rxd", cfg->inflight, cfg->rxd);

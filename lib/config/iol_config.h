@@ -28,6 +28,12 @@ extern "C" {
 #define IOL_MAX_PKT_SIZE 9000
 /** Frame bytes an mbuf holds unless --mbuf-size says otherwise (DPDK's default data room). */
 #define IOL_DEFAULT_MBUF_SIZE 2048
+/**
+ * Room a NIC's RX buffer may need beyond the frame (FCS, two VLAN tags: igb
+ * wants 28 bytes); NICs size RX buffers in 1 KiB steps, rounding down.
+ */
+#define IOL_MBUF_SLACK 32
+#define IOL_MBUF_ALIGN 1024
 /** Largest --mbuf-size: a pool's data room (headroom included) is 16 bits. */
 #define IOL_MAX_MBUF_SIZE (UINT16_MAX - RTE_PKTMBUF_HEADROOM)
 
@@ -65,8 +71,9 @@ struct iol_config {
 	uint16_t pkt_size;          /**< Frame length without FCS. */
 	/**
 	 * Frame bytes one mbuf holds (its data room after the headroom):
-	 * --mbuf-size, or (parsed without it) the larger of
-	 * IOL_DEFAULT_MBUF_SIZE and --pkt-size: by default a frame is one segment.
+	 * --mbuf-size, or (parsed without it) IOL_DEFAULT_MBUF_SIZE, or when
+	 * larger --pkt-size + IOL_MBUF_SLACK rounded up to IOL_MBUF_ALIGN: by
+	 * default a frame is one segment, on a NIC too.
 	 */
 	uint16_t mbuf_size;
 	uint16_t queues;

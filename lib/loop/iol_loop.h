@@ -67,7 +67,10 @@ int iol_port_setup(uint16_t port, const struct iol_config *cfg,
 int iol_ports_wait_link(const uint16_t *ports, unsigned int n, double timeout,
 		char *err, size_t errlen);
 
-/** Stop and close a port set up by iol_port_setup(). */
+/**
+ * Stop and close a port set up by iol_port_setup() (or that it failed to
+ * set up), with the MTU it had put back if iol_port_setup() raised it.
+ */
 void iol_port_teardown(uint16_t port);
 
 /**

@@ -147,7 +147,6 @@ conf_frames(uint16_t port, const struct iol_config *cfg, struct rte_eth_conf *co
 		mtu_before[port] = mtu;
 		mtu = (uint16_t)(cfg->pkt_size - RTE_ETHER_HDR_LEN);
 	}
-	/* Configure applies it (rte_eth_dev_set_mtu() would need the PMD's mtu_set). */
 	conf->rxmode.mtu = mtu;
 	if (cfg->pkt_size <= cfg->mbuf_size)
 		return;
@@ -155,6 +154,27 @@ conf_frames(uint16_t port, const struct iol_config *cfg, struct rte_eth_conf *co
 		conf->txmode.offloads |= RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
 	if (cfg->mode != IOL_MODE_TXONLY)
 		conf->rxmode.offloads |= RTE_ETH_RX_OFFLOAD_SCATTER;
+}
+
+/*
+ * A raised MTU is in the configuration, which PMDs apply at start; a PMD
+ * whose MTU lives elsewhere (af_packet: its interface's) takes it through
+ * mtu_set. Without mtu_set the configuration is all there is.
+ */
+static int
+raise_mtu(uint16_t port, const struct iol_config *cfg, char *err, size_t errlen)
+{
+	uint16_t mtu = (uint16_t)(cfg->pkt_size - RTE_ETHER_HDR_LEN);
+	int ret;
+
+	if (mtu_before[port] == 0)
+		return 0;
+	ret = rte_eth_dev_set_mtu(port, mtu);
+	if (ret < 0 && ret != -ENOTSUP)
+		return iol_errf(err, errlen, "port %u: cannot raise the MTU from %u to %u "
+			"for --pkt-size %u: %s", port, mtu_before[port], mtu, cfg->pkt_size,
+			rte_strerror(-ret));
+	return 0;
 }
 
 int
@@ -183,6 +203,8 @@ iol_port_setup(uint16_t port, const struct iol_config *cfg,
 	if (ret < 0)
 		return iol_errf(err, errlen, "port %u: configure with %u queues, MTU %u: %s",
 			port, cfg->queues, conf.rxmode.mtu, rte_strerror(-ret));
+	if (raise_mtu(port, cfg, err, errlen) < 0)
+		return -1;
 	ret = rte_eth_dev_adjust_nb_rx_tx_desc(port, &rxd, &txd);
 	if (ret < 0)
 		return iol_errf(err, errlen, "port %u: descriptors: %s", port, rte_strerror(-ret));
@@ -253,7 +275,7 @@ void
 iol_port_teardown(uint16_t port)
 {
 	rte_eth_dev_stop(port);
-	/* A PMD without mtu_set forgets the MTU with its configuration at close. */
+	/* A PMD without mtu_set forgets its MTU with its configuration at close. */
 	if (mtu_before[port] != 0) {
 		rte_eth_dev_set_mtu(port, mtu_before[port]);
 		mtu_before[port] = 0;

@@ -284,8 +284,8 @@ start_ports(struct run *r)
 	for (r->ports_started = 0; r->ports_started < r->n_ports; r->ports_started++)
 		if (iol_port_setup(r->ports[r->ports_started], r->cfg, r->mp,
 				r->err, sizeof(r->err)) < 0) {
-			/* The failed port may be configured but not started: close it too. */
-			rte_eth_dev_close(r->ports[r->ports_started]);
+			/* The failed port may be configured (its MTU raised) but not started: undo it too. */
+			iol_port_teardown(r->ports[r->ports_started]);
 			return refuse(r, IOL_EXIT_SETUP, "%s", r->err);
 		}
 	if (r->cfg->mode != IOL_MODE_RXONLY &&
