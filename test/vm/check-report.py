@@ -5,7 +5,8 @@
 check-report.py FILE [--result pass|fail] [--min-rx N] [--zero-errors]
                      [--min-lost N] [--diagnosis REGEX] [--kind dpdk|xmem]
                      [--iova-mode va|pa] [--all-verified] [--queues N]
-                     [--pkt-size N] [--print-mpps] [--print-gbps]
+                     [--pkt-size N] [--steering KIND] [--print-mpps]
+                     [--print-gbps]
 --kind and --iova-mode check memory.kind and memory.iova_mode: the memory
 and IOVA mode the run really used, so a silent fallback fails the case.
 --all-verified: every data frame received (rx_packets less end_frames) was
@@ -13,6 +14,9 @@ verified. --queues N: every port reports N queues, and each of them
 received and verified frames with none misdelivered (RSS spread the flows
 and iovaloop's prediction of each frame's queue held). --pkt-size N: the
 run's frames were N bytes (config.pkt_size; a size cut down fails).
+--steering KIND: every port steered that way (ports[].steering.kind, e.g.
+rss-predicted), and no queue counted a device RSS hash that differs from
+iovaloop's software one (rss_hash_mismatch).
 Prints a one-line summary and every failed check; exits 1 on any failure.
 """
 import argparse
@@ -37,6 +41,7 @@ def main():
     ap.add_argument("--all-verified", action="store_true")
     ap.add_argument("--queues", type=int)
     ap.add_argument("--pkt-size", type=int)
+    ap.add_argument("--steering")
     ap.add_argument("--print-mpps", action="store_true")
     ap.add_argument("--print-gbps", action="store_true")
     a = ap.parse_args()
@@ -119,6 +124,24 @@ def main():
                 if mis:
                     bad.append("port %s queue %s: %d misdelivered"
                                % (p.get("name"), q.get("queue"), mis))
+    if a.steering is not None:
+        for p in r.get("ports", []) or []:
+            st = p.get("steering") or {}
+            qs = p.get("queues", []) or []
+            print("check: port %s: steering %s (hashed %s, hash in mbuf %s), "
+                  "RSS hashes checked %s, mismatched %s"
+                  % (p.get("name"), st.get("kind"), st.get("hashed"),
+                     st.get("hash_in_mbuf"),
+                     sum(int(q.get("rss_hash_checked", 0) or 0) for q in qs),
+                     sum(int(q.get("rss_hash_mismatch", 0) or 0) for q in qs)))
+            if st.get("kind") != a.steering:
+                bad.append("port %s steering is %r, expected %r"
+                           % (p.get("name"), st.get("kind"), a.steering))
+            for q in qs:
+                mm = int(q.get("rss_hash_mismatch", 0) or 0)
+                if mm:
+                    bad.append("port %s queue %s: %d RSS hashes differ from iovaloop's"
+                               % (p.get("name"), q.get("queue"), mm))
     for b in bad:
         print("check: FAIL: %s" % b)
     return 1 if bad else 0
