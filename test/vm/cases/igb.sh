@@ -16,13 +16,13 @@ igb_pair() {
 # testpmd_queues NAME N: testpmd io on the igb pair with N RX and N TX
 # queues per port. --txonly-multi-flow gives the --tx-first frames
 # different IPv4 sources, so the NIC's RSS (IPv4 hash) spreads them: one
-# flow would land on one queue. Prints Mpps. With N > 1 each port's every
-# RX queue must have received frames: testpmd prints a forwarding stream's
-# counts at its stop ("Forward Stats for RX Port= P/Queue= Q ...",
-# RX-packets on the next line) whenever there are more streams than ports,
-# and leaves out a stream that moved nothing. igb's xstats have no
-# per-queue counters, so that is where the per-queue figures come from.
-# Sets TP_MPPS.
+# flow would land on one queue. Sets TP_MPPS. With N > 1 each port's
+# every RX queue must have received frames: testpmd prints a forwarding
+# stream's counts at its stop ("Forward Stats for RX Port= P/Queue= Q ...",
+# RX-packets on the next line) whenever there are more streams than ports
+# (a stream that neither received nor sent is left out: read as 0). igb's
+# xstats have no per-queue counters, so that is where the per-queue
+# figures come from.
 testpmd_queues() {
 	local name=$1 n=$2 mpps rc=0 p q got
 	mpps=$(testpmd_run "$RES/$name.log" "${IGB[@]}" --iova-mode=va -- \
