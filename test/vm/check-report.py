@@ -5,13 +5,18 @@
 check-report.py FILE [--result pass|fail] [--min-rx N] [--zero-errors]
                      [--min-lost N] [--diagnosis REGEX] [--kind dpdk|xmem]
                      [--iova-mode va|pa] [--all-verified] [--queues N]
-                     [--print-mpps]
+                     [--pkt-size N] [--steering KIND] [--print-mpps]
+                     [--print-gbps]
 --kind and --iova-mode check memory.kind and memory.iova_mode: the memory
 and IOVA mode the run really used, so a silent fallback fails the case.
 --all-verified: every data frame received (rx_packets less end_frames) was
 verified. --queues N: every port reports N queues, and each of them
 received and verified frames with none misdelivered (RSS spread the flows
-and iovaloop's prediction of each frame's queue held).
+and iovaloop's prediction of each frame's queue held). --pkt-size N: the
+run's frames were N bytes (config.pkt_size; a size cut down fails).
+--steering KIND: every port steered that way (ports[].steering.kind, e.g.
+rss-predicted), and no queue counted a device RSS hash that differs from
+iovaloop's software one (rss_hash_mismatch).
 Prints a one-line summary and every failed check; exits 1 on any failure.
 """
 import argparse
@@ -35,14 +40,17 @@ def main():
     ap.add_argument("--iova-mode", choices=("va", "pa"))
     ap.add_argument("--all-verified", action="store_true")
     ap.add_argument("--queues", type=int)
+    ap.add_argument("--pkt-size", type=int)
+    ap.add_argument("--steering")
     ap.add_argument("--print-mpps", action="store_true")
+    ap.add_argument("--print-gbps", action="store_true")
     a = ap.parse_args()
 
     try:
         with open(a.file) as f:
             r = json.load(f)
     except (OSError, ValueError) as e:
-        if a.print_mpps:
+        if a.print_mpps or a.print_gbps:
             print("0")
         print("check: cannot read report %s: %s" % (a.file, e), file=sys.stderr)
         return 1
@@ -53,6 +61,9 @@ def main():
     diag = r.get("diagnosis", []) or []
     if a.print_mpps:
         print("%.4f" % float(tot.get("mpps", 0) or 0))
+        return 0
+    if a.print_gbps:
+        print("%.4f" % float(tot.get("gbps_l2", 0) or 0))
         return 0
 
     print("check: result=%s rx=%s tx=%s verified=%s mpps=%s memory=%s/%s errors={%s}"
@@ -87,6 +98,10 @@ def main():
         if int(tot.get("verified", 0) or 0) != data:
             bad.append("verified %s != %d data frames received"
                        % (tot.get("verified"), data))
+    if a.pkt_size is not None:
+        got = int((r.get("config") or {}).get("pkt_size", 0) or 0)
+        if got != a.pkt_size:
+            bad.append("config.pkt_size is %d, expected %d" % (got, a.pkt_size))
     if a.queues is not None:
         ports = r.get("ports", []) or []
         if not ports:
@@ -109,6 +124,24 @@ def main():
                 if mis:
                     bad.append("port %s queue %s: %d misdelivered"
                                % (p.get("name"), q.get("queue"), mis))
+    if a.steering is not None:
+        for p in r.get("ports", []) or []:
+            st = p.get("steering") or {}
+            qs = p.get("queues", []) or []
+            print("check: port %s: steering %s (hashed %s, hash in mbuf %s), "
+                  "RSS hashes checked %s, mismatched %s"
+                  % (p.get("name"), st.get("kind"), st.get("hashed"),
+                     st.get("hash_in_mbuf"),
+                     sum(int(q.get("rss_hash_checked", 0) or 0) for q in qs),
+                     sum(int(q.get("rss_hash_mismatch", 0) or 0) for q in qs)))
+            if st.get("kind") != a.steering:
+                bad.append("port %s steering is %r, expected %r"
+                           % (p.get("name"), st.get("kind"), a.steering))
+            for q in qs:
+                mm = int(q.get("rss_hash_mismatch", 0) or 0)
+                if mm:
+                    bad.append("port %s queue %s: %d RSS hashes differ from iovaloop's"
+                               % (p.get("name"), q.get("queue"), mm))
     for b in bad:
         print("check: FAIL: %s" % b)
     return 1 if bad else 0

@@ -16,12 +16,13 @@ igb_pair() {
 # testpmd_queues NAME N: testpmd io on the igb pair with N RX and N TX
 # queues per port. --txonly-multi-flow gives the --tx-first frames
 # different IPv4 sources, so the NIC's RSS (IPv4 hash) spreads them: one
-# flow would land on one queue. Prints Mpps. With N > 1 each port's every
-# RX queue must have received frames: testpmd prints a forwarding stream's
-# counts at its stop ("Forward Stats for RX Port= P/Queue= Q ...",
-# RX-packets on the next line) whenever there are more streams than ports,
-# and leaves out a stream that moved nothing. igb's xstats have no
-# per-queue counters, so that is where the per-queue figures come from.
+# flow would land on one queue. Sets TP_MPPS. With N > 1 each port's
+# every RX queue must have received frames: testpmd prints a forwarding
+# stream's counts at its stop ("Forward Stats for RX Port= P/Queue= Q ...",
+# RX-packets on the next line) whenever there are more streams than ports
+# (a stream that neither received nor sent is left out: read as 0). igb's
+# xstats have no per-queue counters, so that is where the per-queue
+# figures come from.
 testpmd_queues() {
 	local name=$1 n=$2 mpps rc=0 p q got
 	mpps=$(testpmd_run "$RES/$name.log" "${IGB[@]}" --iova-mode=va -- \
@@ -47,15 +48,14 @@ testpmd_queues() {
 			done
 		done
 	fi
-	echo "igb_testpmd_q${n}_mpps $mpps" >> "$IOL_RUN/speed.txt"
+	TP_MPPS=$mpps
 	return $rc
 }
 
 # igb_bind: the lab: two igb in groups of their own with the MSI window
-# reserved, both on vfio-pci, and testpmd io with 1, 2 and 4 queues per
-# port, every RX queue receiving.
+# reserved, both on vfio-pci (the traffic is igb_queues_N's).
 case_igb_bind() {
-	local rc=0 g n
+	local rc=0 g
 	log "family $FAM; igb ${IGB[*]:-}"
 	echo "--- IOMMU: $(ls /sys/class/iommu 2>/dev/null | tr '\n' ' ')"
 	for g in /sys/kernel/iommu_groups/*; do
@@ -69,47 +69,62 @@ case_igb_bind() {
 		{ log "FAIL: the igb NICs have no group or share one"; rc=1; }
 	grep -q "$MSI_REGION" /sys/kernel/iommu_groups/*/reserved_regions ||
 		{ log "FAIL: no reserved region '$MSI_REGION'"; rc=1; }
-	for n in 1 2 4; do
-		testpmd_queues "testpmd-q$n" "$n" || rc=1
-	done
 	return $rc
 }
-# lab_bind's steps and three testpmd runs (D+60+20 each)
-timeout_igb_bind() { echo $((3 * D + 280)); }
 
-# igb_loop: iovaloop on the igb pair, one queue per port: passes, every
-# data frame received verified.
-case_igb_loop() {
-	igb_pair || return 1
-	loop_case igb_loop "${IGB[@]}" va dpdk || return 1
-	$CHECK "$RES/igb_loop.json" --all-verified --queues 1
-}
-
-# igb_speed: testpmd io and iovaloop with the same queues on the same pair
-# in this boot; reported, not asserted (fails only when a tool does not
-# run).
-IGB_SPEED_QUEUES=1
-case_igb_speed() {
-	local tp il ratio rc=0 n=$IGB_SPEED_QUEUES
+# queues_case N: N RX and N TX queues per port on the igb pair, testpmd
+# io first, then iovaloop (--verify full, burst 32) in the same boot:
+# - testpmd moves frames, and with N > 1 every RX queue of both ports
+#   received some (testpmd_queues);
+# - iovaloop passes with zero errors, at least MIN_PKTS frames, every data
+#   frame received verified, and each of its N queues per port received
+#   and verified frames with none misdelivered. With N > 1 its frames are
+#   IPv4/UDP (--frame udp): iovaloop sets the RSS key and flow types,
+#   reads the redirection table back and picks each flow's UDP source
+#   port so that the device's hash (predicted with rte_softrss) sends it
+#   to its queue (the report's steering must say rss-predicted); where
+#   the device hands its hash to the mbuf, iovaloop compares it with its
+#   own, and no queue may count a mismatch. One queue:
+#   today's raw EtherType 0x88B5 frames;
+# - the Mpps of both and their ratio go to the log and speed.txt
+#   (reported, not asserted).
+queues_case() {
+	local n=$1 name=igb_queues_$1 rc=0 il ratio frame=()
 	need_iovaloop
 	igb_pair || return 1
-	tp=$(testpmd_run "$RES/testpmd-speed.log" "${IGB[@]}" --iova-mode=va -- \
-		--rxq="$n" --txq="$n" --txonly-multi-flow)
-	log "testpmd: $tp Mpps"
-	iol_run igb_speed 0 $EAL_COMMON -a "${IGB[0]}" -a "${IGB[1]}" --iova-mode=va -- \
-		--duration "$D" --verify full --burst 32 --queues "$n" --link-timeout 20 || rc=1
-	il=$($CHECK "$RES/igb_speed.json" --print-mpps)
-	ratio=$(awk -v a="$il" -v b="$tp" 'BEGIN { if (b > 0) printf "%.3f", a / b; else print "n/a" }')
-	{
-		echo "igb_speed_pair igb ${IGB[*]} (TCG, ${D}s each, -l 0-1, burst 32, IOVA VA, $n queue(s) per port)"
-		echo "igb_speed_testpmd_io_mpps $tp"
-		echo "igb_speed_iovaloop_verify_full_mpps $il"
-		echo "igb_speed_ratio_iovaloop_over_testpmd $ratio"
-	} | tee -a "$IOL_RUN/speed.txt"
+	testpmd_queues "testpmd-q$n" "$n" || rc=1
+	[ "$n" -gt 1 ] && frame=(--frame udp)
+	loop_case "$name" "${IGB[@]}" va dpdk --burst 32 --queues "$n" "${frame[@]}" || rc=1
+	$CHECK "$RES/$name.json" --all-verified --queues "$n" || rc=1
+	if [ "$n" -gt 1 ]; then
+		$CHECK "$RES/$name.json" --steering rss-predicted || rc=1
+	fi
+	il=$($CHECK "$RES/$name.json" --print-mpps)
+	ratio=$(awk -v a="$il" -v b="$TP_MPPS" 'BEGIN { if (b > 0) printf "%.3f", a / b; else print "n/a" }')
+	echo "igb_queues_$n testpmd_io_mpps $TP_MPPS iovaloop_verify_full_mpps $il ratio $ratio (TCG, ${D}s each, -l 0-1, one forwarding lcore, burst 32, IOVA VA)" |
+		tee -a "$IOL_RUN/speed.txt"
 	return $rc
 }
-# testpmd D+80, iovaloop D+95
-timeout_igb_speed() { echo $((2 * D + 200)); }
+case_igb_queues_1() { queues_case 1; }
+case_igb_queues_2() { queues_case 2; }
+case_igb_queues_4() { queues_case 4; }
+# testpmd D+80 and iovaloop D+95
+timeout_igb_queues_1() { echo $((2 * D + 200)); }
+timeout_igb_queues_2() { echo $((2 * D + 200)); }
+timeout_igb_queues_4() { echo $((2 * D + 200)); }
+
+# igb_jumbo: 9000-byte frames in 2048-byte mbufs: each frame a chain of
+# five segments, sent multi-segment and received scattered, every
+# segment's IOVA audited and the payload verified across the segments.
+case_igb_jumbo() {
+	local g
+	igb_pair || return 1
+	loop_case igb_jumbo "${IGB[@]}" va dpdk --pkt-size 9000 --mbuf-size 2048 || return 1
+	$CHECK "$RES/igb_jumbo.json" --all-verified --pkt-size 9000 || return 1
+	g=$($CHECK "$RES/igb_jumbo.json" --print-gbps)
+	log "jumbo 9000 B, --mbuf-size 2048: $g Gb/s verified"
+	echo "igb_jumbo_9000_gbps $g" >> "$IOL_RUN/speed.txt"
+}
 
 # first, whichever case file is sourced first
-LAB_CASES_igb="igb_bind igb_loop igb_speed ${LAB_CASES_igb:-}"
+LAB_CASES_igb="igb_bind igb_queues_1 igb_queues_2 igb_queues_4 igb_jumbo ${LAB_CASES_igb:-}"
