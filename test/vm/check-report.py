@@ -4,9 +4,14 @@
 
 check-report.py FILE [--result pass|fail] [--min-rx N] [--zero-errors]
                      [--min-lost N] [--diagnosis REGEX] [--kind dpdk|xmem]
-                     [--iova-mode va|pa] [--print-mpps]
+                     [--iova-mode va|pa] [--all-verified] [--queues N]
+                     [--print-mpps]
 --kind and --iova-mode check memory.kind and memory.iova_mode: the memory
 and IOVA mode the run really used, so a silent fallback fails the case.
+--all-verified: every data frame received (rx_packets less end_frames) was
+verified. --queues N: every port reports N queues, and each of them
+received and verified frames with none misdelivered (RSS spread the flows
+and iovaloop's prediction of each frame's queue held).
 Prints a one-line summary and every failed check; exits 1 on any failure.
 """
 import argparse
@@ -28,6 +33,8 @@ def main():
     ap.add_argument("--diagnosis")
     ap.add_argument("--kind", choices=("dpdk", "xmem"))
     ap.add_argument("--iova-mode", choices=("va", "pa"))
+    ap.add_argument("--all-verified", action="store_true")
+    ap.add_argument("--queues", type=int)
     ap.add_argument("--print-mpps", action="store_true")
     a = ap.parse_args()
 
@@ -75,6 +82,33 @@ def main():
     if a.iova_mode and mem.get("iova_mode") != a.iova_mode:
         bad.append("memory.iova_mode is %r, expected %r"
                    % (mem.get("iova_mode"), a.iova_mode))
+    if a.all_verified:
+        data = int(tot.get("rx_packets", 0) or 0) - int(tot.get("end_frames", 0) or 0)
+        if int(tot.get("verified", 0) or 0) != data:
+            bad.append("verified %s != %d data frames received"
+                       % (tot.get("verified"), data))
+    if a.queues is not None:
+        ports = r.get("ports", []) or []
+        if not ports:
+            bad.append("no ports in the report")
+        for p in ports:
+            qs = p.get("queues", []) or []
+            print("check: port %s: %s" % (p.get("name"), ", ".join(
+                "queue %s (lcore %s) rx %s verified %s misdelivered %s"
+                % (q.get("queue"), q.get("lcore"), q.get("rx_packets"),
+                   q.get("verified"), (q.get("errors") or {}).get("misdelivered"))
+                for q in qs)))
+            if len(qs) != a.queues:
+                bad.append("port %s reports %d queues, expected %d"
+                           % (p.get("name"), len(qs), a.queues))
+            for q in qs:
+                if int(q.get("verified", 0) or 0) == 0:
+                    bad.append("port %s queue %s verified no frame"
+                               % (p.get("name"), q.get("queue")))
+                mis = int((q.get("errors") or {}).get("misdelivered", 0) or 0)
+                if mis:
+                    bad.append("port %s queue %s: %d misdelivered"
+                               % (p.get("name"), q.get("queue"), mis))
     for b in bad:
         print("check: FAIL: %s" % b)
     return 1 if bad else 0

@@ -5,7 +5,7 @@
 # machine's root (read-only 9p; for arm64 a Debian arm64 root with the
 # build machine's repository and cross build bound in), with the run
 # directory shared read-write. IOL_FAMILY (params.sh) says which IOMMU the
-# guest has: vtd, amdvi, virtio-iommu or smmuv3.
+# guest has: vtd, amdvi, virtio-iommu or smmuv3 (igb: VT-d with an igb pair).
 #
 #   guest-run.sh setup          load modules, reserve hugepages
 #   guest-run.sh run            setup, then every case in IOL_CASES
@@ -49,6 +49,8 @@ pci_find() {
 E1000E=($(pci_find 8086 10d3))
 VIRTIO=($(pci_find 1af4 1041))
 E1000=($(pci_find 8086 100e))
+# 82576 (the igb family, QEMU 10)
+IGB=($(pci_find 8086 10c9))
 
 drv() { basename "$(readlink "/sys/bus/pci/devices/$1/driver" 2>/dev/null)" 2>/dev/null || echo none; }
 grp() { basename "$(readlink "/sys/bus/pci/devices/$1/iommu_group")"; }
@@ -82,7 +84,7 @@ need_info() {
 # amd-iommu never reports IO_PAGE_FAULT, so there is nothing to count).
 FAULT_RE=
 case $FAM in
-vtd) FAULT_RE='DMAR: \[DMA (Read|Write)|DMAR: DRHD: handling fault' ;;
+vtd|igb) FAULT_RE='DMAR: \[DMA (Read|Write)|DMAR: DRHD: handling fault' ;;
 amdvi) FAULT_RE='AMD-Vi: Event logged \[IO_PAGE_FAULT' ;;
 virtio-iommu) FAULT_RE='virtio_iommu .*page fault' ;;
 smmuv3) FAULT_RE='arm-smmu-v3 .*event 0x10' ;;
@@ -94,20 +96,22 @@ smmuv3) MSI_REGION='0x0000000008000000 0x00000000080fffff msi' ;;
 *) MSI_REGION='0x00000000fee00000 0x00000000feefffff msi' ;;
 esac
 
-# testpmd_run LOG PORT-A PORT-B EXTRA-EAL...: io forwarding with --tx-first
-# for D seconds; prints Mpps (both ports' RX together, averaged over the
-# per-second samples after the first two).
+# testpmd_run LOG PORT-A PORT-B EXTRA-EAL... [-- TESTPMD-OPTIONS...]: io
+# forwarding with --tx-first for D seconds; prints Mpps (both ports' RX
+# together, averaged over the per-second samples after the first two).
 testpmd_run() {
-	local logf=$1 a=$2 b=$3; shift 3
+	local logf=$1 a=$2 b=$3 eal=() opts=(); shift 3
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do eal+=("$1"); shift; done
+	[ $# -gt 0 ] && { shift; opts=("$@"); }
 	# With --stats-period testpmd loops until a signal (it does not read
 	# stdin): SIGINT makes it stop, print its totals and exit. It gets D
 	# seconds (plus 2 for the samples skipped) from the start of its
 	# forwarding: its start (mempool, ports, link) takes 10 to 30 s under
 	# TCG on a busy machine. D + 60 in all at most; a small mbuf pool keeps
 	# the start short.
-	timeout --foreground -s INT -k 20 $((D + 60)) dpdk-testpmd $EAL_COMMON -a "$a" -a "$b" "$@" -- \
+	timeout --foreground -s INT -k 20 $((D + 60)) dpdk-testpmd $EAL_COMMON -a "$a" -a "$b" "${eal[@]}" -- \
 		--forward-mode=io --tx-first --nb-cores=1 --burst=32 --stats-period 1 \
-		--total-num-mbufs=16384 \
+		--total-num-mbufs=16384 "${opts[@]}" \
 		< /dev/null > "$logf" 2>&1 &
 	local p=$! i=0 rc
 	until grep -q 'packet forwarding - ports' "$logf" 2>/dev/null; do
@@ -437,7 +441,11 @@ case_trace_va_xmem() {
 
 # Bind both pairs the way a user does: dpdk-devbind.py -b vfio-pci.
 bind_all() {
-	bind_vfio "${E1000E[@]}"
+	if [ "$IOL_NICS" = igb ]; then
+		bind_vfio "${IGB[@]}"
+	else
+		bind_vfio "${E1000E[@]}"
+	fi
 	[ "$IOL_NICS" = full ] && bind_vfio "${VIRTIO[@]}"
 	devbind --status-dev net
 }
@@ -460,6 +468,7 @@ setup() {
 	fi
 	local mods="vfio-pci e1000e"
 	[ "$IOL_NICS" = full ] && mods="$mods e1000 virtio_net"
+	[ "$IOL_NICS" = igb ] && mods="vfio-pci igb"
 	for m in $mods; do
 		t 60 "${mp[@]}" "$m" || log "modprobe $m failed"
 	done
@@ -522,7 +531,7 @@ run)
 		for g in /sys/kernel/iommu_groups/*; do
 			[ -e "$g" ] && echo "group $(basename "$g"): $(ls "$g/devices" | tr '\n' ' ')"
 		done
-		for b in "${E1000E[@]}"; do echo "$b: driver $(drv "$b"), group '$(grp "$b" 2>/dev/null)'"; done
+		for b in ${E1000E[@]+"${E1000E[@]}"} ${IGB[@]+"${IGB[@]}"}; do echo "$b: driver $(drv "$b"), group '$(grp "$b" 2>/dev/null)'"; done
 	} > "$RES/groups-before.txt" 2>&1
 	conlog "setup: binding the NICs to vfio-pci"
 	bind_all > "$RES/bind.log" 2>&1

@@ -14,6 +14,8 @@
 #   virtio-iommu  q35, virtio-iommu-pci, Debian 13's 6.12 kernel
 #   smmuv3        arm64 virt, SMMUv3, Debian 12's arm64 6.1 kernel, an arm64
 #                 root made with mmdebstrap and iovaloop cross-built for it
+#   igb           q35, intel-iommu like vtd, an igb (82576) pair: QEMU 10
+#                 from bookworm-backports, unpacked into the cache
 #
 # Usage
 #   test/vm/lab.sh prepare [FAMILY]       install/download/build what the
@@ -108,7 +110,7 @@ XMEM_BASE=${IOL_VM_XMEM_BASE:-0x50100000}
 MIRROR=${IOL_VM_MIRROR:-http://deb.debian.org/debian}
 KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
 
-FAMILIES="vtd amdvi virtio-iommu smmuv3"
+FAMILIES="vtd amdvi virtio-iommu smmuv3 igb"
 
 # Case files: each test/vm/cases/NAME.sh defines guest-side case_X
 # functions (and optionally timeout_X, the case's whole timeout in
@@ -140,11 +142,14 @@ progress() {
 # family FAMILY: set the F_* description of the family (see the header).
 #   F_ARCH      Debian architecture of the guest
 #   F_QEMU      QEMU binary; F_MACHINE, F_IOMMU its arguments
+#   F_QEMU10    yes: QEMU 10 from bookworm-backports (ensure_qemu10 sets
+#               F_QEMU, F_QEMU_ENV and F_QEMU_ARGS)
 #   F_CONSOLE   serial console; F_APPEND the family's kernel parameters
 #   F_KSUITE    suite of the kernel package; F_KMETA the metapackage whose
 #               dependency is the kernel; F_KGLOB the offline fallback
 #   F_INITMODS  modules the initramfs loads (9p over virtio-pci, ...)
-#   F_NICS      NIC set: full (e1000e, virtio-net, bridged e1000) or e1000e
+#   F_NICS      NIC set: full (e1000e, virtio-net, bridged e1000), e1000e,
+#               or igb (an igb pair, no e1000e)
 #   F_CASES     the family's cases, in the order they run
 family() {
 	FAM=$1
@@ -153,6 +158,7 @@ family() {
 	F_KSUITE=bookworm F_ARCH=amd64 F_KMETA=linux-image-amd64
 	F_KGLOB='linux-image-6.1.0-*-amd64'
 	F_QEMU=qemu-system-x86_64 F_CONSOLE=ttyS0
+	F_QEMU10=no F_QEMU_ENV=() F_QEMU_ARGS=()
 	F_NICS=e1000e
 	case $FAM in
 	vtd)
@@ -186,6 +192,15 @@ family() {
 		F_APPEND=""
 		F_CASES="lab_bind loop_va_dpdk loop_pa_dpdk loop_va_xmem loop_pa_xmem reserved_iova not_mapped"
 		;;
+	igb)
+		# VT-d as in vtd; the cases are test/vm/cases/igb.sh's.
+		F_MACHINE=(-machine q35,accel=tcg,kernel-irqchip=split -cpu max -smp 2 -m 3072)
+		F_IOMMU=(-device intel-iommu,intremap=on,caching-mode=on)
+		F_APPEND="intel_iommu=on"
+		F_QEMU10=yes
+		F_NICS=igb
+		F_CASES=
+		;;
 	*)
 		msg "unknown family '$FAM' (families: $FAMILIES)"
 		exit 2
@@ -195,6 +210,7 @@ family() {
 	local extra=LAB_CASES_${FAM//-/_}
 	F_CASES="$F_CASES ${!extra:-}"
 	F_CASES=${F_CASES% }
+	F_CASES=${F_CASES# }
 	RUN=$WORK/run-$FAM
 	HOSTDIR=$WORK/host-$FAM
 	# The guest's root and build dir: this machine's, or the arm64 ones.
@@ -273,6 +289,54 @@ apt_for() {
 		progress "apt-get update of $1/$2" timeout --foreground 300 apt-get "${APT_OPTS[@]}" update -q >&2 ||
 			msg "apt-get update of $1/$2 failed (using the lists and packages cached)"
 	fi
+}
+
+# QEMU 10 (the igb family: QEMU 7.2 has no igb model) from
+# bookworm-backports, unpacked into the cache beside the system's QEMU,
+# which stays as it is. Sets F_QEMU and F_QEMU_ENV. .done holds the
+# packages' file names: a newer backport unpacks afresh.
+QEMU10_PKGS="qemu-system-x86 qemu-system-common qemu-system-data seabios"
+ensure_qemu10() {
+	local d=$CACHE/qemu10 p v deb debs=
+	mkdir -p "$d/debs"
+	apt_for bookworm-backports amd64
+	for p in $QEMU10_PKGS; do
+		deb=
+		# The backport the private lists name, else (offline) the
+		# newest one cached.
+		v=$(apt-cache "${APT_OPTS[@]}" show "$p" 2>/dev/null | awk '/^Version:/ {print $2; exit}')
+		# apt names the file with the epoch as %3a
+		[ -n "$v" ] && deb=$(ls -1 "$d/debs/${p}_"*"${v#*:}_"*.deb 2>/dev/null | tail -n 1)
+		if [ -z "$deb" ] && [ -n "$v" ]; then
+			msg "apt-get download $p $v (bookworm-backports, into $d/debs)"
+			(cd "$d/debs" && progress "apt-get download $p" \
+				timeout --foreground 300 apt-get "${APT_OPTS[@]}" download "$p=$v" >&2) ||
+				msg "download of $p failed"
+			deb=$(ls -1 "$d/debs/${p}_"*"${v#*:}_"*.deb 2>/dev/null | tail -n 1)
+		fi
+		[ -z "$deb" ] && deb=$(ls -1 "$d/debs/${p}"_*.deb 2>/dev/null | sort -V | tail -n 1)
+		if [ -z "$deb" ]; then
+			SKIP_REASON="no QEMU 10 for the $FAM family: $p could not be had from bookworm-backports at $MIRROR (apt-get update or download failed) and none is cached in $d/debs"
+			return 1
+		fi
+		debs="$debs $(basename "$deb")"
+	done
+	if [ "$(cat "$d/root/.done" 2>/dev/null)" != "$debs" ]; then
+		msg "unpacking QEMU 10:$debs"
+		rm -rf "$d/root"
+		mkdir -p "$d/root"
+		for deb in $debs; do
+			dpkg -x "$d/debs/$deb" "$d/root" || { FAIL_REASON="dpkg -x $d/debs/$deb $d/root failed"; return 1; }
+		done
+		echo "$debs" > "$d/root/.done"
+	fi
+	F_QEMU=$d/root/usr/bin/qemu-system-x86_64
+	# Its modules and firmware, not the system QEMU's.
+	F_QEMU_ENV=(env QEMU_MODULE_DIR="$d/root/usr/lib/x86_64-linux-gnu/qemu")
+	F_QEMU_ARGS=(-L "$d/root/usr/share/qemu" -L "$d/root/usr/share/seabios")
+	"${F_QEMU_ENV[@]}" "$F_QEMU" --version > "$d/version.txt" 2>&1 ||
+		{ FAIL_REASON="the unpacked QEMU 10 does not run: $(head -n 2 "$d/version.txt" | tr '\n' ' ')"; return 1; }
+	msg "QEMU for $FAM: $(head -n 1 "$d/version.txt") ($F_QEMU)"
 }
 
 # Sets KVER and KDIR (unpacked kernel package, depmod done).
@@ -424,6 +488,9 @@ prepare() {
 	if [ "$F_ARCH" = arm64 ]; then
 		ensure_arm64_root && ensure_cross_build || return 1
 	fi
+	if [ "$F_QEMU10" = yes ]; then
+		ensure_qemu10 || return 1
+	fi
 	ensure_kernel && ensure_initramfs
 }
 
@@ -454,9 +521,16 @@ boot_budget() {
 # qemu_cmd MODE CONSOLE-ARGS...: the family's QEMU command line in QEMU[].
 qemu_cmd() {
 	local mode=$1 nics extra=(); shift
-	# pair 1: e1000e back to back on hub 0 (every family)
+	# pair 1: e1000e back to back on hub 0 (every family but igb)
 	nics=(-netdev hubport,id=p1a,hubid=0 -device e1000e,netdev=p1a,addr=0x03,mac=52:54:00:10:00:01
 		-netdev hubport,id=p1b,hubid=0 -device e1000e,netdev=p1b,addr=0x04,mac=52:54:00:10:00:02)
+	if [ "$F_NICS" = igb ]; then
+		# An igb pair on hub 0, in distant slots: each igb's VFs
+		# take devfn + 0x80 on (slots 0x13-0x14 for 00:03.0),
+		# where a neighbour's would collide.
+		nics=(-netdev hubport,id=p1a,hubid=0 -device igb,netdev=p1a,addr=0x03,mac=52:54:00:40:00:01
+			-netdev hubport,id=p1b,hubid=0 -device igb,netdev=p1b,addr=0x06,mac=52:54:00:40:00:02)
+	fi
 	if [ "$F_NICS" = full ]; then
 		nics+=(
 		# pair 2: virtio-net behind the IOMMU, on hub 1
@@ -477,7 +551,7 @@ qemu_cmd() {
 		extra+=(-monitor "unix:$HOSTDIR/monitor.sock,server=on,wait=off"
 			-trace "file=$HOSTDIR/trace.log")
 	fi
-	QEMU=("$F_QEMU" "${F_MACHINE[@]}"
+	QEMU=("${F_QEMU_ENV[@]}" "$F_QEMU" "${F_QEMU_ARGS[@]}" "${F_MACHINE[@]}"
 		-nodefaults -no-user-config -no-reboot -display none
 		"${F_IOMMU[@]}"
 		-kernel "$KDIR/boot/vmlinuz-$KVER" -initrd "$INITRD"
