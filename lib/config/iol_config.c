@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "iol_config.h"
+#include "iol_iommu.h"
 #include "iol_units.h"
 
 #define PAGE_2M (2ull << 20)
@@ -14,6 +15,7 @@
 /* One table of names per enum: parsing and naming read the same one. */
 static const char *const mode_names[] = {
 	[IOL_MODE_LOOP] = "loop", [IOL_MODE_TXONLY] = "txonly", [IOL_MODE_RXONLY] = "rxonly",
+	[IOL_MODE_PROBE] = "probe",
 };
 static const char *const verify_names[] = {
 	[IOL_VERIFY_NONE] = "none", [IOL_VERIFY_HEADER] = "header", [IOL_VERIFY_FULL] = "full",
@@ -122,9 +124,12 @@ iol_config_usage(FILE *out, const char *prog)
 "  sharing nothing and without --file-prefix, --file-prefix=iovaloop-PID: no\n"
 "  file is left in /dev/hugepages or /var/run/dpdk. Shared files: give\n"
 "  --file-prefix NAME --proc-type=primary.\n"
-"  --mode loop|txonly|rxonly  loop (default): frames circulate between a port\n"
+"  --mode loop|txonly|rxonly|probe\n"
+"                             loop (default): frames circulate between a port\n"
 "                             pair, or through one port; txonly sends stamped\n"
-"                             frames; rxonly verifies what another iovaloop sends\n"
+"                             frames; rxonly verifies what another iovaloop sends;\n"
+"                             probe: the DMA engine --dma tries IOVAs the IOMMU\n"
+"                             must block (doc/probe.md)\n"
 "  --verify none|header|full  what each received frame is checked for (full);\n"
 "                             none passes frames on unread (bytes = frames x\n"
 "                             size); rxonly needs header or full\n"
@@ -147,6 +152,10 @@ iol_config_usage(FILE *out, const char *prog)
 "  --page-size 2M|1G          external memory page size (2M)\n"
 "  --iova-base ADDR           IOVA of the external memory (IOVA-as-VA mode only)\n"
 "  --allow-noiommu            accept VFIO's unsafe no-IOMMU mode\n"
+"  --dma ENGINE               probe: the DMA engine, nic:BDF (a NIC behind the IOMMU)\n"
+"  --probe-peer BDF           probe: a vfio-pci device of another IOMMU group, opened\n"
+"                             in a second VFIO container that maps a canary page\n"
+"                             (without it that attempt is not made)\n"
 "  --test-fault KIND@N[,...]  test only (loop, txonly): a fault on the frame\n"
 "                             with sequence number N sent on the first port's\n"
 "                             queue 0; the run fails with exactly these errors:\n"
@@ -278,6 +287,7 @@ struct parse_state {
 	const char *prog;
 	const char *arg;    /* the value as messages show it */
 	bool size_given;    /* --xmem-size or --page-size */
+	uint64_t given;     /* bit i: opts[i] was given */
 };
 
 struct opt;
@@ -391,6 +401,29 @@ opt_json(struct iol_config *cfg, struct parse_state *ps, const struct opt *o,
 	if (arg[0] == '\0')
 		return iol_errf(err, errlen, "--json: needs a file name");
 	cfg->json_path = arg;
+	return 0;
+}
+
+static int
+opt_engine(struct iol_config *cfg, struct parse_state *ps, const struct opt *o,
+		const char *arg, char *err, size_t errlen)
+{
+	if (arg[0] == '\0')
+		return iol_errf(err, errlen, "--dma: needs an engine, e.g. nic:0000:00:03.0");
+	cfg->dma = arg;
+	return 0;
+}
+
+static int
+opt_probe_peer(struct iol_config *cfg, struct parse_state *ps, const struct opt *o,
+		const char *arg, char *err, size_t errlen)
+{
+	char canon[IOL_PCI_ADDR_LEN];
+
+	if (iol_pci_addr_canon(arg, canon) < 0)
+		return iol_errf(err, errlen, "--probe-peer: '%s' is not a PCI address; accepts "
+			IOL_PCI_ADDR_FORMS, ps->arg);
+	cfg->probe_peer = arg;
 	return 0;
 }
 
@@ -554,11 +587,16 @@ static const struct opt opts[] = {
 	  .note = " (e.g. 0x50200000)" },
 	{ .name = "allow-noiommu", .parse = opt_flag, .flag = true,
 	  .field = FIELD(allow_noiommu) },
+	{ .name = "dma", .parse = opt_engine },
+	{ .name = "probe-peer", .parse = opt_probe_peer },
 	{ .name = "test-no-dma-map", .parse = opt_flag, .flag = true,
 	  .field = FIELD(test_no_dma_map) },
 	{ .name = "test-fault", .parse = opt_faults },
 	{ .name = "help", .parse = opt_help, .flag = true },
 };
+
+/* parse_state::given has a bit an option. */
+_Static_assert(RTE_DIM(opts) <= 64, "more options than bits in parse_state::given");
 
 /* getopt_long returns 256 + the index of the option in opts[]. */
 #define OPT_BASE 256
@@ -621,10 +659,52 @@ check_faults(const struct iol_config *cfg, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * The probe drives a DMA engine, not ports: of the options it takes only
+ * these (the memory options place its buffer), and needs --dma.
+ */
+static int
+check_probe(const struct iol_config *cfg, uint64_t given, char *err, size_t errlen)
+{
+	static const char *const probe_opts[] = {
+		"mode", "dma", "probe-peer", "json", "mem", "xmem-size", "page-size",
+		"iova-base", "allow-noiommu",
+	};
+	unsigned int i, k;
+
+	if (cfg->mode != IOL_MODE_PROBE) {
+		if (cfg->probe_peer != NULL)
+			return iol_errf(err, errlen, "--probe-peer: only with --mode probe");
+		if (cfg->dma != NULL)
+			return iol_errf(err, errlen, "--dma: only with --mode probe (--mode %s "
+				"runs ports, not a DMA engine)", iol_mode_name(cfg->mode));
+		return 0;
+	}
+	for (i = 0; i < RTE_DIM(opts); i++) {
+		if ((given & (1ULL << i)) == 0)
+			continue;
+		for (k = 0; k < RTE_DIM(probe_opts); k++)
+			if (strcmp(opts[i].name, probe_opts[k]) == 0)
+				break;
+		if (k == RTE_DIM(probe_opts))
+			return iol_errf(err, errlen, "--%s: not with --mode probe, which drives a "
+				"DMA engine, not ports; it accepts --dma, --probe-peer, --json, "
+				"--mem, --xmem-size, --page-size, --iova-base and --allow-noiommu",
+				opts[i].name);
+	}
+	if (cfg->dma == NULL)
+		return iol_errf(err, errlen, "--mode probe: needs --dma ENGINE, the DMA engine "
+			"to probe (nic:BDF, a NIC bound to vfio-pci)");
+	return 0;
+}
+
 /* Checks that involve more than one option. */
 static int
-check_combination(const struct iol_config *cfg, bool size_given, char *err, size_t errlen)
+check_combination(const struct iol_config *cfg, bool size_given, uint64_t given,
+		char *err, size_t errlen)
 {
+	if (check_probe(cfg, given, err, errlen) < 0)
+		return -1;
 	if (cfg->inflight > cfg->rxd)
 		return iol_errf(err, errlen, "--inflight: %u frames do not fit in %u RX "
 			"descriptors (--rxd); accepts at most --rxd", cfg->inflight, cfg->rxd);
@@ -732,6 +812,7 @@ iol_config_parse(struct iol_config *cfg, int argc, char **argv,
 			return bad_option(opt, show(argv[word], shown, sizeof(shown)),
 				optopt >= OPT_BASE, err, errlen);
 		o = &opts[opt - OPT_BASE];
+		ps.given |= 1ULL << (opt - OPT_BASE);
 		ps.arg = optarg != NULL ? show(optarg, shown, sizeof(shown)) : "";
 		ret = o->parse(cfg, &ps, o, optarg, err, errlen);
 		if (ret != 0)
@@ -740,7 +821,7 @@ iol_config_parse(struct iol_config *cfg, int argc, char **argv,
 	if (optind < argc)
 		return iol_errf(err, errlen, "'%s': unexpected argument; options start "
 			"with -- (see --help)", show(argv[optind], shown, sizeof(shown)));
-	return check_combination(cfg, ps.size_given, err, errlen);
+	return check_combination(cfg, ps.size_given, ps.given, err, errlen);
 }
 
 int

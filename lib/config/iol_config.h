@@ -27,7 +27,7 @@ extern "C" {
 /** Largest frame: one mbuf of RTE_MBUF_DEFAULT_DATAROOM bytes. */
 #define IOL_MAX_PKT_SIZE 2048
 
-enum iol_mode { IOL_MODE_LOOP, IOL_MODE_TXONLY, IOL_MODE_RXONLY };
+enum iol_mode { IOL_MODE_LOOP, IOL_MODE_TXONLY, IOL_MODE_RXONLY, IOL_MODE_PROBE };
 enum iol_mem_kind { IOL_MEM_DPDK, IOL_MEM_XMEM };
 
 /**
@@ -77,6 +77,9 @@ struct iol_config {
 	uint64_t iova_base;         /**< Meaningful when iova_base_set. */
 	bool iova_base_set;
 	bool allow_noiommu;
+
+	const char *dma;            /**< --dma: the DMA engine (lib/dma), NULL none. */
+	const char *probe_peer;     /**< --probe-peer: the other container's device, NULL none. */
 
 	bool test_no_dma_map;       /**< Test only: register xmem, map nothing. */
 	struct iol_fault faults[IOL_MAX_FAULTS];
