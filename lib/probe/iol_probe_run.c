@@ -578,8 +578,9 @@ probe_body(struct probe *pr, struct iol_topology *topo)
 	enum iol_probe_verdict v;
 	int ret;
 
-	if (engine_open(pr, err, sizeof(err)) != 0)
-		return fail(EXIT_SETUP, "--dma %s: %s", pr->cfg->dma, err);
+	/* Its message names the engine; no such engine is bad usage, a refusing one a set-up failure. */
+	if ((ret = engine_open(pr, err, sizeof(err))) != 0)
+		return fail(ret == -ENODEV || ret == -EINVAL ? EXIT_USAGE : EXIT_SETUP, "%s", err);
 	if (pr->engine.caps.va_only || !pr->engine.caps.behind_iommu)
 		return fail(EXIT_USAGE, "--dma %s: the probe needs a device whose DMA goes "
 			"through the IOMMU (this engine's %s)", pr->cfg->dma,
