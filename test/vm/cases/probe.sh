@@ -1,0 +1,65 @@
+# SPDX-License-Identifier: BSD-3-Clause
+#
+# The isolation probe in the lab (doc/probe.md): iovaloop --mode probe with
+# the first e1000e as its DMA engine (iovaloop's own driver, nic:BDF, the
+# EAL with --no-pci so that no PMD takes it) and the second e1000e opened
+# in a second VFIO container (--probe-peer). Every attempt must be
+# blocked: exit 0, the report's result "blocked", each attempt made either
+# a control that copied or blocked, and the family's fault lines new in
+# dmesg where it logs them (AMD-Vi: none, the case says so).
+#
+#   probe_e1000e       DPDK's memory, IOVA VA
+#   probe_e1000e_xmem  xmem at --iova-base (IOL_VM_XMEM_BASE), IOVA VA (vtd)
+
+# probe_case NAME EXTRA-OPTIONS...: the probe, its table in the log, the report checked.
+probe_case() {
+	local name=$1 rc f0 f1; shift
+	f0=$(iommu_faults)
+	log "iovaloop --mode probe --dma nic:${E1000E[0]} --probe-peer ${E1000E[1]} $*"
+	t 400 "$IOL" $EAL_COMMON --no-pci --iova-mode=va -- --mode probe \
+		--dma "nic:${E1000E[0]}" --probe-peer "${E1000E[1]}" "$@" --json "$RES/$name.json"
+	rc=$?
+	f1=$(iommu_faults)
+	log "iovaloop exit status $rc (expected 0); IOMMU fault lines in dmesg (/$FAULT_RE/): $f0 before, $f1 after"
+	dmesg | grep -E "${FAULT_RE:-^$}" | tail -n 4
+	python3 - "$RES/$name.json" <<'EOF' || rc=1
+import json, sys
+p = json.load(open(sys.argv[1]))["probe"]
+made = [a for a in p["attempts"] if a["attempted"]]
+bad = [a for a in made if a["verdict"] not in ("copied", "blocked")]
+blocked = [a for a in made if a["verdict"] == "blocked"]
+for a in bad:
+    print("FAIL: attempt %d (%s %s) %s: %s" % (a["n"], a["what"], a["dir"], a["verdict"], a["why"]))
+if p["result"] != "blocked":
+    print("FAIL: result %s: %s" % (p["result"], p["message"]))
+# the controls, past-end, unmapped (read, write), reserved, zero, other container (read, write)
+if len(blocked) < 7:
+    print("FAIL: only %d attempts blocked" % len(blocked))
+writes = [a for a in blocked if a["dir"] == "write"]
+if len(writes) < 2:
+    print("FAIL: %d writes blocked, want the unmapped canary and the other container's" % len(writes))
+print("probe %s: %d attempts made, %d blocked (%d writes), result %s" %
+      (sys.argv[1], len(made), len(blocked), len(writes), p["result"]))
+sys.exit(1 if bad or p["result"] != "blocked" or len(blocked) < 7 or len(writes) < 2 else 0)
+EOF
+	if [ "$FAM" = amdvi ]; then
+		log "AMD-Vi: QEMU's amd-iommu logs no fault; no completion and untouched memory decide"
+	elif [ "$f1" -le "$f0" ]; then
+		log "FAIL: no new fault line of the family's IOMMU"; rc=1
+	fi
+	return $rc
+}
+
+case_probe_e1000e() { probe_case probe_e1000e; }
+case_probe_e1000e_xmem() {
+	probe_case probe_e1000e_xmem --mem xmem --xmem-size 64M --page-size 2M \
+		--iova-base "$XMEM_BASE"
+}
+# each blocked attempt waits for its copy, then reopens the NIC (link up)
+timeout_probe_e1000e() { echo 450; }
+timeout_probe_e1000e_xmem() { echo 450; }
+
+LAB_CASES_vtd="${LAB_CASES_vtd:-} probe_e1000e probe_e1000e_xmem"
+LAB_CASES_amdvi="${LAB_CASES_amdvi:-} probe_e1000e"
+LAB_CASES_virtio_iommu="${LAB_CASES_virtio_iommu:-} probe_e1000e"
+LAB_CASES_smmuv3="${LAB_CASES_smmuv3:-} probe_e1000e"
