@@ -131,6 +131,7 @@ test_plan_vtd(void)
 	TEST_ASSERT(a != NULL && a->attempted, "reserved read");
 	TEST_ASSERT_EQUAL(a->iova, 0xfee00000ULL, "MSI window");
 	TEST_ASSERT_STR_CONTAINS(a->what, "msi", "region named");
+	TEST_ASSERT(a->no_memory, "x86's interrupt window holds no memory");
 	TEST_ASSERT(find(&p, IOL_PROBE_RESERVED, IOL_PROBE_READ, 1) == NULL, "one region");
 	a = find(&p, IOL_PROBE_RESERVED, IOL_PROBE_WRITE, 0);
 	TEST_ASSERT(a != NULL && !a->attempted, "reserved write is read only");
@@ -193,6 +194,7 @@ test_plan_families(void)
 	TEST_ASSERT_STR_CONTAINS(a->skip_why, "input width", "why");
 	a = find(&p, IOL_PROBE_RESERVED, IOL_PROBE_READ, 0);
 	TEST_ASSERT(a != NULL && a->iova == 0x8000000ULL, "the SMMU's MSI window");
+	TEST_ASSERT(!a->no_memory, "the SMMU translates its MSI window: a fault line is due");
 	iol_topology_free(t);
 
 	/* virtio-iommu: its kind, and the family's fault line. */
@@ -326,6 +328,24 @@ test_verdicts(void)
 	/* ... unless the log cannot be read: then as a family that logs none. */
 	TEST_ASSERT_EQUAL(judge(Z, R, false, IOL_PROBE_NO_COMPLETION, IOL_PROBE_DST_UNCHANGED,
 		true, IOL_PROBE_FAULT_UNREADABLE, V, why, sizeof(why)), IOL_PROBE_BLOCKED, "%s", why);
+
+	/* x86's interrupt window is not translated: zeros there need no fault line. */
+	{
+		struct iol_probe_attempt a = {
+			.target = IOL_PROBE_RESERVED, .dir = R, .attempted = true, .no_memory = true,
+			.ev = { .completion = IOL_PROBE_DONE_OK, .dst = IOL_PROBE_DST_ZEROS,
+				.canaries_intact = true },
+		};
+
+		iol_probe_judge(&a, iol_probe_fault_log(V));
+		TEST_ASSERT_EQUAL(a.verdict, IOL_PROBE_BLOCKED, "%s", a.why);
+		TEST_ASSERT_STR_CONTAINS(a.why, "interrupt window", "why");
+		a.ev.dst = IOL_PROBE_DST_OTHER;
+		iol_probe_judge(&a, iol_probe_fault_log(V));
+		TEST_ASSERT_EQUAL(a.verdict, IOL_PROBE_BROKEN, "bytes from there: %s", a.why);
+	}
+	TEST_ASSERT_EQUAL(judge(IOL_PROBE_RESERVED, R, false, IOL_PROBE_DONE_OK, IOL_PROBE_DST_ZEROS,
+		true, IOL_PROBE_FAULT_NONE, V, why, sizeof(why)), IOL_PROBE_UNPROVEN, "%s", why);
 
 	/* AMD-Vi logs none: no completion and untouched memory count. */
 	TEST_ASSERT_EQUAL(judge(Z, R, false, IOL_PROBE_NO_COMPLETION, IOL_PROBE_DST_UNCHANGED,

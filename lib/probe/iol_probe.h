@@ -126,6 +126,13 @@ struct iol_probe_attempt {
 	/** Untranslated, the target is canary page @p canary: its bytes are known. */
 	bool at_canary;
 	unsigned int canary;
+	/**
+	 * The target is x86's interrupt address range (0xfee00000-0xfeefffff,
+	 * an "msi" region): no memory is there, and the IOMMU does not
+	 * translate it (interrupt remapping does), so no fault line is
+	 * expected; a read may deliver zeros, never anyone's bytes.
+	 */
+	bool no_memory;
 	struct iol_probe_evidence ev;
 	enum iol_probe_verdict verdict;
 	char why[192];             /**< The verdict's reason. */

@@ -10,6 +10,9 @@
 #include "iol_probe.h"
 
 #define BAD_PA UINT64_MAX
+/* x86's interrupt address range: DMA writes there are MSIs, not memory. */
+#define X86_IRQ_FIRST 0xfee00000ULL
+#define X86_IRQ_LAST 0xfeefffffULL
 
 /*
  * How each family says it blocked a DMA (doc/probe.md, the lab's probe
@@ -150,8 +153,9 @@ skip(struct iol_probe_attempt *a, const char *fmt, ...)
  * A blocked target: a read, and a write that is attempted only at a
  * canary's physical address (@p canary >= 0); otherwise @p no_write says
  * why not. A target the container maps is no blocked target at all.
+ * Returns the read, NULL when the plan is full.
  */
-static void
+static struct iol_probe_attempt *
 target(struct iol_probe_plan *p, const struct iol_probe_setup *s, enum iol_probe_target t,
 		uint64_t iova, int canary, const char *no_write, const char *what)
 {
@@ -161,7 +165,7 @@ target(struct iol_probe_plan *p, const struct iol_probe_setup *s, enum iol_probe
 	r = add(p, t, IOL_PROBE_READ, iova, "%s", what);
 	w = add(p, t, IOL_PROBE_WRITE, iova, "%s", what);
 	if (r == NULL || w == NULL)
-		return;
+		return NULL;
 	r->at_canary = w->at_canary = canary >= 0;
 	r->canary = w->canary = canary >= 0 ? (unsigned int)canary : 0;
 	if (mapped) {
@@ -170,6 +174,7 @@ target(struct iol_probe_plan *p, const struct iol_probe_setup *s, enum iol_probe
 	} else if (canary < 0) {
 		skip(w, "%s", no_write);
 	}
+	return r;
 }
 
 /* Skip both attempts of a target that cannot be tried at all. */
@@ -193,6 +198,7 @@ iol_probe_plan(const struct iol_probe_setup *s, struct iol_probe_plan *p,
 	const struct iol_iommu_group *g;
 	const struct iol_iova_range *buf = NULL;
 	const char *devs[1] = { s->device };
+	struct iol_probe_attempt *r;
 	char what[80], why[128];
 	uint64_t end, iova;
 	unsigned int i;
@@ -268,7 +274,10 @@ iol_probe_plan(const struct iol_probe_setup *s, struct iol_probe_plan *p,
 	for (i = 0; i < g->n_resv; i++) {
 		snprintf(what, sizeof(what), "reserved 0x%" PRIx64 "-0x%" PRIx64 " %s",
 			g->resv[i].start, g->resv[i].end, g->resv[i].type_name);
-		target(p, s, IOL_PROBE_RESERVED, g->resv[i].start, -1, not_owned, what);
+		r = target(p, s, IOL_PROBE_RESERVED, g->resv[i].start, -1, not_owned, what);
+		if (r != NULL)
+			r->no_memory = g->resv[i].type == IOL_RESV_MSI &&
+				g->resv[i].start >= X86_IRQ_FIRST && g->resv[i].end <= X86_IRQ_LAST;
 	}
 
 	if (p->width == 0) {
@@ -357,6 +366,10 @@ iol_probe_judge(struct iol_probe_attempt *a, const struct iol_probe_fault_log *l
 			"the IOMMU was not tried", strerror(-e->enqueue_err));
 	else if (e->fault == IOL_PROBE_FAULT_SEEN)
 		judged(a, IOL_PROBE_BLOCKED, "memory untouched; fault line: %s", e->fault_line);
+	else if (a->no_memory)
+		judged(a, IOL_PROBE_BLOCKED, "destination %s: x86's interrupt window holds no "
+			"memory, and the IOMMU does not translate it (no fault line expected)",
+			dst_names[e->dst]);
 	else if (required)
 		judged(a, IOL_PROBE_UNPROVEN, "memory untouched, completion %s, but no fault line "
 			"(%s)", completion_names[e->completion], log->note);
