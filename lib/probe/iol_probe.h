@@ -140,7 +140,7 @@ struct iol_probe_attempt {
 
 /** How an IOMMU family logs a blocked DMA (a property of the kind). */
 struct iol_probe_fault_log {
-	const char *patterns[3];   /**< Substrings of a fault line; NULL-terminated. */
+	const char *patterns[3];   /**< Substrings of a fault line, the most telling first. */
 	bool logged;               /**< The family logs every blocked DMA (a line is required). */
 	const char *note;          /**< For the table: what to expect. */
 };
@@ -150,6 +150,13 @@ const struct iol_probe_fault_log *iol_probe_fault_log(enum iol_iommu_kind k);
 
 /** Whether @p line (one kernel log line) is a fault line of @p k. */
 bool iol_probe_fault_match(enum iol_iommu_kind k, const char *line);
+
+/**
+ * Which of @p k's patterns @p line matches, the most telling first (VT-d:
+ * the record with the address before the "DRHD: handling fault" line);
+ * -1 for none.
+ */
+int iol_probe_fault_rank(enum iol_iommu_kind k, const char *line);
 
 /** What the plan is made from. */
 struct iol_probe_setup {
@@ -229,8 +236,8 @@ struct iol_kmsg {
 void iol_kmsg_open(struct iol_kmsg *k, const char *path);
 
 /**
- * Read every line written since the last call; the first that is a fault
- * line of @p kind goes to @p line. @return FAULT_SEEN, NONE or UNREADABLE.
+ * Read every line written since the last call; the most telling fault
+ * line of @p kind (iol_probe_fault_rank()) goes to @p line. @return FAULT_SEEN, NONE or UNREADABLE.
  */
 enum iol_probe_fault iol_kmsg_scan(struct iol_kmsg *k, enum iol_iommu_kind kind,
 		char *line, size_t len);

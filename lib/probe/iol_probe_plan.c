@@ -39,16 +39,22 @@ iol_probe_fault_log(enum iol_iommu_kind k)
 		&fault_logs[k] : &fault_logs[IOL_IOMMU_OTHER];
 }
 
-bool
-iol_probe_fault_match(enum iol_iommu_kind k, const char *line)
+int
+iol_probe_fault_rank(enum iol_iommu_kind k, const char *line)
 {
 	const struct iol_probe_fault_log *f = iol_probe_fault_log(k);
-	unsigned int i;
+	int i;
 
 	for (i = 0; i < 3 && f->patterns[i] != NULL; i++)
 		if (strstr(line, f->patterns[i]) != NULL)
-			return true;
-	return false;
+			return i;
+	return -1;
+}
+
+bool
+iol_probe_fault_match(enum iol_iommu_kind k, const char *line)
+{
+	return iol_probe_fault_rank(k, line) >= 0;
 }
 
 static const char *const target_names[] = {

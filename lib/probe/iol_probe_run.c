@@ -698,7 +698,7 @@ iol_kmsg_open(struct iol_kmsg *k, const char *path)
 enum iol_probe_fault
 iol_kmsg_scan(struct iol_kmsg *k, enum iol_iommu_kind kind, char *line, size_t len)
 {
-	enum iol_probe_fault f = IOL_PROBE_FAULT_NONE;
+	int best = -1, rank;
 	char buf[8192], *l, *next, *text;
 	ssize_t n;
 
@@ -717,14 +717,15 @@ iol_kmsg_scan(struct iol_kmsg *k, enum iol_iommu_kind kind, char *line, size_t l
 				*next++ = '\0';
 			text = strchr(l, ';');
 			text = text != NULL ? text + 1 : l;
-			if (f == IOL_PROBE_FAULT_NONE && iol_probe_fault_match(kind, text)) {
-				f = IOL_PROBE_FAULT_SEEN;
+			rank = iol_probe_fault_rank(kind, text);
+			if (rank >= 0 && (best < 0 || rank < best)) {
+				best = rank;
 				if (line != NULL)
 					snprintf(line, len, "%s", text);
 			}
 		}
 	}
-	return f;
+	return best >= 0 ? IOL_PROBE_FAULT_SEEN : IOL_PROBE_FAULT_NONE;
 }
 
 void
