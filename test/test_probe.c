@@ -259,6 +259,23 @@ test_plan_edges(void)
 	TEST_ASSERT_SUCCESS(iol_probe_plan(&s, &p, err, sizeof(err)), "plan: %s", err);
 	a = find(&p, IOL_PROBE_UNMAPPED, IOL_PROBE_WRITE, 0);
 	TEST_ASSERT(a != NULL && !a->attempted, "mapped canary: no write");
+	/* /proc/iomem known: past the end nothing decodes, IOVA 0 is RAM. */
+	{
+		static const struct iol_iova_range used[] = {
+			{ 0x0, 0xfff }, { 0x1000, 0xbfffffff },
+		};
+
+		setup_of(&s, t, "0000:00:03.0");
+		s.phys_used = used;
+		s.n_phys_used = 2;
+		TEST_ASSERT_SUCCESS(iol_probe_plan(&s, &p, err, sizeof(err)), "plan: %s", err);
+		a = find(&p, IOL_PROBE_PAST_END, IOL_PROBE_READ, 0);
+		TEST_ASSERT(a != NULL && a->no_memory && !a->not_translated, "no memory past the end");
+		a = find(&p, IOL_PROBE_ZERO, IOL_PROBE_READ, 0);
+		TEST_ASSERT(a != NULL && !a->no_memory, "IOVA 0 is RAM untranslated");
+		a = find(&p, IOL_PROBE_UNMAPPED, IOL_PROBE_READ, 0);
+		TEST_ASSERT(a != NULL && !a->no_memory, "a canary is memory");
+	}
 	/* The buffer outside every mapped range. */
 	setup_of(&s, t, "0000:00:03.0");
 	s.buf_iova = 0x200000000ULL;
@@ -333,6 +350,7 @@ test_verdicts(void)
 	{
 		struct iol_probe_attempt a = {
 			.target = IOL_PROBE_RESERVED, .dir = R, .attempted = true, .no_memory = true,
+			.not_translated = true,
 			.ev = { .completion = IOL_PROBE_DONE_OK, .dst = IOL_PROBE_DST_ZEROS,
 				.canaries_intact = true },
 		};
@@ -346,6 +364,21 @@ test_verdicts(void)
 	}
 	TEST_ASSERT_EQUAL(judge(IOL_PROBE_RESERVED, R, false, IOL_PROBE_DONE_OK, IOL_PROBE_DST_ZEROS,
 		true, IOL_PROBE_FAULT_NONE, V, why, sizeof(why)), IOL_PROBE_UNPROVEN, "%s", why);
+
+	/* Zeros from where no memory is (outside /proc/iomem): nobody's bytes; still a line on VT-d. */
+	{
+		struct iol_probe_attempt a = {
+			.target = IOL_PROBE_PAST_END, .dir = R, .attempted = true, .no_memory = true,
+			.ev = { .completion = IOL_PROBE_DONE_OK, .dst = IOL_PROBE_DST_ZEROS,
+				.canaries_intact = true },
+		};
+
+		iol_probe_judge(&a, iol_probe_fault_log(A));
+		TEST_ASSERT_EQUAL(a.verdict, IOL_PROBE_BLOCKED, "%s", a.why);
+		TEST_ASSERT_STR_CONTAINS(a.why, "/proc/iomem", "why");
+		iol_probe_judge(&a, iol_probe_fault_log(V));
+		TEST_ASSERT_EQUAL(a.verdict, IOL_PROBE_UNPROVEN, "VT-d owes a line: %s", a.why);
+	}
 
 	/* AMD-Vi logs none: no completion and untouched memory count. */
 	TEST_ASSERT_EQUAL(judge(Z, R, false, IOL_PROBE_NO_COMPLETION, IOL_PROBE_DST_UNCHANGED,

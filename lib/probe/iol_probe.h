@@ -127,12 +127,17 @@ struct iol_probe_attempt {
 	bool at_canary;
 	unsigned int canary;
 	/**
-	 * The target is x86's interrupt address range (0xfee00000-0xfeefffff,
-	 * an "msi" region): no memory is there, and the IOMMU does not
-	 * translate it (interrupt remapping does), so no fault line is
-	 * expected; a read may deliver zeros, never anyone's bytes.
+	 * Untranslated, no memory is at the target: it lies outside every
+	 * range of /proc/iomem, or in x86's interrupt window. Zeros from a
+	 * read there are nobody's bytes.
 	 */
 	bool no_memory;
+	/**
+	 * x86's interrupt address range (0xfee00000-0xfeefffff, an "msi"
+	 * region): the IOMMU does not translate it (interrupt remapping
+	 * does), so no fault line is expected.
+	 */
+	bool not_translated;
 	struct iol_probe_evidence ev;
 	enum iol_probe_verdict verdict;
 	char why[192];             /**< The verdict's reason. */
@@ -169,6 +174,9 @@ struct iol_probe_setup {
 	uint32_t len;              /**< Bytes of each copy. */
 	/** Physical address of each canary page; RTE_BAD_IOVA (~0) when unknown. */
 	uint64_t canary_pa[IOL_PROBE_CANARIES];
+	/** Physical ranges something decodes (top-level /proc/iomem); NULL: unknown. */
+	const struct iol_iova_range *phys_used;
+	unsigned int n_phys_used;
 	bool other_container;      /**< The second container exists (canary OTHER mapped there at its PA). */
 	const char *no_other_why;  /**< Otherwise: why not. */
 };

@@ -106,17 +106,23 @@ is_control(enum iol_probe_target t)
 	return t == IOL_PROBE_INSIDE || t == IOL_PROBE_MAPPING_END;
 }
 
-/* Whether [iova, iova + len) overlaps a mapped range. */
+/* Whether [a, a + len) overlaps one of @p r. */
+static bool
+overlaps(const struct iol_iova_range *r, unsigned int n, uint64_t a, uint64_t len)
+{
+	uint64_t last = a + len - 1 < a ? UINT64_MAX : a + len - 1;
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if (a <= r[i].end && last >= r[i].start)
+			return true;
+	return false;
+}
+
 static bool
 mapped_at(const struct iol_probe_setup *s, uint64_t iova, uint64_t len)
 {
-	uint64_t last = iova + len - 1 < iova ? UINT64_MAX : iova + len - 1;
-	unsigned int i;
-
-	for (i = 0; i < s->n_mapped; i++)
-		if (iova <= s->mapped[i].end && last >= s->mapped[i].start)
-			return true;
-	return false;
+	return overlaps(s->mapped, s->n_mapped, iova, len);
 }
 
 static struct iol_probe_attempt *
@@ -173,6 +179,8 @@ target(struct iol_probe_plan *p, const struct iol_probe_setup *s, enum iol_probe
 	if (r == NULL || w == NULL)
 		return NULL;
 	r->at_canary = w->at_canary = canary >= 0;
+	r->no_memory = canary < 0 && s->phys_used != NULL &&
+		!overlaps(s->phys_used, s->n_phys_used, iova, s->len);
 	r->canary = w->canary = canary >= 0 ? (unsigned int)canary : 0;
 	if (mapped) {
 		skip(r, "IOVA 0x%" PRIx64 " is mapped in the engine's container: not a blocked target", iova);
@@ -281,9 +289,9 @@ iol_probe_plan(const struct iol_probe_setup *s, struct iol_probe_plan *p,
 		snprintf(what, sizeof(what), "reserved 0x%" PRIx64 "-0x%" PRIx64 " %s",
 			g->resv[i].start, g->resv[i].end, g->resv[i].type_name);
 		r = target(p, s, IOL_PROBE_RESERVED, g->resv[i].start, -1, not_owned, what);
-		if (r != NULL)
-			r->no_memory = g->resv[i].type == IOL_RESV_MSI &&
-				g->resv[i].start >= X86_IRQ_FIRST && g->resv[i].end <= X86_IRQ_LAST;
+		if (r != NULL && g->resv[i].type == IOL_RESV_MSI &&
+		    g->resv[i].start >= X86_IRQ_FIRST && g->resv[i].end <= X86_IRQ_LAST)
+			r->no_memory = r->not_translated = true;
 	}
 
 	if (p->width == 0) {
@@ -349,7 +357,7 @@ void
 iol_probe_judge(struct iol_probe_attempt *a, const struct iol_probe_fault_log *log)
 {
 	const struct iol_probe_evidence *e = &a->ev;
-	bool required = log->logged && e->fault != IOL_PROBE_FAULT_UNREADABLE;
+	bool required = log->logged && e->fault != IOL_PROBE_FAULT_UNREADABLE && !a->not_translated;
 
 	if (!a->attempted) {
 		judged(a, IOL_PROBE_SKIPPED, "%s", a->skip_why);
@@ -372,13 +380,12 @@ iol_probe_judge(struct iol_probe_attempt *a, const struct iol_probe_fault_log *l
 			"the IOMMU was not tried", strerror(-e->enqueue_err));
 	else if (e->fault == IOL_PROBE_FAULT_SEEN)
 		judged(a, IOL_PROBE_BLOCKED, "memory untouched; fault line: %s", e->fault_line);
-	else if (a->no_memory)
-		judged(a, IOL_PROBE_BLOCKED, "destination %s: x86's interrupt window holds no "
-			"memory, and the IOMMU does not translate it (no fault line expected)",
-			dst_names[e->dst]);
 	else if (required)
 		judged(a, IOL_PROBE_UNPROVEN, "memory untouched, completion %s, but no fault line "
 			"(%s)", completion_names[e->completion], log->note);
+	else if (a->not_translated && e->dst == IOL_PROBE_DST_ZEROS)
+		judged(a, IOL_PROBE_BLOCKED, "zeros: x86's interrupt window holds no memory, and "
+			"the IOMMU does not translate it (no fault line expected)");
 	else if (e->completion != IOL_PROBE_DONE_OK)
 		judged(a, IOL_PROBE_BLOCKED, "memory untouched, completion %s",
 			completion_names[e->completion]);
@@ -393,6 +400,9 @@ iol_probe_judge(struct iol_probe_attempt *a, const struct iol_probe_fault_log *l
 	else if (a->at_canary)
 		judged(a, IOL_PROBE_BLOCKED, "zeros, not canary page %u's bytes: the read never "
 			"reached it", a->canary);
+	else if (a->no_memory)
+		judged(a, IOL_PROBE_BLOCKED, "zeros, and untranslated that address holds no "
+			"memory (outside /proc/iomem): nobody's bytes were delivered");
 	else
 		judged(a, IOL_PROBE_UNPROVEN, "zeros: what a refused read delivers, but also what "
 			"the target may hold, and no fault line tells them apart");

@@ -322,6 +322,36 @@ mapped_ranges(struct iol_iova_range *out, unsigned int *n)
 	return ret;
 }
 
+/*
+ * The physical ranges something decodes: the top-level entries of
+ * /proc/iomem (RAM, firmware, PCI windows, ...). Without root the kernel
+ * shows every address as 0: then nothing is known (returns 0 ranges).
+ */
+static unsigned int
+phys_used(const char *root, struct iol_iova_range *out, unsigned int max)
+{
+	char path[512], line[256];
+	unsigned int n = 0;
+	bool known = false;
+	uint64_t a, b;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/proc/iomem", root != NULL ? root : "");
+	f = fopen(path, "r");
+	if (f == NULL)
+		return 0;
+	while (n < max && fgets(line, sizeof(line), f) != NULL)
+		if (line[0] != ' ' && sscanf(line, "%" SCNx64 "-%" SCNx64, &a, &b) == 2 && a <= b) {
+			out[n++] = (struct iol_iova_range){ a, b };
+			known = known || b != 0;
+		}
+	/* A list cut short would call decoded addresses free. */
+	if (!feof(f))
+		known = false;
+	fclose(f);
+	return known ? n : 0;
+}
+
 static void
 sleep_ms(unsigned int ms)
 {
@@ -585,7 +615,7 @@ engine_device(struct probe *pr, char bdf[IOL_PCI_ADDR_LEN])
 static int
 probe_body(struct probe *pr, struct iol_topology *topo)
 {
-	static struct iol_iova_range mapped[MAX_MAPPED];
+	static struct iol_iova_range mapped[MAX_MAPPED], used[MAX_MAPPED];
 	struct iol_probe_setup s = { .topo = topo };
 	char err[256], bdf[IOL_PCI_ADDR_LEN], msg[512];
 	enum iol_probe_verdict v;
@@ -617,6 +647,8 @@ probe_body(struct probe *pr, struct iol_topology *topo)
 	s.buf_iova = pr->buf_iova;
 	s.len = pr->len;
 	memcpy(s.canary_pa, pr->canary_pa, sizeof(s.canary_pa));
+	s.n_phys_used = phys_used(pr->env->sysfs_root, used, MAX_MAPPED);
+	s.phys_used = s.n_phys_used > 0 ? used : NULL;
 	s.other_container = pr->other_mapped;
 	s.no_other_why = pr->no_other_why;
 	if (iol_probe_plan(&s, &pr->plan, err, sizeof(err)) < 0)
