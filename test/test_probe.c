@@ -380,6 +380,22 @@ test_verdicts(void)
 		TEST_ASSERT_EQUAL(a.verdict, IOL_PROBE_UNPROVEN, "VT-d owes a line: %s", a.why);
 	}
 
+	/* The target's own bytes read from /dev/mem (x86 low memory): zeros are not them. */
+	{
+		struct iol_probe_attempt a = {
+			.target = IOL_PROBE_ZERO, .dir = R, .attempted = true, .bytes_known = true,
+			.ev = { .completion = IOL_PROBE_DONE_OK, .dst = IOL_PROBE_DST_ZEROS,
+				.canaries_intact = true },
+		};
+
+		iol_probe_judge(&a, iol_probe_fault_log(A));
+		TEST_ASSERT_EQUAL(a.verdict, IOL_PROBE_BLOCKED, "%s", a.why);
+		TEST_ASSERT_STR_CONTAINS(a.why, "/dev/mem", "why");
+		a.ev.dst = IOL_PROBE_DST_TARGET;
+		iol_probe_judge(&a, iol_probe_fault_log(A));
+		TEST_ASSERT_EQUAL(a.verdict, IOL_PROBE_BROKEN, "its bytes delivered: %s", a.why);
+	}
+
 	/* AMD-Vi logs none: no completion and untouched memory count. */
 	TEST_ASSERT_EQUAL(judge(Z, R, false, IOL_PROBE_NO_COMPLETION, IOL_PROBE_DST_UNCHANGED,
 		true, IOL_PROBE_FAULT_NONE, A, why, sizeof(why)), IOL_PROBE_BLOCKED, "%s", why);

@@ -127,6 +127,12 @@ struct iol_probe_attempt {
 	bool at_canary;
 	unsigned int canary;
 	/**
+	 * Set by the run: the target's untranslated bytes were read and are
+	 * not all zeros (x86 low memory through /dev/mem), so zeros from a
+	 * read there are not its bytes.
+	 */
+	bool bytes_known;
+	/**
 	 * Untranslated, no memory is at the target: it lies outside every
 	 * range of /proc/iomem, or in x86's interrupt window. Zeros from a
 	 * read there are nobody's bytes.

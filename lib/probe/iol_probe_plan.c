@@ -369,9 +369,12 @@ iol_probe_judge(struct iol_probe_attempt *a, const struct iol_probe_fault_log *l
 	}
 	if (!e->canaries_intact)
 		judged(a, IOL_PROBE_BROKEN, "memory iovaloop owns changed: %s", e->canary_note);
-	else if (a->dir == IOL_PROBE_READ && e->dst == IOL_PROBE_DST_TARGET)
+	else if (a->dir == IOL_PROBE_READ && e->dst == IOL_PROBE_DST_TARGET && a->at_canary)
 		judged(a, IOL_PROBE_BROKEN, "the read delivered canary page %u's bytes: the "
 			"device reached it untranslated", a->canary);
+	else if (a->dir == IOL_PROBE_READ && e->dst == IOL_PROBE_DST_TARGET)
+		judged(a, IOL_PROBE_BROKEN, "the read delivered the bytes at that physical "
+			"address: the device reached it untranslated");
 	else if (a->dir == IOL_PROBE_READ && e->dst == IOL_PROBE_DST_OTHER)
 		judged(a, IOL_PROBE_BROKEN, "the read delivered bytes that are neither the "
 			"destination's prefill nor zeros: memory the device must not reach");
@@ -400,6 +403,9 @@ iol_probe_judge(struct iol_probe_attempt *a, const struct iol_probe_fault_log *l
 	else if (a->at_canary)
 		judged(a, IOL_PROBE_BLOCKED, "zeros, not canary page %u's bytes: the read never "
 			"reached it", a->canary);
+	else if (a->bytes_known)
+		judged(a, IOL_PROBE_BLOCKED, "zeros, not the bytes /dev/mem shows at that "
+			"physical address: the read never reached it");
 	else if (a->no_memory)
 		judged(a, IOL_PROBE_BLOCKED, "zeros, and untranslated that address holds no "
 			"memory (outside /proc/iomem): nobody's bytes were delivered");

@@ -467,6 +467,34 @@ engine_close(struct probe *pr)
 	pr->engine_open = false;
 }
 
+/*
+ * x86 low memory, below the VGA window at 640 KiB, is RAM or firmware
+ * data, never device registers: the one place the probe reads a target's
+ * untranslated bytes itself (/dev/mem shows its Reserved pages, such as
+ * page 0, the real-mode interrupt table). Returns whether they are known
+ * and not all zeros.
+ */
+#define LOW_MEMORY_END 0xa0000
+static bool
+low_memory_bytes(uint64_t pa, uint32_t len, uint8_t *out)
+{
+	bool nonzero = false;
+	uint32_t i;
+	int fd;
+
+	if (pa + len > LOW_MEMORY_END)
+		return false;
+	fd = open("/dev/mem", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	if (pread(fd, out, len, (off_t)pa) != (ssize_t)len)
+		len = 0;
+	close(fd);
+	for (i = 0; i < len; i++)
+		nonzero = nonzero || out[i] != 0;
+	return nonzero;
+}
+
 /* One attempt, its evidence gathered; returns false when the engine is gone. */
 static bool
 attempt(struct probe *pr, struct iol_probe_attempt *a, uint64_t cookie)
@@ -485,6 +513,10 @@ attempt(struct probe *pr, struct iol_probe_attempt *a, uint64_t cookie)
 		known = pr->buf + IOL_PROBE_SRC_OFF;
 	} else if (a->target == IOL_PROBE_MAPPING_END) {
 		memcpy(want, rte_mem_iova2virt(a->iova), pr->len);
+		known = want;
+	} else if (is_read && !a->at_canary && pr->env->sysfs_root == NULL &&
+		   low_memory_bytes(a->iova, pr->len, want)) {
+		a->bytes_known = true;
 		known = want;
 	} else if (a->at_canary) {
 		known = pr->canary[a->canary] + IOL_PROBE_TARGET_OFF;
