@@ -102,6 +102,7 @@ enum iol_probe_verdict {
 	IOL_PROBE_COPIED,          /**< Control: copied, bytes as they are. */
 	IOL_PROBE_VOID,            /**< Control failed: the probe proves nothing. */
 	IOL_PROBE_BLOCKED,         /**< Blocked, memory untouched. */
+	IOL_PROBE_NO_MEMORY,       /**< x86's interrupt window: no memory to reach, memory untouched. */
 	IOL_PROBE_UNPROVEN,        /**< Memory untouched, but nothing shows the IOMMU blocked it. */
 	IOL_PROBE_BROKEN,          /**< The DMA reached memory it must not reach. */
 };
@@ -153,6 +154,13 @@ struct iol_probe_attempt {
 struct iol_probe_fault_log {
 	const char *patterns[3];   /**< Substrings of a fault line, the most telling first. */
 	bool logged;               /**< The family logs every blocked DMA (a line is required). */
+	/**
+	 * Where a line is required, attempts start this far apart: the kernel
+	 * rate-limits the lines to 10 in 5 s (VT-d spends three per fault,
+	 * virtio-iommu and the SMMU one per faulting access, a dozen for one
+	 * copy), so a faster probe would lose its own evidence (seen in the lab).
+	 */
+	unsigned int spacing_ms;
 	const char *note;          /**< For the table: what to expect. */
 };
 
@@ -219,7 +227,7 @@ int iol_probe_plan(const struct iol_probe_setup *s, struct iol_probe_plan *p,
  */
 void iol_probe_judge(struct iol_probe_attempt *a, const struct iol_probe_fault_log *fault_log);
 
-/** The result of a judged plan, the worst verdict first: VOID, BROKEN, UNPROVEN, else BLOCKED. */
+/** The result of a judged plan, the worst verdict first: VOID, BROKEN, UNPROVEN, else BLOCKED (no memory counts as blocked). */
 enum iol_probe_verdict iol_probe_outcome(const struct iol_probe_plan *p,
 		const struct iol_probe_attempt **first);
 

@@ -21,14 +21,14 @@
  */
 static const struct iol_probe_fault_log fault_logs[] = {
 	[IOL_IOMMU_INTEL] = { { "DMAR: [DMA Read", "DMAR: [DMA Write", "DMAR: DRHD: handling fault" },
-		true, "VT-d logs each blocked DMA (DMAR: [DMA Read|Write ...])" },
-	[IOL_IOMMU_AMD] = { { "IO_PAGE_FAULT", NULL }, false,
+		true, 2500, "VT-d logs each blocked DMA (DMAR: [DMA Read|Write ...])" },
+	[IOL_IOMMU_AMD] = { { "IO_PAGE_FAULT", NULL }, false, 0,
 		"AMD-Vi: QEMU's logs no fault, so only no completion and untouched memory count" },
-	[IOL_IOMMU_ARM_SMMU] = { { "event 0x10", "Unhandled context fault", NULL }, true,
+	[IOL_IOMMU_ARM_SMMU] = { { "event 0x10", "Unhandled context fault", NULL }, true, 5500,
 		"the SMMU logs each blocked DMA (event 0x10, F_TRANSLATION)" },
-	[IOL_IOMMU_OTHER] = { { NULL }, false,
+	[IOL_IOMMU_OTHER] = { { NULL }, false, 0,
 		"an IOMMU of unknown kind: no fault line to look for" },
-	[IOL_IOMMU_VIRTIO] = { { "page fault from EP", NULL }, true,
+	[IOL_IOMMU_VIRTIO] = { { "page fault from EP", NULL }, true, 5500,
 		"virtio-iommu logs each blocked DMA (page fault from EP ...)" },
 };
 
@@ -67,7 +67,8 @@ static const char *const target_names[] = {
 static const char *const verdict_names[] = {
 	[IOL_PROBE_PENDING] = "pending", [IOL_PROBE_SKIPPED] = "not attempted",
 	[IOL_PROBE_COPIED] = "copied", [IOL_PROBE_VOID] = "void",
-	[IOL_PROBE_BLOCKED] = "blocked", [IOL_PROBE_UNPROVEN] = "unproven",
+	[IOL_PROBE_BLOCKED] = "blocked", [IOL_PROBE_NO_MEMORY] = "no memory",
+	[IOL_PROBE_UNPROVEN] = "unproven",
 	[IOL_PROBE_BROKEN] = "broken",
 };
 
@@ -357,7 +358,7 @@ void
 iol_probe_judge(struct iol_probe_attempt *a, const struct iol_probe_fault_log *log)
 {
 	const struct iol_probe_evidence *e = &a->ev;
-	bool required = log->logged && e->fault != IOL_PROBE_FAULT_UNREADABLE && !a->not_translated;
+	bool required = log->logged && e->fault != IOL_PROBE_FAULT_UNREADABLE;
 
 	if (!a->attempted) {
 		judged(a, IOL_PROBE_SKIPPED, "%s", a->skip_why);
@@ -369,6 +370,10 @@ iol_probe_judge(struct iol_probe_attempt *a, const struct iol_probe_fault_log *l
 	}
 	if (!e->canaries_intact)
 		judged(a, IOL_PROBE_BROKEN, "memory iovaloop owns changed: %s", e->canary_note);
+	else if (a->not_translated)
+		judged(a, IOL_PROBE_NO_MEMORY, "destination %s: x86's interrupt window holds no "
+			"memory, and the IOMMU does not translate it (no fault line expected)",
+			dst_names[e->dst]);
 	else if (a->dir == IOL_PROBE_READ && e->dst == IOL_PROBE_DST_TARGET && a->at_canary)
 		judged(a, IOL_PROBE_BROKEN, "the read delivered canary page %u's bytes: the "
 			"device reached it untranslated", a->canary);
@@ -386,9 +391,6 @@ iol_probe_judge(struct iol_probe_attempt *a, const struct iol_probe_fault_log *l
 	else if (required)
 		judged(a, IOL_PROBE_UNPROVEN, "memory untouched, completion %s, but no fault line "
 			"(%s)", completion_names[e->completion], log->note);
-	else if (a->not_translated && e->dst == IOL_PROBE_DST_ZEROS)
-		judged(a, IOL_PROBE_BLOCKED, "zeros: x86's interrupt window holds no memory, and "
-			"the IOMMU does not translate it (no fault line expected)");
 	else if (e->completion != IOL_PROBE_DONE_OK)
 		judged(a, IOL_PROBE_BLOCKED, "memory untouched, completion %s",
 			completion_names[e->completion]);
@@ -435,6 +437,12 @@ iol_probe_outcome(const struct iol_probe_plan *p, const struct iol_probe_attempt
 }
 
 static const char *
+expected(const struct iol_probe_attempt *a)
+{
+	return is_control(a->target) ? "copy" : a->not_translated ? "no memory" : "blocked";
+}
+
+static const char *
 dir_name(enum iol_probe_dir d)
 {
 	return d == IOL_PROBE_READ ? "read" : "write";
@@ -450,8 +458,9 @@ iol_probe_message(const struct iol_probe_plan *p, char *buf, size_t len)
 	for (i = 0; i < p->n; i++)
 		n[p->attempts[i].verdict]++;
 	if (v == IOL_PROBE_BLOCKED) {
-		snprintf(buf, len, "DMA isolation holds: %u attempts blocked, %u controls copied, "
-			"%u not attempted", n[IOL_PROBE_BLOCKED], n[IOL_PROBE_COPIED],
+		snprintf(buf, len, "DMA isolation holds: %u attempts blocked, %u in the interrupt "
+			"window reached no memory, %u controls copied, %u not attempted",
+			n[IOL_PROBE_BLOCKED], n[IOL_PROBE_NO_MEMORY], n[IOL_PROBE_COPIED],
 			n[IOL_PROBE_SKIPPED]);
 		return v;
 	}
@@ -486,22 +495,21 @@ iol_probe_print(const struct iol_probe_plan *p, FILE *out)
 		"width %u bits%s\n", p->engine, p->device, p->group, iol_iommu_family(p->kind),
 		p->unit[0] != '\0' ? " " : "", p->unit, p->width, p->width == 0 ? " (unknown)" : "");
 	fprintf(out, "Fault lines: %s\n", fault_lines(p, line, sizeof(line)));
-	fprintf(out, "%3s  %-16s %-18s %-5s %-8s %-10s %-14s %-8s %-10s %s\n", "#", "target",
+	fprintf(out, "%3s  %-16s %-18s %-5s %-9s %-10s %-14s %-8s %-10s %s\n", "#", "target",
 		"IOVA", "dir", "expected", "completion", "destination", "canaries", "fault line",
 		"verdict");
 	for (i = 0; i < p->n; i++) {
 		a = &p->attempts[i];
 		if (!a->attempted) {
-			fprintf(out, "%3u  %-16s %-18s %-5s %-8s %-10s %-14s %-8s %-10s %s\n", i + 1,
+			fprintf(out, "%3u  %-16s %-18s %-5s %-9s %-10s %-14s %-8s %-10s %s\n", i + 1,
 				iol_probe_target_name(a->target), "-", dir_name(a->dir),
-				is_control(a->target) ? "copy" : "blocked", "-", "-", "-", "-",
+				expected(a), "-", "-", "-", "-",
 				iol_probe_verdict_name(a->verdict));
 		} else {
 			snprintf(line, sizeof(line), "0x%" PRIx64, a->iova);
-			fprintf(out, "%3u  %-16s %-18s %-5s %-8s %-10s %-14s %-8s %-10s %s\n", i + 1,
+			fprintf(out, "%3u  %-16s %-18s %-5s %-9s %-10s %-14s %-8s %-10s %s\n", i + 1,
 				iol_probe_target_name(a->target), line, dir_name(a->dir),
-				is_control(a->target) ? "copy" : "blocked",
-				completion_names[a->ev.completion],
+				expected(a), completion_names[a->ev.completion],
 				a->dir == IOL_PROBE_READ ? dst_names[a->ev.dst] : "-",
 				a->ev.canaries_intact ? "intact" : "CHANGED",
 				fault_names[a->ev.fault], iol_probe_verdict_name(a->verdict));
@@ -541,7 +549,7 @@ iol_probe_json(const struct iol_probe_plan *p, struct iol_json *j)
 		iol_json_string(j, "target", iol_probe_target_name(a->target));
 		iol_json_string(j, "what", a->what);
 		iol_json_string(j, "dir", dir_name(a->dir));
-		iol_json_string(j, "expected", is_control(a->target) ? "copy" : "blocked");
+		iol_json_string(j, "expected", expected(a));
 		iol_json_bool(j, "attempted", a->attempted);
 		if (a->attempted) {
 			iol_json_hex(j, "iova", a->iova);

@@ -39,13 +39,6 @@
 #define MIN_WAIT_MS 1000
 /* After the wait: time for a late DMA to land and the fault line to be logged. */
 #define SETTLE_MS 200
-/*
- * Where a fault line is required, attempts start this far apart: the
- * kernel rate-limits the lines to 10 in 5 s, and VT-d's dmar_fault()
- * spends three of those per fault (the DRHD line, the record, the loop's
- * end), so a faster probe would lose its own evidence (seen in the lab).
- */
-#define FAULT_SPACING_MS 2500
 
 /* Seeds of the patterns: the source, the destination's prefill, the guards, the canaries. */
 enum { SEED_SRC = 0x11, SEED_DST = 0x5a, SEED_GUARD = 0xc3, SEED_CANARY = 0x96 };
@@ -580,8 +573,8 @@ run_attempts(struct probe *pr)
 			continue;
 		}
 		now = rte_get_timer_cycles();
-		if (spaced && last != 0 && now - last < FAULT_SPACING_MS * hz / 1000)
-			sleep_ms((unsigned int)(FAULT_SPACING_MS - (now - last) * 1000 / hz));
+		if (spaced && last != 0 && now - last < log->spacing_ms * hz / 1000)
+			sleep_ms((unsigned int)(log->spacing_ms - (now - last) * 1000 / hz));
 		last = rte_get_timer_cycles();
 		/* Memory changed since the last attempt's check: its DMA landed late. */
 		if (!memory_check(pr, false, note, sizeof(note)) && i > 0) {
