@@ -80,7 +80,7 @@ refuses "needs --pkt-size 57" --pkt-size 56 --test-fault corrupt@3
 refuses "--mode probe: needs --dma" --mode probe
 refuses "--burst: not with --mode probe" --mode probe --dma nic:00:03.0 --burst 8
 refuses "--verify: not with --mode probe" --mode probe --dma nic:00:03.0 --verify full
-refuses "--dma: only with --mode probe" --dma nic:00:03.0
+refuses "--dma: only with --mode dma or probe" --dma nic:00:03.0
 refuses "--probe-peer: 'x' is not a PCI address" --mode probe --dma nic:00:03.0 --probe-peer x
 expect "probe refuses a va_only engine" 2 $B $EAL --vdev dma_skeleton --iova-mode=va -- \
 	--mode probe --dma dma_skeleton

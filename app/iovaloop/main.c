@@ -28,6 +28,7 @@
 #include <rte_mbuf.h>
 
 #include "iol_config.h"
+#include "iol_dmarun.h"
 #include "iol_iommu.h"
 #include "iol_loop.h"
 #include "iol_probe.h"
@@ -39,6 +40,7 @@ on_signal(int sig)
 {
 	(void)sig;
 	iol_run_request_stop();
+	iol_dmarun_request_stop();
 }
 
 /* PCI addresses the EAL will probe (-a/--allow), in the long form sysfs uses. */
@@ -237,6 +239,7 @@ main(int argc, char **argv)
 	char prefix_arg[64];
 	struct iol_run_env env = { .version = IOL_VERSION };
 	struct iol_run_result res;
+	struct iol_dmarun_result dres;
 	struct iol_config cfg;
 	int eal_argc = argc, app_argc = 1, n_eal, i, ret, width;
 	unsigned int n_devices;
@@ -283,7 +286,8 @@ main(int argc, char **argv)
 	if (cfg.mode == IOL_MODE_PROBE)
 		code = (enum iol_exit)iol_probe_run(&cfg, &(struct iol_probe_env){ 0 });
 	else
-		code = iol_run(&cfg, &env, &res);
+		code = cfg.mode == IOL_MODE_DMA ? iol_dmarun(&cfg, &env, &dres) :
+			iol_run(&cfg, &env, &res);
 	rte_eal_cleanup();
 	return code;
 }

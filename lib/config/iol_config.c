@@ -15,6 +15,7 @@
 /* One table of names per enum: parsing and naming read the same one. */
 static const char *const mode_names[] = {
 	[IOL_MODE_LOOP] = "loop", [IOL_MODE_TXONLY] = "txonly", [IOL_MODE_RXONLY] = "rxonly",
+	[IOL_MODE_DMA] = "dma",
 	[IOL_MODE_PROBE] = "probe",
 };
 static const char *const verify_names[] = {
@@ -112,6 +113,7 @@ iol_config_defaults(struct iol_config *cfg)
 	cfg->mem = IOL_MEM_DPDK;
 	cfg->xmem_size = 64ull << 20;
 	cfg->page_size = PAGE_2M;
+	cfg->copy_size = 4096;
 }
 
 void
@@ -124,10 +126,11 @@ iol_config_usage(FILE *out, const char *prog)
 "  sharing nothing and without --file-prefix, --file-prefix=iovaloop-PID: no\n"
 "  file is left in /dev/hugepages or /var/run/dpdk. Shared files: give\n"
 "  --file-prefix NAME --proc-type=primary.\n"
-"  --mode loop|txonly|rxonly|probe\n"
+"  --mode loop|txonly|rxonly|dma|probe\n"
 "                             loop (default): frames circulate between a port\n"
 "                             pair, or through one port; txonly sends stamped\n"
 "                             frames; rxonly verifies what another iovaloop sends;\n"
+"                             dma: verified copies by a DMA engine (doc/dma.md);\n"
 "                             probe: the DMA engine --dma tries IOVAs the IOMMU\n"
 "                             must block (doc/probe.md)\n"
 "  --verify none|header|full  what each received frame is checked for (full);\n"
@@ -152,10 +155,6 @@ iol_config_usage(FILE *out, const char *prog)
 "  --page-size 2M|1G          external memory page size (2M)\n"
 "  --iova-base ADDR           IOVA of the external memory (IOVA-as-VA mode only)\n"
 "  --allow-noiommu            accept VFIO's unsafe no-IOMMU mode\n"
-"  --dma ENGINE               probe: the DMA engine, nic:BDF (a NIC behind the IOMMU)\n"
-"  --probe-peer BDF           probe: a vfio-pci device of another IOMMU group, opened\n"
-"                             in a second VFIO container that maps a canary page\n"
-"                             (without it that attempt is not made)\n"
 "  --test-fault KIND@N[,...]  test only (loop, txonly): a fault on the frame\n"
 "                             with sequence number N sent on the first port's\n"
 "                             queue 0; the run fails with exactly these errors:\n"
@@ -169,11 +168,22 @@ iol_config_usage(FILE *out, const char *prog)
 "                             one fault a frame, at most %d; loop: --verify\n"
 "                             header or full\n"
 "  --test-no-dma-map          test only: register external memory, map nothing\n"
+"  dma mode (--mode dma; takes --inflight, --burst, --duration, --stats-period,\n"
+"  --loss-timeout, --json, --run-id, --mem, --xmem-size, --page-size and\n"
+"  --iova-base, no other):\n"
+"  --dma DEV                  the engine: a dmadev name or id, or nic:BDF\n"
+"  --copy-size N              bytes a copy, 1-%u (4096)\n"
+"  probe mode (--mode probe; takes --dma, --json, --mem, --xmem-size, --page-size,\n"
+"  --iova-base and --allow-noiommu, no other):\n"
+"  --dma nic:BDF              the engine, a NIC whose DMA goes through the IOMMU\n"
+"  --probe-peer BDF           a vfio-pci device of another IOMMU group, opened in\n"
+"                             a second VFIO container that maps a canary page\n"
+"                             (without it that attempt is not made)\n"
 "numbers: decimal digits, or 0x and hex digits; SEC: N or N.N; lists:\n"
 "comma-separated, no empty item\n"
 "exit status: 0 all verified, 1 verification errors, 2 bad usage, 3 set-up refused\n",
 		prog, IOL_MAX_BURST, IOL_STAMP_MIN_LEN, IOL_MAX_PKT_SIZE, IOL_MAX_QUEUES,
-		IOL_FAULT_CORRUPT_MIN_LEN, IOL_MAX_FAULTS);
+		IOL_FAULT_CORRUPT_MIN_LEN, IOL_MAX_FAULTS, IOL_MAX_COPY_SIZE);
 }
 
 
@@ -287,7 +297,7 @@ struct parse_state {
 	const char *prog;
 	const char *arg;    /* the value as messages show it */
 	bool size_given;    /* --xmem-size or --page-size */
-	uint64_t given;     /* bit i: opts[i] was given */
+	bool given[64];     /* by index in opts[]: the option was written */
 };
 
 struct opt;
@@ -405,16 +415,6 @@ opt_json(struct iol_config *cfg, struct parse_state *ps, const struct opt *o,
 }
 
 static int
-opt_engine(struct iol_config *cfg, struct parse_state *ps, const struct opt *o,
-		const char *arg, char *err, size_t errlen)
-{
-	if (arg[0] == '\0')
-		return iol_errf(err, errlen, "--dma: needs an engine, e.g. nic:0000:00:03.0");
-	cfg->dma = arg;
-	return 0;
-}
-
-static int
 opt_probe_peer(struct iol_config *cfg, struct parse_state *ps, const struct opt *o,
 		const char *arg, char *err, size_t errlen)
 {
@@ -449,6 +449,22 @@ opt_page_size(struct iol_config *cfg, struct parse_state *ps, const struct opt *
 			"accepts 2M or 1G", ps->arg);
 	cfg->page_size = v;
 	ps->size_given = true;
+	return 0;
+}
+
+static int
+opt_dma(struct iol_config *cfg, struct parse_state *ps, const struct opt *o,
+		const char *arg, char *err, size_t errlen)
+{
+	size_t i;
+
+	for (i = 0; arg[i] != '\0'; i++)
+		if ((unsigned char)arg[i] <= 0x20 || (unsigned char)arg[i] >= 0x7f)
+			break;
+	if (i == 0 || arg[i] != '\0' || i > 63)
+		return iol_errf(err, errlen, "--dma: '%s' is not an engine name; accepts 1 to "
+			"63 printable characters: a dmadev name or id, or nic:BDF", ps->arg);
+	cfg->dma = arg;
 	return 0;
 }
 
@@ -587,16 +603,62 @@ static const struct opt opts[] = {
 	  .note = " (e.g. 0x50200000)" },
 	{ .name = "allow-noiommu", .parse = opt_flag, .flag = true,
 	  .field = FIELD(allow_noiommu) },
-	{ .name = "dma", .parse = opt_engine },
 	{ .name = "probe-peer", .parse = opt_probe_peer },
 	{ .name = "test-no-dma-map", .parse = opt_flag, .flag = true,
 	  .field = FIELD(test_no_dma_map) },
 	{ .name = "test-fault", .parse = opt_faults },
 	{ .name = "help", .parse = opt_help, .flag = true },
+	/* The dma mode's own. */
+	{ .name = "dma", .parse = opt_dma },
+	{ .name = "copy-size", .parse = opt_uint, .field = FIELD(copy_size), .lo = 1,
+	  .hi = IOL_MAX_COPY_SIZE, .what = "a copy size in bytes" },
+};
+_Static_assert(RTE_DIM(opts) <= RTE_DIM(((struct parse_state *)NULL)->given),
+	"parse_state.given holds every option");
+
+/* The dma mode's options, and the others' it refuses (they move frames). */
+static const char *const dma_only[] = { "dma", "copy-size" };
+static const char *const not_dma[] = {
+	"verify", "pkt-size", "queues", "rxd", "txd", "ports", "link-timeout", "tx-rate",
+	"test-fault", "test-no-dma-map", "allow-noiommu",
 };
 
-/* parse_state::given has a bit an option. */
-_Static_assert(RTE_DIM(opts) <= 64, "more options than bits in parse_state::given");
+/* The first of @p names that was written, or NULL. */
+static const char *
+given_of(const struct parse_state *ps, const char *const *names, unsigned int n)
+{
+	unsigned int i, j;
+
+	for (i = 0; i < RTE_DIM(opts); i++)
+		for (j = 0; ps->given[i] && j < n; j++)
+			if (strcmp(opts[i].name, names[j]) == 0)
+				return names[j];
+	return NULL;
+}
+
+/* A dma run takes the dma options and the shared ones; no other mode takes the dma options. */
+static int
+check_dma(const struct iol_config *cfg, const struct parse_state *ps, char *err, size_t errlen)
+{
+	const char *o;
+
+	if (cfg->mode == IOL_MODE_PROBE)
+		return 0; /* check_probe() says what it takes */
+	if (cfg->mode != IOL_MODE_DMA) {
+		o = given_of(ps, dma_only, RTE_DIM(dma_only));
+		return o == NULL ? 0 : iol_errf(err, errlen, "--%s: only with --mode dma%s", o,
+			strcmp(o, "dma") == 0 ? " or probe" : "");
+	}
+	o = given_of(ps, not_dma, RTE_DIM(not_dma));
+	if (o != NULL)
+		return iol_errf(err, errlen, "--%s: not with --mode dma (an option of the frame "
+			"modes loop, txonly and rxonly)%s", o, strcmp(o, "pkt-size") == 0 ?
+			"; a copy's size is --copy-size" : "");
+	if (cfg->dma == NULL)
+		return iol_errf(err, errlen, "--mode dma: needs --dma DEV, a dmadev name or id "
+			"(e.g. --vdev dma_skeleton and --dma dma_skeleton), or nic:BDF");
+	return 0;
+}
 
 /* getopt_long returns 256 + the index of the option in opts[]. */
 #define OPT_BASE 256
@@ -664,7 +726,8 @@ check_faults(const struct iol_config *cfg, char *err, size_t errlen)
  * these (the memory options place its buffer), and needs --dma.
  */
 static int
-check_probe(const struct iol_config *cfg, uint64_t given, char *err, size_t errlen)
+check_probe(const struct iol_config *cfg, const struct parse_state *ps, char *err,
+		size_t errlen)
 {
 	static const char *const probe_opts[] = {
 		"mode", "dma", "probe-peer", "json", "mem", "xmem-size", "page-size",
@@ -672,16 +735,11 @@ check_probe(const struct iol_config *cfg, uint64_t given, char *err, size_t errl
 	};
 	unsigned int i, k;
 
-	if (cfg->mode != IOL_MODE_PROBE) {
-		if (cfg->probe_peer != NULL)
-			return iol_errf(err, errlen, "--probe-peer: only with --mode probe");
-		if (cfg->dma != NULL)
-			return iol_errf(err, errlen, "--dma: only with --mode probe (--mode %s "
-				"runs ports, not a DMA engine)", iol_mode_name(cfg->mode));
-		return 0;
-	}
+	if (cfg->mode != IOL_MODE_PROBE)
+		return cfg->probe_peer == NULL ? 0 :
+			iol_errf(err, errlen, "--probe-peer: only with --mode probe");
 	for (i = 0; i < RTE_DIM(opts); i++) {
-		if ((given & (1ULL << i)) == 0)
+		if (!ps->given[i])
 			continue;
 		for (k = 0; k < RTE_DIM(probe_opts); k++)
 			if (strcmp(opts[i].name, probe_opts[k]) == 0)
@@ -700,12 +758,14 @@ check_probe(const struct iol_config *cfg, uint64_t given, char *err, size_t errl
 
 /* Checks that involve more than one option. */
 static int
-check_combination(const struct iol_config *cfg, bool size_given, uint64_t given,
-		char *err, size_t errlen)
+check_combination(const struct iol_config *cfg, const struct parse_state *ps, char *err,
+		size_t errlen)
 {
-	if (check_probe(cfg, given, err, errlen) < 0)
+	bool size_given = ps->size_given;
+
+	if (check_probe(cfg, ps, err, errlen) < 0 || check_dma(cfg, ps, err, errlen) < 0)
 		return -1;
-	if (cfg->inflight > cfg->rxd)
+	if (cfg->mode != IOL_MODE_DMA && cfg->inflight > cfg->rxd)
 		return iol_errf(err, errlen, "--inflight: %u frames do not fit in %u RX "
 			"descriptors (--rxd); accepts at most --rxd", cfg->inflight, cfg->rxd);
 	if (cfg->burst > cfg->rxd || cfg->burst > cfg->txd)
@@ -812,7 +872,7 @@ iol_config_parse(struct iol_config *cfg, int argc, char **argv,
 			return bad_option(opt, show(argv[word], shown, sizeof(shown)),
 				optopt >= OPT_BASE, err, errlen);
 		o = &opts[opt - OPT_BASE];
-		ps.given |= 1ULL << (opt - OPT_BASE);
+		ps.given[opt - OPT_BASE] = true;
 		ps.arg = optarg != NULL ? show(optarg, shown, sizeof(shown)) : "";
 		ret = o->parse(cfg, &ps, o, optarg, err, errlen);
 		if (ret != 0)
@@ -821,7 +881,7 @@ iol_config_parse(struct iol_config *cfg, int argc, char **argv,
 	if (optind < argc)
 		return iol_errf(err, errlen, "'%s': unexpected argument; options start "
 			"with -- (see --help)", show(argv[optind], shown, sizeof(shown)));
-	return check_combination(cfg, ps.size_given, ps.given, err, errlen);
+	return check_combination(cfg, &ps, err, errlen);
 }
 
 int

@@ -27,7 +27,7 @@ extern "C" {
 /** Largest frame: one mbuf of RTE_MBUF_DEFAULT_DATAROOM bytes. */
 #define IOL_MAX_PKT_SIZE 2048
 
-enum iol_mode { IOL_MODE_LOOP, IOL_MODE_TXONLY, IOL_MODE_RXONLY, IOL_MODE_PROBE };
+enum iol_mode { IOL_MODE_LOOP, IOL_MODE_TXONLY, IOL_MODE_RXONLY, IOL_MODE_DMA, IOL_MODE_PROBE };
 enum iol_mem_kind { IOL_MEM_DPDK, IOL_MEM_XMEM };
 
 /**
@@ -49,6 +49,9 @@ struct iol_fault {
 	} kind;
 	uint64_t at;
 };
+
+/** Largest --copy-size of the dma mode. */
+#define IOL_MAX_COPY_SIZE (64u << 10)
 
 /** Smallest --pkt-size a corrupt fault needs: one payload byte to flip. */
 #define IOL_FAULT_CORRUPT_MIN_LEN (IOL_STAMP_MIN_LEN + 1)
@@ -78,10 +81,13 @@ struct iol_config {
 	bool iova_base_set;
 	bool allow_noiommu;
 
-	const char *dma;            /**< --dma: the DMA engine (lib/dma), NULL none. */
 	const char *probe_peer;     /**< --probe-peer: the other container's device, NULL none. */
 
 	bool test_no_dma_map;       /**< Test only: register xmem, map nothing. */
+
+	const char *dma;            /**< dma and probe modes: the engine (--dma). */
+	uint32_t copy_size;         /**< dma mode: bytes a copy (--copy-size). */
+
 	struct iol_fault faults[IOL_MAX_FAULTS];
 	unsigned int n_faults;
 };

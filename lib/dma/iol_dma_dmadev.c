@@ -29,7 +29,7 @@ static const char *const va_only_drivers[] = { "dma_skeleton" };
 struct dmadev {
 	int16_t id;
 	uint16_t ring_mask;         /**< Of cookies[]: the device's ring size - 1. */
-	uint16_t head, tail;        /**< Ring indexes of the next copy and the oldest in flight. */
+	uint16_t tail;              /**< Ring index of the oldest copy in flight. */
 	uint32_t *len;              /**< Each copy's length, by ring index. */
 	uint64_t *cookies;
 	enum rte_dma_status_code *status;
@@ -46,7 +46,6 @@ dmadev_enqueue(struct iol_dma_engine *e, rte_iova_t src, rte_iova_t dst, uint32_
 		return idx;
 	d->cookies[idx & d->ring_mask] = cookie;
 	d->len[idx & d->ring_mask] = len;
-	d->head = (uint16_t)(idx + 1);
 	return 0;
 }
 

@@ -1,6 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <inttypes.h>
+#include <errno.h>
 #include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "iol_json.h"
 
@@ -210,4 +215,65 @@ iol_json_finish(struct iol_json *j)
 	if (j->overflow || j->depth != 0 || ferror(j->out))
 		return -1;
 	return 0;
+}
+
+static mode_t
+current_umask(void)
+{
+	mode_t m = umask(0);
+
+	umask(m);
+	return m;
+}
+
+int
+iol_json_file_open(struct iol_json_file *jf, const char *path, char *err, size_t errlen)
+{
+	int fd, e;
+
+	jf->f = NULL;
+	jf->path = path;
+	if ((size_t)snprintf(jf->tmp, sizeof(jf->tmp), "%s.XXXXXX", path) >= sizeof(jf->tmp)) {
+		snprintf(err, errlen, "the path %s is too long", path);
+		return -1;
+	}
+	fd = mkstemp(jf->tmp);
+	if (fd < 0 || (jf->f = fdopen(fd, "w")) == NULL) {
+		e = errno;
+		if (fd >= 0) {
+			close(fd);
+			unlink(jf->tmp);
+		}
+		snprintf(err, errlen, "cannot write %s: %s", path, strerror(e));
+		return -1;
+	}
+	/* mkstemp's 0600 is for secrets: a report is as readable as any file. */
+	fchmod(fd, 0666 & ~current_umask());
+	return 0;
+}
+
+int
+iol_json_file_commit(struct iol_json_file *jf, bool written)
+{
+	int e;
+
+	written &= fflush(jf->f) == 0 && fsync(fileno(jf->f)) == 0;
+	written &= fclose(jf->f) == 0;
+	jf->f = NULL;
+	if (written && rename(jf->tmp, jf->path) == 0)
+		return 0;
+	e = errno;
+	unlink(jf->tmp);
+	errno = e;
+	return -1;
+}
+
+void
+iol_json_file_discard(struct iol_json_file *jf)
+{
+	if (jf->f == NULL)
+		return;
+	fclose(jf->f);
+	unlink(jf->tmp);
+	jf->f = NULL;
 }

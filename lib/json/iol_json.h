@@ -70,6 +70,31 @@ void iol_json_hex(struct iol_json *j, const char *key, uint64_t val);
  */
 int iol_json_finish(struct iol_json *j);
 
+/**
+ * A report file written whole or not at all: a temporary file beside
+ * @c path, made at open (so an unwritable place is refused before anything
+ * else is done), renamed over @c path by a commit. A run that fails before
+ * its report leaves an earlier file as it was.
+ */
+struct iol_json_file {
+	FILE *f;                    /**< Write the report here; NULL when not open. */
+	const char *path;
+	char tmp[4096];
+};
+
+/** Make the temporary file. @return 0, or -1 with one line in @p err ("cannot write ..."). */
+int iol_json_file_open(struct iol_json_file *jf, const char *path, char *err, size_t errlen);
+
+/**
+ * Close and rename the file over its path when @p written (the report was
+ * written whole); else, or when that fails, remove it.
+ * @return 0, or -1 with errno set.
+ */
+int iol_json_file_commit(struct iol_json_file *jf, bool written);
+
+/** Remove the temporary file, if open: no report. */
+void iol_json_file_discard(struct iol_json_file *jf);
+
 #ifdef __cplusplus
 }
 #endif

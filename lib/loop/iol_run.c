@@ -60,8 +60,7 @@ struct run {
 	struct rte_mempool *mp;
 	struct iol_iova_map map;
 	struct iol_engine *engine;
-	FILE *json;                     /* --json's temporary file, made before anything is touched */
-	char json_tmp[4096];            /* renamed to --json once the report is written */
+	struct iol_json_file json;      /* --json, made before anything is touched */
 	struct iol_telemetry_view tel;  /* what /iovaloop/ telemetry commands read */
 	struct iol_sample *samples;     /* the live lines, for the JSON's timeline */
 	unsigned int n_samples, cap_samples;
@@ -414,69 +413,21 @@ diagnose(struct run *r, const struct iol_report *rep, char diag[][512])
 	return n;
 }
 
-static mode_t
-current_umask(void)
-{
-	mode_t m = umask(0);
-
-	umask(m);
-	return m;
-}
-
-/*
- * --json goes to a temporary file beside the target, made before anything
- * is touched (so an unwritable place is refused at once) and renamed over
- * it only once the report is whole: a run that fails early leaves an
- * earlier report as it was.
- */
+/* --json: the report written whole or not at all (iol_json_file). */
 static enum iol_exit
 json_open(struct run *r)
 {
-	const char *path = r->cfg->json_path;
-	int fd;
-
-	if ((size_t)snprintf(r->json_tmp, sizeof(r->json_tmp), "%s.XXXXXX", path) >=
-	    sizeof(r->json_tmp))
-		return refuse(r, IOL_EXIT_USAGE, "--json: the path %s is too long", path);
-	fd = mkstemp(r->json_tmp);
-	if (fd < 0 || (r->json = fdopen(fd, "w")) == NULL) {
-		int err = errno;
-
-		if (fd >= 0) {
-			close(fd);
-			unlink(r->json_tmp);
-		}
-		return refuse(r, IOL_EXIT_USAGE, "--json: cannot write %s: %s", path,
-			strerror(err));
-	}
-	/* mkstemp's 0600 is for secrets: a report is as readable as any file. */
-	fchmod(fd, 0666 & ~current_umask());
+	if (iol_json_file_open(&r->json, r->cfg->json_path, r->err, sizeof(r->err)) < 0)
+		return refuse(r, IOL_EXIT_USAGE, "--json: %s", r->err);
 	return IOL_EXIT_PASS;
-}
-
-/* Drop the temporary file: the run made no report. */
-static void
-json_discard(struct run *r)
-{
-	if (r->json == NULL)
-		return;
-	fclose(r->json);
-	unlink(r->json_tmp);
-	r->json = NULL;
 }
 
 static int
 json_commit(struct run *r, const struct iol_report *rep, const struct iol_result *v)
 {
-	bool written = iol_report_json(rep, v, r->json) == 0;
-
-	written &= fflush(r->json) == 0 && fsync(fileno(r->json)) == 0;
-	written &= fclose(r->json) == 0;
-	r->json = NULL;
-	if (written && rename(r->json_tmp, r->cfg->json_path) == 0)
+	if (iol_json_file_commit(&r->json, iol_report_json(rep, v, r->json.f) == 0) == 0)
 		return 0;
 	LOG(ERR, "--json: could not write %s: %s", r->cfg->json_path, strerror(errno));
-	unlink(r->json_tmp);
 	return -1;
 }
 
@@ -534,7 +485,7 @@ report(struct run *r, const struct iol_run_env *env, struct iol_run_result *res)
 	for (i = 0; i < rep.n_problems; i++)
 		LOG(ERR, "%s", probs[i]);
 	iol_report_print(&rep, &verdict, r->out);
-	if (r->json != NULL && json_commit(r, &rep, &verdict) < 0)
+	if (r->json.f != NULL && json_commit(r, &rep, &verdict) < 0)
 		code = IOL_EXIT_SETUP;
 	free(rep.ports);
 	free(rep.cores);
@@ -632,7 +583,7 @@ teardown(struct run *r)
 		rte_mempool_free(r->mp);
 	if (r->ring_pair_made)
 		iol_ring_pair_destroy(&r->rp);
-	json_discard(r);
+	iol_json_file_discard(&r->json);
 	free(r->samples);
 	return ret;
 }
