@@ -22,17 +22,29 @@ probe_case() {
 		--dma "nic:${E1000E[0]}" --probe-peer "${E1000E[1]}" "$@" --json "$RES/$name.json"
 	rc=$?
 	f1=$(iommu_faults)
-	log "iovaloop exit status $rc (expected 0); IOMMU fault lines in dmesg (/$FAULT_RE/): $f0 before, $f1 after"
+	log "iovaloop exit status $rc; IOMMU fault lines in dmesg (/$FAULT_RE/): $f0 before, $f1 after"
 	dmesg | grep -E "${FAULT_RE:-^$}" | tail -n 4
-	python3 - "$RES/$name.json" <<'EOF' || rc=1
+	python3 - "$RES/$name.json" "$FAM" <<'EOF'
 import json, sys
 p = json.load(open(sys.argv[1]))["probe"]
 made = [a for a in p["attempts"] if a["attempted"]]
+# AMD-Vi in QEMU: a read of the HyperTransport hole gives zeros, no fault
+# line (the family logs none), and the hole is a Reserved range of
+# /proc/iomem: nothing proves it blocked, the probe says "not shown" (exit
+# 1). The one attempt the lab accepts so (doc/probe.md); exit 2 here.
+known = [a for a in made if sys.argv[2] == "amdvi" and a["verdict"] == "unproven" and
+         a["target"] == "reserved" and a["iova"] == "0xfd00000000" and
+         a.get("destination") == "zeros"]
+for a in known:
+    print("known (AMD-Vi, QEMU): attempt %d (%s %s) %s: %s" % (a["n"], a["what"], a["dir"],
+          a["verdict"], a["why"]))
+made = [a for a in made if a not in known]
+want = "unproven" if known else "blocked"
 bad = [a for a in made if a["verdict"] not in ("copied", "blocked", "no memory")]
 blocked = [a for a in made if a["verdict"] == "blocked"]
 for a in bad:
     print("FAIL: attempt %d (%s %s) %s: %s" % (a["n"], a["what"], a["dir"], a["verdict"], a["why"]))
-if p["result"] != "blocked":
+if p["result"] != want:
     print("FAIL: result %s: %s" % (p["result"], p["message"]))
 # every family: past the end, the unmapped canary and the other container
 # (read and write), IOVA 0; the rest depends on the family's regions and width
@@ -45,8 +57,14 @@ if missing:
 writes = [a for a in blocked if a["dir"] == "write"]
 print("probe %s: %d attempts made, %d blocked (%d writes), result %s" %
       (sys.argv[1], len(made), len(blocked), len(writes), p["result"]))
-sys.exit(1 if bad or p["result"] != "blocked" or missing else 0)
+sys.exit(1 if bad or p["result"] != want or missing else 2 if known else 0)
 EOF
+	local chk=$?
+	case "$chk,$rc" in
+	0,0) ;;
+	2,1) log "exit status 1 is the known AMD-Vi \"not shown\" above"; rc=0 ;;
+	*) log "FAIL: the report's check says $chk, iovaloop's exit status $rc"; rc=1 ;;
+	esac
 	if [ "$FAM" = amdvi ]; then
 		log "AMD-Vi: QEMU's amd-iommu logs no fault; no completion and untouched memory decide"
 	elif [ "$f1" -le "$f0" ]; then
