@@ -21,7 +21,8 @@ SECS=${SECS:-2}
 ENGINE=${ENGINE:-dma_skeleton}
 VDEV=${VDEV---vdev dma_skeleton}
 IOVALOOP=$BUILD/app/iovaloop/iovaloop
-EAL="-l 0-1 -n 1 --no-pci --in-memory --iova-mode=va --log-level=lib.eal:warning ${VDEV} ${EAL_EXTRA:-}"
+# PCI devices only when EAL_EXTRA names some (-a BDF).
+EAL="-l 0-1 -n 1 ${EAL_EXTRA:---no-pci} --in-memory --iova-mode=va --log-level=lib.eal:warning ${VDEV}"
 OUT=$BUILD/bench
 SIZES=${SIZES:-64 256 1024 4096 16384 65536}
 mkdir -p "$OUT"

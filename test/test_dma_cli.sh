@@ -35,7 +35,7 @@ refuses() {
 
 # A run that passes, and its report.
 $B $VA -- --mode dma --dma dma_skeleton --duration 0.5 --stats-period 0 \
-	--copy-size 2048 --burst 16 --inflight 32 --json "$T/r.json" >"$T/out" 2>"$T/err"
+	--copy-size 2048 --burst 16 --inflight 32 --loss-timeout 3000 --json "$T/r.json" >"$T/out" 2>"$T/err"
 rc=$?
 if [ $rc = 0 ] && grep -q "Result: PASS, all [0-9]* copies verified" "$T/out"; then
 	ok "dma_skeleton run passes"
