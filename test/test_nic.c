@@ -33,7 +33,7 @@
 
 #define FAKE_REGS (0x10000 / 4)
 #define FAKE_LOG 64
-#define BMCR_FOUND 0x1140         /* autonegotiation on, 1000 FD: QEMU's default */
+#define BMCR_FOUND 0x3100         /* autonegotiation on, 100 FD: not what start writes */
 
 struct fake_nic {
 	uint32_t reg[FAKE_REGS];
@@ -517,6 +517,9 @@ test_names(void)
 	TEST_ASSERT_EQUAL(iol_nic_open("nic:ffff:ff:1f.7", RTE_VFIO_DEFAULT_CONTAINER_FD, &e, err, sizeof(err)),
 		-ENODEV, "no such device");
 	TEST_ASSERT_STR_CONTAINS(err, "no PCI device ffff:ff:1f.7", "says so");
+	TEST_ASSERT_EQUAL(iol_nic_open("nic:FF:1F.7", RTE_VFIO_DEFAULT_CONTAINER_FD, &e, err, sizeof(err)),
+		-ENODEV, "the short form");
+	TEST_ASSERT_STR_CONTAINS(err, "no PCI device 0000:ff:1f.7", "in domain 0, as sysfs names it");
 	TEST_ASSERT(iol_nic_model_find(0x10d3) == &iol_nic_82574l && iol_nic_model_find(0x10c9) == &iol_nic_82576 &&
 		iol_nic_model_find(0x1521) == &iol_nic_i350 && iol_nic_model_find(0x100e) == NULL, "models");
 	TEST_ASSERT_STR_CONTAINS(iol_nic_models_usage(), "8086:1521 (I350)", "usage");
@@ -557,7 +560,11 @@ struct dev {
 	int container;                /* RTE_VFIO_DEFAULT_CONTAINER_FD or a private one */
 	const struct rte_memzone *src, *dst;
 	unsigned int mapped;          /* src and dst in the private container */
+	uint8_t *page;                /* CANARY_PAGES pages the IOMMU does not map */
 };
+
+#define CANARY_PAGES 2
+#define PAGE_BYTE 0x5a
 
 static rte_iova_t
 slot_iova(const struct rte_memzone *mz, unsigned int k)
@@ -589,6 +596,9 @@ dev_close(struct dev *d)
 	if (d->container != RTE_VFIO_DEFAULT_CONTAINER_FD)
 		rte_vfio_container_destroy(d->container);
 	d->container = RTE_VFIO_DEFAULT_CONTAINER_FD;
+	if (d->page != NULL)
+		munmap(d->page, CANARY_PAGES * 4096);
+	d->page = NULL;
 }
 
 /* The engine IOL_NIC names (IOL_NIC_CONTAINER=private: in a container of
@@ -600,6 +610,7 @@ dev_open(struct dev *d)
 {
 	const char *bdf = getenv("IOL_NIC"), *ct = getenv("IOL_NIC_CONTAINER");
 	const struct rte_memzone *mz[2];
+	struct iol_dma_engine again;
 	char spec[64], err[512];
 	int rc;
 
@@ -612,6 +623,12 @@ dev_open(struct dev *d)
 	d->dst = rte_memzone_reserve_aligned("nic_copy_dst", SLOTS * SLOT, SOCKET_ID_ANY,
 		RTE_MEMZONE_IOVA_CONTIG, 4096);
 	TEST_ASSERT(d->src != NULL && d->dst != NULL, "no DPDK memory for the buffers");
+	/* Ordinary pages of this process: DPDK maps none of them for DMA. */
+	d->page = mmap(NULL, CANARY_PAGES * 4096, PROT_READ | PROT_WRITE,
+		MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	if (d->page == MAP_FAILED)
+		d->page = NULL;
+	TEST_ASSERT(d->page != NULL, "mmap");
 	if (ct != NULL && strcmp(ct, "private") == 0) {
 		d->container = rte_vfio_container_create();
 		TEST_ASSERT(d->container >= 0, "no private VFIO container");
@@ -625,6 +642,10 @@ dev_open(struct dev *d)
 		((struct iol_nic *)d->e.priv)->model->name, d->e.caps.min_copy,
 		d->e.caps.max_copy, d->e.caps.depth, d->e.caps.behind_iommu ? "behind the IOMMU" : "no IOMMU",
 		d->container == RTE_VFIO_DEFAULT_CONTAINER_FD ? "DPDK's" : "a private");
+	memset(&again, 0, sizeof(again));
+	TEST_ASSERT_EQUAL(iol_nic_open(spec, d->container, &again, err, sizeof(err)), -EBUSY,
+		"a second engine on %s", spec);
+	TEST_ASSERT_STR_CONTAINS(err, "open already", "says why");
 	if (d->container == RTE_VFIO_DEFAULT_CONTAINER_FD)
 		return TEST_SUCCESS;
 	/* DPDK maps its memory into its own container only. */
@@ -699,7 +720,7 @@ static const uint32_t dev_sizes[] = { 60, 64, 65, 128, 512, 1024, 1514, 1515, 20
 
 /* A copy to a page of this process the IOMMU does not map (its IOVA as the
  * EAL would give it: the VA, or the PA in PA mode). The NIC's DMA write
- * must be blocked: the page keeps its canary. 1 when the copy completed.
+ * must be blocked: the pages keep their bytes. *completed: the copy did.
  */
 static int
 blocked_write(struct dev *d, bool *completed)
@@ -707,13 +728,10 @@ blocked_write(struct dev *d, bool *completed)
 	struct iol_dma_done done;
 	uint64_t deadline;
 	rte_iova_t bad;
-	uint8_t *page;
 	size_t i;
 
-	page = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
-	TEST_ASSERT(page != MAP_FAILED, "mmap");
-	memset(page, 0x5a, 8192);
-	bad = rte_mem_virt2iova(page + 4096);
+	memset(d->page, PAGE_BYTE, CANARY_PAGES * 4096);
+	bad = rte_mem_virt2iova(d->page + 4096);
 	TEST_ASSERT(bad != RTE_BAD_IOVA, "no IOVA for the canary page");
 	fill_src(slot_va(d->src, 0), 256, 1);
 	TEST_ASSERT_SUCCESS(iol_dma_enqueue(&d->e, slot_iova(d->src, 0), bad, 256, 1), "enqueue");
@@ -725,13 +743,56 @@ blocked_write(struct dev *d, bool *completed)
 	printf("copy to the unmapped IOVA 0x%" PRIx64 ": %s\n", bad,
 		!*completed ? "no completion in 2 s" : done.status == IOL_DMA_OK ?
 		"completed, status OK (the NIC does not see the IOMMU refuse its write)" : "completed, status error");
-	for (i = 0; i < 8192; i++)
-		if (page[i] != 0x5a)
+	for (i = 0; i < CANARY_PAGES * 4096; i++)
+		if (d->page[i] != PAGE_BYTE)
 			break;
-	munmap(page, 8192);
-	TEST_ASSERT(i == 8192, "DMA ISOLATION BROKEN: byte %zu of the canary pages changed by a copy to IOVA 0x%" PRIx64,
-		i, bad);
+	TEST_ASSERT(i == CANARY_PAGES * 4096,
+		"DMA ISOLATION BROKEN: byte %zu of the canary pages changed by a copy to IOVA 0x%" PRIx64, i, bad);
 	printf("the canary pages are untouched\n");
+	return TEST_SUCCESS;
+}
+
+/* What @p len bytes at @p p hold, for the report. */
+static const char *
+bytes_are(const uint8_t *p, uint32_t len)
+{
+	uint32_t i;
+
+	for (i = 1; i < len && p[i] == p[0]; i++)
+		;
+	if (i < len)
+		return "mixed bytes";
+	return p[0] == CANARY ? "the canary (untouched)" : p[0] == PAGE_BYTE ? "the unmapped page's bytes" :
+		p[0] == 0 ? "zeros" : "one other byte";
+}
+
+/* A copy from a page of this process the IOMMU does not map: the NIC's
+ * read must be blocked, none of the page's bytes may reach the
+ * destination. Last of all: a frame that never comes back would leave the
+ * engine waiting for it.
+ */
+static int
+blocked_read(struct dev *d)
+{
+	struct iol_dma_done done;
+	uint64_t deadline;
+	bool completed = false;
+	rte_iova_t bad;
+
+	memset(d->page, PAGE_BYTE, CANARY_PAGES * 4096);
+	bad = rte_mem_virt2iova(d->page);
+	TEST_ASSERT(bad != RTE_BAD_IOVA, "no IOVA for the page");
+	memset(slot_va(d->dst, 0), CANARY, SLOT);
+	TEST_ASSERT_SUCCESS(iol_dma_enqueue(&d->e, bad, slot_iova(d->dst, 0), 256, 2), "enqueue");
+	iol_dma_submit(&d->e);
+	deadline = rte_get_timer_cycles() + 2 * rte_get_timer_hz();
+	while (rte_get_timer_cycles() < deadline && !completed)
+		completed = iol_dma_completed(&d->e, &done, 1) == 1;
+	printf("copy from the unmapped IOVA 0x%" PRIx64 ": %s; the destination holds %s\n", bad,
+		!completed ? "no completion in 2 s" : done.status == IOL_DMA_OK ? "completed, status OK" :
+		"completed, status error", bytes_are(slot_va(d->dst, 0), 256));
+	TEST_ASSERT(strcmp(bytes_are(slot_va(d->dst, 0), 256), "the unmapped page's bytes") != 0,
+		"DMA ISOLATION BROKEN: a copy from IOVA 0x%" PRIx64 " (not mapped) read the page there", bad);
 	return TEST_SUCCESS;
 }
 
@@ -763,11 +824,53 @@ nic_copy_autotest(void)
 		rc = TEST_FAILED;
 	else if (rc == TEST_SUCCESS && completed)
 		printf("1514 bytes: 64 copies after it, every byte checked\n");
+	if (rc == TEST_SUCCESS)
+		rc = blocked_read(&d);
 	dev_close(&d);
 	return rc;
 }
 
 REGISTER_EAL_TEST(nic_copy_autotest, nic_copy_autotest);
+
+/* iol_nic_open() refuses, with the fix in its message: IOL_NIC_PROBED a NIC
+ * the EAL gave a PMD (-a BDF), IOL_NIC_KERNEL a NIC on a kernel driver,
+ * IOL_NIC_UNSUPPORTED a device of another model.
+ */
+static int
+nic_refusal_autotest(void)
+{
+	static const struct { const char *var; int rc; const char *says; } cases[] = {
+		{ "IOL_NIC_PROBED", -EBUSY, "start the EAL with -b " },
+		{ "IOL_NIC_KERNEL", -ENODEV, "dpdk-devbind.py -b vfio-pci " },
+		{ "IOL_NIC_UNSUPPORTED", -ENODEV, "not a NIC this back end drives" },
+	};
+	struct iol_dma_engine e;
+	char spec[64], err[512];
+	unsigned int i, ran = 0;
+	const char *bdf;
+	int rc;
+
+	for (i = 0; i < RTE_DIM(cases); i++) {
+		bdf = getenv(cases[i].var);
+		if (bdf == NULL)
+			continue;
+		snprintf(spec, sizeof(spec), "nic:%s", bdf);
+		memset(&e, 0, sizeof(e));
+		err[0] = '\0';
+		rc = iol_nic_open(spec, RTE_VFIO_DEFAULT_CONTAINER_FD, &e, err, sizeof(err));
+		printf("%s=%s: %d: %s\n", cases[i].var, bdf, rc, err);
+		if (rc == 0)
+			e.ops->close(&e);
+		TEST_ASSERT_EQUAL(rc, cases[i].rc, "%s refused", spec);
+		TEST_ASSERT_STR_CONTAINS(err, cases[i].says, "the fix named");
+		ran++;
+	}
+	if (ran == 0)
+		TEST_SKIP("no device named: IOL_NIC_PROBED, IOL_NIC_KERNEL, IOL_NIC_UNSUPPORTED (the lab's nic cases)");
+	return TEST_SUCCESS;
+}
+
+REGISTER_EAL_TEST(nic_refusal_autotest, nic_refusal_autotest);
 
 /* Copies/s and GB/s of the engine against memcpy of the same buffers, in
  * the same run; reported, never asserted (the perf lab case).

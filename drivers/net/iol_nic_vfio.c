@@ -47,7 +47,13 @@ struct nic_vfio {
 	size_t bar_len;
 	const struct rte_memzone *mz[2]; /* TX ring, RX ring */
 	unsigned int mapped;          /* rings mapped into a private container */
+	struct nic_vfio *next;        /* in open_nics */
 };
+
+/* The NICs open as engines in this process. VFIO would hand out a second
+ * fd of an open device, and two engines would share one NIC's rings.
+ */
+static struct nic_vfio *open_nics;
 
 static uint32_t
 mmio_read(void *bar, uint32_t reg)
@@ -178,6 +184,11 @@ unwind(struct nic_vfio *v, enum nic_step done)
 static void
 vfio_release(struct iol_nic *n)
 {
+	struct nic_vfio **p;
+
+	for (p = &open_nics; *p != n->owner; p = &(*p)->next)
+		;
+	*p = (*p)->next;
 	unwind(n->owner, STEP_RINGS);
 }
 
@@ -283,6 +294,10 @@ iol_nic_open(const char *spec, int container_fd, struct iol_dma_engine *e, char 
 	if (iol_pci_addr_canon(spec + 4, bdf) < 0)
 		return nic_err(err, errlen, EINVAL, "%s: \"%s\" is no PCI address (accepted: nic:" IOL_PCI_ADDR_FORMS ")",
 			spec, spec + 4);
+	for (v = open_nics; v != NULL; v = v->next)
+		if (strcmp(v->bdf, bdf) == 0)
+			return nic_err(err, errlen, EBUSY, "%s: %s is open already, as another engine of this process",
+				spec, bdf);
 	m = check_device(spec, bdf, err, errlen, &rc);
 	if (m == NULL)
 		return rc;
@@ -318,6 +333,8 @@ iol_nic_open(const char *spec, int container_fd, struct iol_dma_engine *e, char 
 		unwind(v, step);
 		return nic_err(err, errlen, -rc, "%s: %s", spec, msg);
 	}
+	v->next = open_nics;
+	open_nics = v;
 	iol_nic_engine_init(e, n, !rte_vfio_noiommu_is_enabled());
 	snprintf(e->name, sizeof(e->name), "nic:%s", bdf);
 	return 0;
