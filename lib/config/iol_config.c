@@ -173,8 +173,8 @@ iol_config_usage(FILE *out, const char *prog)
 "  --iova-base, no other):\n"
 "  --dma DEV                  the engine: a dmadev name or id, or nic:BDF\n"
 "  --copy-size N              bytes a copy, 1-%u (4096)\n"
-"  probe mode (--mode probe; takes --dma, --json, --mem, --xmem-size, --page-size,\n"
-"  --iova-base and --allow-noiommu, no other):\n"
+"  probe mode (--mode probe; takes --dma, --probe-peer, --json, --mem, --xmem-size,\n"
+"  --page-size and --iova-base, no other):\n"
 "  --dma nic:BDF              the engine, a NIC whose DMA goes through the IOMMU\n"
 "  --probe-peer BDF           a vfio-pci device of another IOMMU group, opened in\n"
 "                             a second VFIO container that maps a canary page\n"
@@ -731,7 +731,7 @@ check_probe(const struct iol_config *cfg, const struct parse_state *ps, char *er
 {
 	static const char *const probe_opts[] = {
 		"mode", "dma", "probe-peer", "json", "mem", "xmem-size", "page-size",
-		"iova-base", "allow-noiommu",
+		"iova-base",
 	};
 	unsigned int i, k;
 
@@ -747,7 +747,7 @@ check_probe(const struct iol_config *cfg, const struct parse_state *ps, char *er
 		if (k == RTE_DIM(probe_opts))
 			return iol_errf(err, errlen, "--%s: not with --mode probe, which drives a "
 				"DMA engine, not ports; it accepts --dma, --probe-peer, --json, "
-				"--mem, --xmem-size, --page-size, --iova-base and --allow-noiommu",
+				"--mem, --xmem-size, --page-size and --iova-base",
 				opts[i].name);
 	}
 	if (cfg->dma == NULL)
