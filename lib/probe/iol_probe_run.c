@@ -716,11 +716,12 @@ iol_probe_run(const struct iol_config *cfg, const struct iol_probe_env *env)
 		return fail(EXIT_SETUP, "probe: out of memory reading the IOMMU topology");
 	}
 	ret = probe_body(pr, topo);
+	/* Reverse order of set-up: xmem is unmapped while the engine's group still holds the container. */
 	iol_kmsg_close(&pr->kmsg);
 	other_teardown(pr);
 	canaries_teardown(pr);
-	engine_close(pr);
 	memory_teardown(pr);
+	engine_close(pr);
 	iol_topology_free(topo);
 	free(pr);
 	return ret;
