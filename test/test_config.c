@@ -43,7 +43,7 @@ static const struct {
 	{ "--burst 0", "--burst", "from 1 to 512" },
 	{ "--burst 513", "--burst", "from 1 to 512" },
 	{ "--burst -1", "--burst", "from 1 to 512" },
-	{ "--mode pingpong", "--mode", "loop, txonly, rxonly or dma" },
+	{ "--mode pingpong", "--mode", "loop, txonly, rxonly, dma or probe" },
 	{ "--verify some", "--verify", "none, header or full" },
 	{ "--inflight 0", "--inflight", "1 to 65536" },
 	{ "--inflight 2000 --rxd 1024", "--inflight", "at most --rxd" },

@@ -75,6 +75,21 @@ refuses "--test-fault: --mode rxonly" --mode rxonly --test-fault drop@5
 refuses "two faults at frame 5" --test-fault drop@5,dup@5
 refuses "swap@10 sends frame 10 right after frame 11" --test-fault swap@10,swap@11
 refuses "needs --pkt-size 57" --pkt-size 56 --test-fault corrupt@3
+# The isolation probe (doc/probe.md): an engine to probe, no port options,
+# and only an engine whose DMA goes through the IOMMU.
+refuses "--mode probe: needs --dma" --mode probe
+refuses "--burst: not with --mode probe" --mode probe --dma nic:00:03.0 --burst 8
+refuses "--verify: not with --mode probe" --mode probe --dma nic:00:03.0 --verify full
+refuses "--dma: only with --mode dma or probe" --dma nic:00:03.0
+refuses "--probe-peer: 'x' is not a PCI address" --mode probe --dma nic:00:03.0 --probe-peer x
+expect "probe refuses a va_only engine" 2 $B $EAL --vdev dma_skeleton --iova-mode=va -- \
+	--mode probe --dma dma_skeleton
+if grep -q "the probe needs a device whose DMA goes through the IOMMU" "$T/err" &&
+   [ "$(grep -c iovaloop: "$T/err")" = 1 ] && ! grep -q "Isolation probe" "$T/out"; then
+	ok "one line: the probe needs a device behind the IOMMU, no attempt made"
+else
+	ko "message for a va_only engine"
+fi
 # A value given to a flag: exactly one wording.
 for flag in --allow-noiommu=1 --test-no-dma-map=x --help=x; do
 	expect "refuses $flag" 2 $B $EAL -- $flag

@@ -31,6 +31,7 @@
 #include "iol_dmarun.h"
 #include "iol_iommu.h"
 #include "iol_loop.h"
+#include "iol_probe.h"
 
 #define MAX_DEVICES 32
 
@@ -282,8 +283,11 @@ main(int argc, char **argv)
 			rte_strerror(rte_errno));
 		return IOL_EXIT_SETUP;
 	}
-	code = cfg.mode == IOL_MODE_DMA ? iol_dmarun(&cfg, &env, &dres) :
-		iol_run(&cfg, &env, &res);
+	if (cfg.mode == IOL_MODE_PROBE)
+		code = (enum iol_exit)iol_probe_run(&cfg, &(struct iol_probe_env){ 0 });
+	else
+		code = cfg.mode == IOL_MODE_DMA ? iol_dmarun(&cfg, &env, &dres) :
+			iol_run(&cfg, &env, &res);
 	rte_eal_cleanup();
 	return code;
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "iol_config.h"
+#include "iol_iommu.h"
 #include "iol_units.h"
 
 #define PAGE_2M (2ull << 20)
@@ -15,6 +16,7 @@
 static const char *const mode_names[] = {
 	[IOL_MODE_LOOP] = "loop", [IOL_MODE_TXONLY] = "txonly", [IOL_MODE_RXONLY] = "rxonly",
 	[IOL_MODE_DMA] = "dma",
+	[IOL_MODE_PROBE] = "probe",
 };
 static const char *const verify_names[] = {
 	[IOL_VERIFY_NONE] = "none", [IOL_VERIFY_HEADER] = "header", [IOL_VERIFY_FULL] = "full",
@@ -134,10 +136,13 @@ iol_config_usage(FILE *out, const char *prog)
 "  sharing nothing and without --file-prefix, --file-prefix=iovaloop-PID: no\n"
 "  file is left in /dev/hugepages or /var/run/dpdk. Shared files: give\n"
 "  --file-prefix NAME --proc-type=primary.\n"
-"  --mode loop|txonly|rxonly|dma  loop (default): frames circulate between a\n"
-"                             port pair, or through one port; txonly sends stamped\n"
+"  --mode loop|txonly|rxonly|dma|probe\n"
+"                             loop (default): frames circulate between a port\n"
+"                             pair, or through one port; txonly sends stamped\n"
 "                             frames; rxonly verifies what another iovaloop sends;\n"
-"                             dma: verified copies by a DMA engine (doc/dma.md)\n"
+"                             dma: verified copies by a DMA engine (doc/dma.md);\n"
+"                             probe: the DMA engine --dma tries IOVAs the IOMMU\n"
+"                             must block (doc/probe.md)\n"
 "  --verify none|header|full  what each received frame is checked for (full);\n"
 "                             none passes frames on unread (bytes = frames x\n"
 "                             size); rxonly needs header or full\n"
@@ -189,6 +194,12 @@ iol_config_usage(FILE *out, const char *prog)
 "  --iova-base, no other):\n"
 "  --dma DEV                  the engine: a dmadev name or id, or nic:BDF\n"
 "  --copy-size N              bytes a copy, 1-%u (4096)\n"
+"  probe mode (--mode probe; takes --dma, --probe-peer, --json, --mem, --xmem-size,\n"
+"  --page-size and --iova-base, no other):\n"
+"  --dma nic:BDF              the engine, a NIC whose DMA goes through the IOMMU\n"
+"  --probe-peer BDF           a vfio-pci device of another IOMMU group, opened in\n"
+"                             a second VFIO container that maps a canary page\n"
+"                             (without it that attempt is not made)\n"
 "numbers: decimal digits, or 0x and hex digits; SEC: N or N.N; lists:\n"
 "comma-separated, no empty item\n"
 "exit status: 0 all verified, 1 verification errors, 2 bad usage, 3 set-up refused\n",
@@ -428,6 +439,19 @@ opt_json(struct iol_config *cfg, struct parse_state *ps, const struct opt *o,
 }
 
 static int
+opt_probe_peer(struct iol_config *cfg, struct parse_state *ps, const struct opt *o,
+		const char *arg, char *err, size_t errlen)
+{
+	char canon[IOL_PCI_ADDR_LEN];
+
+	if (iol_pci_addr_canon(arg, canon) < 0)
+		return iol_errf(err, errlen, "--probe-peer: '%s' is not a PCI address; accepts "
+			IOL_PCI_ADDR_FORMS, ps->arg);
+	cfg->probe_peer = arg;
+	return 0;
+}
+
+static int
 opt_xmem_size(struct iol_config *cfg, struct parse_state *ps, const struct opt *o,
 		const char *arg, char *err, size_t errlen)
 {
@@ -609,6 +633,7 @@ static const struct opt opts[] = {
 	  .note = " (e.g. 0x50200000)" },
 	{ .name = "allow-noiommu", .parse = opt_flag, .flag = true,
 	  .field = FIELD(allow_noiommu) },
+	{ .name = "probe-peer", .parse = opt_probe_peer },
 	{ .name = "test-no-dma-map", .parse = opt_flag, .flag = true,
 	  .field = FIELD(test_no_dma_map) },
 	{ .name = "test-fault", .parse = opt_faults },
@@ -624,7 +649,7 @@ _Static_assert(RTE_DIM(opts) <= RTE_DIM(((struct parse_state *)NULL)->given),
 /* The dma mode's options, and the others' it refuses (they move frames). */
 static const char *const dma_only[] = { "dma", "copy-size" };
 static const char *const not_dma[] = {
-	"verify", "frame", "pkt-size", "queues", "rxd", "txd", "ports", "link-timeout", "tx-rate",
+	"verify", "frame", "pkt-size", "mbuf-size", "queues", "rxd", "txd", "ports", "link-timeout", "tx-rate",
 	"test-fault", "test-no-dma-map", "allow-noiommu",
 };
 
@@ -653,9 +678,12 @@ check_dma(const struct iol_config *cfg, const struct parse_state *ps, char *err,
 {
 	const char *o;
 
+	if (cfg->mode == IOL_MODE_PROBE)
+		return 0; /* check_probe() says what it takes */
 	if (cfg->mode != IOL_MODE_DMA) {
 		o = given_of(ps, dma_only, RTE_DIM(dma_only));
-		return o == NULL ? 0 : iol_errf(err, errlen, "--%s: only with --mode dma", o);
+		return o == NULL ? 0 : iol_errf(err, errlen, "--%s: only with --mode dma%s", o,
+			strcmp(o, "dma") == 0 ? " or probe" : "");
 	}
 	o = given_of(ps, not_dma, RTE_DIM(not_dma));
 	if (o != NULL)
@@ -739,7 +767,6 @@ static int
 settle_frame(struct iol_config *cfg, const struct parse_state *ps, char *err, size_t errlen)
 {
 	uint32_t min = iol_stamp_min_len(IOL_ENCAP_UDP);
-
 	bool frame_given = was_given(ps, "frame");
 
 	if (!frame_given)
@@ -755,13 +782,48 @@ settle_frame(struct iol_config *cfg, const struct parse_state *ps, char *err, si
 	return 0;
 }
 
+/*
+ * The probe drives a DMA engine, not ports: of the options it takes only
+ * these (the memory options place its buffer), and needs --dma.
+ */
+static int
+check_probe(const struct iol_config *cfg, const struct parse_state *ps, char *err,
+		size_t errlen)
+{
+	static const char *const probe_opts[] = {
+		"mode", "dma", "probe-peer", "json", "mem", "xmem-size", "page-size",
+		"iova-base",
+	};
+	unsigned int i, k;
+
+	if (cfg->mode != IOL_MODE_PROBE)
+		return cfg->probe_peer == NULL ? 0 :
+			iol_errf(err, errlen, "--probe-peer: only with --mode probe");
+	for (i = 0; i < RTE_DIM(opts); i++) {
+		if (!ps->given[i])
+			continue;
+		for (k = 0; k < RTE_DIM(probe_opts); k++)
+			if (strcmp(opts[i].name, probe_opts[k]) == 0)
+				break;
+		if (k == RTE_DIM(probe_opts))
+			return iol_errf(err, errlen, "--%s: not with --mode probe, which drives a "
+				"DMA engine, not ports; it accepts --dma, --probe-peer, --json, "
+				"--mem, --xmem-size, --page-size and --iova-base",
+				opts[i].name);
+	}
+	if (cfg->dma == NULL)
+		return iol_errf(err, errlen, "--mode probe: needs --dma ENGINE, the DMA engine "
+			"to probe (nic:BDF, a NIC bound to vfio-pci)");
+	return 0;
+}
+
 /* Checks that involve more than one option. */
 static int
 check_combination(struct iol_config *cfg, const struct parse_state *ps, char *err,
 		size_t errlen)
 {
 
-	if (check_dma(cfg, ps, err, errlen) < 0)
+	if (check_probe(cfg, ps, err, errlen) < 0 || check_dma(cfg, ps, err, errlen) < 0)
 		return -1;
 	if (!was_given(ps, "mbuf-size"))
 		cfg->mbuf_size = (uint16_t)RTE_MAX(RTE_ALIGN_CEIL((unsigned int)cfg->pkt_size +

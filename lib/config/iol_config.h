@@ -37,7 +37,7 @@ extern "C" {
 /** Largest --mbuf-size: a pool's data room (headroom included) is 16 bits. */
 #define IOL_MAX_MBUF_SIZE (UINT16_MAX - RTE_PKTMBUF_HEADROOM)
 
-enum iol_mode { IOL_MODE_LOOP, IOL_MODE_TXONLY, IOL_MODE_RXONLY, IOL_MODE_DMA };
+enum iol_mode { IOL_MODE_LOOP, IOL_MODE_TXONLY, IOL_MODE_RXONLY, IOL_MODE_DMA, IOL_MODE_PROBE };
 enum iol_mem_kind { IOL_MEM_DPDK, IOL_MEM_XMEM };
 
 /**
@@ -103,9 +103,11 @@ struct iol_config {
 	bool iova_base_set;
 	bool allow_noiommu;
 
+	const char *probe_peer;     /**< --probe-peer: the other container's device, NULL none. */
+
 	bool test_no_dma_map;       /**< Test only: register xmem, map nothing. */
 
-	const char *dma;            /**< dma mode: the engine (--dma). */
+	const char *dma;            /**< dma and probe modes: the engine (--dma). */
 	uint32_t copy_size;         /**< dma mode: bytes a copy (--copy-size). */
 
 	struct iol_fault faults[IOL_MAX_FAULTS];
