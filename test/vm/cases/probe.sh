@@ -12,14 +12,17 @@
 #
 #   probe_e1000e       DPDK's memory, IOVA VA
 #   probe_e1000e_xmem  xmem at --iova-base (IOL_VM_XMEM_BASE), IOVA VA (vtd)
+#   probe_igb          the same on the igb pair (the igb family: an 82576 as the engine)
 
-# probe_case NAME EXTRA-OPTIONS...: the probe, its table in the log, the report checked.
+# probe_case NAME ENGINE PEER EXTRA-OPTIONS...: the probe of the NIC ENGINE
+# (BDF) with PEER in the second container, its table in the log, the
+# report checked.
 probe_case() {
-	local name=$1 rc f0 f1; shift
+	local name=$1 dev=$2 peer=$3 rc f0 f1; shift 3
 	f0=$(iommu_faults)
-	log "iovaloop --mode probe --dma nic:${E1000E[0]} --probe-peer ${E1000E[1]} $*"
+	log "iovaloop --mode probe --dma nic:$dev --probe-peer $peer $*"
 	t 400 "$IOL" $EAL_COMMON --no-pci --iova-mode=va -- --mode probe \
-		--dma "nic:${E1000E[0]}" --probe-peer "${E1000E[1]}" "$@" --json "$RES/$name.json"
+		--dma "nic:$dev" --probe-peer "$peer" "$@" --json "$RES/$name.json"
 	rc=$?
 	f1=$(iommu_faults)
 	log "iovaloop exit status $rc; IOMMU fault lines in dmesg (/$FAULT_RE/): $f0 before, $f1 after"
@@ -73,16 +76,19 @@ EOF
 	return $rc
 }
 
-case_probe_e1000e() { probe_case probe_e1000e; }
+case_probe_e1000e() { probe_case probe_e1000e "${E1000E[0]}" "${E1000E[1]}"; }
 case_probe_e1000e_xmem() {
-	probe_case probe_e1000e_xmem --mem xmem --xmem-size 64M --page-size 2M \
+	probe_case probe_e1000e_xmem "${E1000E[0]}" "${E1000E[1]}" --mem xmem --xmem-size 64M --page-size 2M \
 		--iova-base "$XMEM_BASE"
 }
 # attempts up to 5.5 s apart (the fault lines' rate limit), a NIC reopen after a copy that never completed
 timeout_probe_e1000e() { echo 450; }
 timeout_probe_e1000e_xmem() { echo 450; }
+case_probe_igb() { probe_case probe_igb "${IGB[0]}" "${IGB[1]}"; }
+timeout_probe_igb() { echo 450; }
 
 LAB_CASES_vtd="${LAB_CASES_vtd:-} probe_e1000e probe_e1000e_xmem"
 LAB_CASES_amdvi="${LAB_CASES_amdvi:-} probe_e1000e"
 LAB_CASES_virtio_iommu="${LAB_CASES_virtio_iommu:-} probe_e1000e"
 LAB_CASES_smmuv3="${LAB_CASES_smmuv3:-} probe_e1000e"
+LAB_CASES_igb="${LAB_CASES_igb:-} probe_igb"
