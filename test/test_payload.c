@@ -13,11 +13,12 @@
 
 #include <rte_vect.h>
 
+#include "iol_config.h"
 #include "iol_stamp.h"
 #include "test.h"
 
 #define RUN 0x2468aceu
-#define MAX_LEN 2048    /* IOL_MAX_PKT_SIZE */
+#define MAX_LEN IOL_MAX_PKT_SIZE /* the longest frame the loop verifies in one mbuf */
 #define GUARD 64        /* bytes past the frame that must stay untouched */
 
 static uint8_t want[MAX_LEN + GUARD], got[MAX_LEN + GUARD];
@@ -94,10 +95,13 @@ check_variant(const struct iol_payload_ops *v)
 		offs[0] = IOL_STAMP_MIN_LEN + ((len - IOL_STAMP_MIN_LEN) / 2 & ~7u);
 		TEST_ASSERT_SUCCESS(check_damage(v, len, offs, 1), "middle word");
 	}
-	/* Every offset of lengths around each vector width and of 1514 and 2048. */
+	/*
+	 * Every offset of lengths around each vector width and unrolled turn,
+	 * of 1514, 2048 and the longest, and of some lengths between.
+	 */
 	for (len = IOL_STAMP_MIN_LEN + 1; len <= MAX_LEN; len++) {
-		if (len > IOL_STAMP_MIN_LEN + 160 && len != 1514 && len != MAX_LEN &&
-		    len % 509 != 0)
+		if (len > IOL_STAMP_MIN_LEN + 300 && len != 1514 && len != 2048 &&
+		    len != MAX_LEN && (len > 2048 || len % 509 != 0))
 			continue;
 		for (off = IOL_STAMP_MIN_LEN; off < len; off++) {
 			offs[0] = off;
