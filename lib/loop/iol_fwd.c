@@ -214,6 +214,39 @@ fast_store(const struct fast *f, struct side *s)
 }
 
 /*
+ * A frame's prefix (14 or 42 bytes: --frame) in 64-bit words, the last
+ * overlapping the one before: at 64 B, libc's memcmp() and memcpy() of
+ * that length were 9% of the forwarding core's samples.
+ */
+static __rte_always_inline bool
+prefix_equal(const uint8_t *a, const uint8_t *b, uint32_t len)
+{
+	uint64_t x, y, diff = 0;
+	uint32_t off;
+
+	for (off = 0; off + 8 < len; off += 8) {
+		memcpy(&x, a + off, 8);
+		memcpy(&y, b + off, 8);
+		diff |= x ^ y;
+	}
+	memcpy(&x, a + len - 8, 8);
+	memcpy(&y, b + len - 8, 8);
+	return (diff | (x ^ y)) == 0;
+}
+
+static __rte_always_inline void
+prefix_copy(uint8_t *dst, const uint8_t *src, uint32_t len)
+{
+	uint32_t off;
+
+	for (off = 0; off + 8 < len; off += 8)
+		memcpy(dst + off, src + off, 8);
+	memcpy(dst + len - 8, src + len - 8, 8);
+}
+
+_Static_assert(IOL_STAMP_ETH_LEN >= 8, "a prefix holds a whole word");
+
+/*
  * The common case of the loop: a frame of this run and flow, the next in
  * sequence, intact, with the prefix its sender sends and the RSS hash its
  * device should give (where it gives one), whose buffer IOVA translates
@@ -235,7 +268,7 @@ fast_frame(const struct iol_engine *e, struct side *s, struct fast *fs, struct b
 	if (unlikely(m->data_len != len || m->pkt_len != len ||
 		     !iol_iova_map_check(e->map, f, iova, &s->iova_hint) ||
 		     (hashed && m->hash.rss != s->rx_rss) ||
-		     memcmp(f, s->peer->prefix.bytes, e->hdr_off) != 0))
+		     !prefix_equal(f, s->peer->prefix.bytes, e->hdr_off)))
 		return false;
 	/* Word by word: one 40-byte copy goes through the stack and stalls. */
 	for (unsigned int k = 0; k < RTE_DIM(w); k++)
@@ -267,7 +300,7 @@ fast_frame(const struct iol_engine *e, struct side *s, struct fast *fs, struct b
 	w[3] = rte_cpu_to_le_64(iova);
 	w[4] = s->tx_meta;
 	crc = rte_cpu_to_le_32(iol_stamp_hdr_crc_rest(s->tx_crc0, w));
-	memcpy(f, s->prefix.bytes, e->hdr_off);
+	prefix_copy(f, s->prefix.bytes, e->hdr_off);
 	/* Word 4's high bytes are the CRC's: it is written after them. */
 	for (unsigned int k = 0; k < RTE_DIM(w); k++)
 		memcpy(h + 8 * k, &w[k], sizeof(w[k]));
