@@ -97,6 +97,35 @@ unit_test_suite_runner(struct unit_test_suite *suite)
 	return TEST_SUCCESS;
 }
 
+int
+test_config_parse(struct iol_config *cfg, char *line, char *err, size_t len)
+{
+	char *argv[48], *save = NULL, *tok;
+	int argc = 0;
+
+	for (tok = strtok_r(line, " ", &save); tok && argc < (int)RTE_DIM(argv) - 1;
+	     tok = strtok_r(NULL, " ", &save))
+		argv[argc++] = tok;
+	argv[argc] = NULL;
+	err[0] = '\0';
+	return iol_config_parse(cfg, argc, argv, err, len);
+}
+
+enum iol_exit
+test_run_options(test_runner *runner, FILE *out, const char *fixed, const char *opts)
+{
+	struct iol_run_env env = { .version = "test", .out = out };
+	char line[512], err[256];
+	struct iol_config cfg;
+
+	snprintf(line, sizeof(line), "iovaloop %s %s", fixed, opts);
+	if (test_config_parse(&cfg, line, err, sizeof(err)) != 0) {
+		printf("options '%s': %s\n", opts, err);
+		return IOL_EXIT_USAGE;
+	}
+	return runner(&cfg, &env);
+}
+
 /*
  * Why the EAL tests cannot run here, or NULL: they need root (hugepages,
  * /proc/self/pagemap) and free hugepages. Anything else that stops the

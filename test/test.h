@@ -14,6 +14,9 @@
 #include <string.h>
 #include <sys/queue.h>
 
+#include "iol_config.h"
+#include "iol_loop.h"
+
 #define TEST_SUCCESS 0
 #define TEST_FAILED (-1)
 /* Meson reads exit status 77 as "skipped". */
@@ -80,6 +83,23 @@ struct unit_test_suite {
 
 /* TEST_SUCCESS, TEST_FAILED, or TEST_SKIPPED if nothing ran. */
 int unit_test_suite_runner(struct unit_test_suite *suite);
+
+/*
+ * Parse @p line, "iovaloop" and its options, split at spaces as a shell
+ * splits unquoted words: cut in place, and the strings of @p cfg point
+ * into it. iol_config_parse()'s return, its message in @p err.
+ */
+int test_config_parse(struct iol_config *cfg, char *line, char *err, size_t len);
+
+/* One of iovaloop's runs (iol_run(), iol_dmarun()) with its result where the test keeps it. */
+typedef enum iol_exit test_runner(const struct iol_config *cfg, const struct iol_run_env *env);
+
+/*
+ * A run of @p runner on the options @p fixed then @p opts, its output to
+ * @p out; options it refuses are a usage error, named on stdout.
+ */
+enum iol_exit test_run_options(test_runner *runner, FILE *out, const char *fixed,
+	const char *opts);
 
 struct test_command {
 	TAILQ_ENTRY(test_command) next;

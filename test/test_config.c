@@ -11,16 +11,10 @@ static char err[256];
 static int
 parse(const char *line)
 {
-	char buf[512], *argv[MAX_ARGS], *save = NULL, *tok;
-	int argc = 0;
+	char buf[512];
 
 	snprintf(buf, sizeof(buf), "iovaloop %s", line);
-	for (tok = strtok_r(buf, " ", &save); tok && argc < MAX_ARGS - 1;
-	     tok = strtok_r(NULL, " ", &save))
-		argv[argc++] = tok;
-	argv[argc] = NULL;
-	err[0] = '\0';
-	return iol_config_parse(&cfg, argc, argv, err, sizeof(err));
+	return test_config_parse(&cfg, buf, err, sizeof(err));
 }
 
 /* Each bad value: rejected, with a message naming the option and what it takes. */

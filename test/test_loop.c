@@ -48,22 +48,15 @@ loop_teardown(void)
 }
 
 static enum iol_exit
+loop_runner(const struct iol_config *cfg, const struct iol_run_env *env)
+{
+	return iol_run(cfg, env, &res);
+}
+
+static enum iol_exit
 run(const char *opts)
 {
-	char buf[512], *argv[32], *save = NULL, *tok, err[256];
-	struct iol_run_env env = { .version = "test", .out = devnull };
-	struct iol_config cfg;
-	int argc = 0;
-
-	snprintf(buf, sizeof(buf), "iovaloop --stats-period 0 %s", opts);
-	for (tok = strtok_r(buf, " ", &save); tok && argc < 31; tok = strtok_r(NULL, " ", &save))
-		argv[argc++] = tok;
-	argv[argc] = NULL;
-	if (iol_config_parse(&cfg, argc, argv, err, sizeof(err)) != 0) {
-		printf("options '%s': %s\n", opts, err);
-		return IOL_EXIT_USAGE;
-	}
-	return iol_run(&cfg, &env, &res);
+	return test_run_options(loop_runner, devnull, "--stats-period 0", opts);
 }
 
 static int
