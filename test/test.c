@@ -126,6 +126,47 @@ test_run_options(test_runner *runner, FILE *out, const char *fixed, const char *
 	return runner(&cfg, &env);
 }
 
+char *
+test_printed(void (*print)(FILE *f, const void *arg), const void *arg)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (f == NULL)
+		return NULL;
+	print(f, arg);
+	fclose(f);
+	return buf;
+}
+
+struct json_fill {
+	void (*fill)(struct iol_json *j, const void *arg);
+	const void *arg;
+	int *finish;
+};
+
+static void
+print_json(FILE *f, const void *arg)
+{
+	const struct json_fill *jf = arg;
+	struct iol_json j;
+
+	iol_json_init(&j, f);
+	jf->fill(&j, jf->arg);
+	*jf->finish = iol_json_finish(&j);
+}
+
+char *
+test_json_text(void (*fill)(struct iol_json *j, const void *arg), const void *arg,
+	int *finish)
+{
+	const struct json_fill jf = { .fill = fill, .arg = arg, .finish = finish };
+
+	*finish = -1;
+	return test_printed(print_json, &jf);
+}
+
 /*
  * Why the EAL tests cannot run here, or NULL: they need root (hugepages,
  * /proc/self/pagemap) and free hugepages. Anything else that stops the

@@ -15,6 +15,7 @@
 #include <sys/queue.h>
 
 #include "iol_config.h"
+#include "iol_json.h"
 #include "iol_loop.h"
 
 #define TEST_SUCCESS 0
@@ -100,6 +101,16 @@ typedef enum iol_exit test_runner(const struct iol_config *cfg, const struct iol
  */
 enum iol_exit test_run_options(test_runner *runner, FILE *out, const char *fixed,
 	const char *opts);
+
+/* What @p print writes to a stream, as a string (free it); NULL without a memory stream. */
+char *test_printed(void (*print)(FILE *f, const void *arg), const void *arg);
+
+/*
+ * The JSON @p fill writes, as text (free it), or NULL; @p finish gets
+ * iol_json_finish()'s return, -1 without a stream.
+ */
+char *test_json_text(void (*fill)(struct iol_json *j, const void *arg), const void *arg,
+	int *finish);
 
 struct test_command {
 	TAILQ_ENTRY(test_command) next;
