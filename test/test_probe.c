@@ -305,6 +305,19 @@ judge(enum iol_probe_target t, enum iol_probe_dir d, bool at_canary,
 	return a.verdict;
 }
 
+/* A read of @p t that completed with zeros, the canaries intact. */
+static struct iol_probe_attempt
+zeros_read(enum iol_probe_target t)
+{
+	struct iol_probe_attempt a = {
+		.target = t, .dir = IOL_PROBE_READ, .attempted = true,
+		.ev = { .completion = IOL_PROBE_DONE_OK, .dst = IOL_PROBE_DST_ZEROS,
+			.canaries_intact = true },
+	};
+
+	return a;
+}
+
 static int
 test_verdicts(void)
 {
@@ -348,13 +361,9 @@ test_verdicts(void)
 
 	/* x86's interrupt window is not translated: zeros there need no fault line. */
 	{
-		struct iol_probe_attempt a = {
-			.target = IOL_PROBE_RESERVED, .dir = R, .attempted = true, .no_memory = true,
-			.not_translated = true,
-			.ev = { .completion = IOL_PROBE_DONE_OK, .dst = IOL_PROBE_DST_ZEROS,
-				.canaries_intact = true },
-		};
+		struct iol_probe_attempt a = zeros_read(IOL_PROBE_RESERVED);
 
+		a.no_memory = a.not_translated = true;
 		iol_probe_judge(&a, iol_probe_fault_log(V));
 		TEST_ASSERT_EQUAL(a.verdict, IOL_PROBE_NO_MEMORY, "%s", a.why);
 		TEST_ASSERT_STR_CONTAINS(a.why, "interrupt window", "why");
@@ -371,12 +380,9 @@ test_verdicts(void)
 
 	/* Zeros from where no memory is (outside /proc/iomem): nobody's bytes; still a line on VT-d. */
 	{
-		struct iol_probe_attempt a = {
-			.target = IOL_PROBE_PAST_END, .dir = R, .attempted = true, .no_memory = true,
-			.ev = { .completion = IOL_PROBE_DONE_OK, .dst = IOL_PROBE_DST_ZEROS,
-				.canaries_intact = true },
-		};
+		struct iol_probe_attempt a = zeros_read(IOL_PROBE_PAST_END);
 
+		a.no_memory = true;
 		iol_probe_judge(&a, iol_probe_fault_log(A));
 		TEST_ASSERT_EQUAL(a.verdict, IOL_PROBE_BLOCKED, "%s", a.why);
 		TEST_ASSERT_STR_CONTAINS(a.why, "/proc/iomem", "why");
@@ -386,12 +392,9 @@ test_verdicts(void)
 
 	/* The target's own bytes read from /dev/mem (x86 low memory): zeros are not them. */
 	{
-		struct iol_probe_attempt a = {
-			.target = IOL_PROBE_ZERO, .dir = R, .attempted = true, .bytes_known = true,
-			.ev = { .completion = IOL_PROBE_DONE_OK, .dst = IOL_PROBE_DST_ZEROS,
-				.canaries_intact = true },
-		};
+		struct iol_probe_attempt a = zeros_read(IOL_PROBE_ZERO);
 
+		a.bytes_known = true;
 		iol_probe_judge(&a, iol_probe_fault_log(A));
 		TEST_ASSERT_EQUAL(a.verdict, IOL_PROBE_BLOCKED, "%s", a.why);
 		TEST_ASSERT_STR_CONTAINS(a.why, "/dev/mem", "why");
