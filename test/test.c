@@ -9,6 +9,7 @@
  * The EAL is initialised only when a chosen test needs it, so the pure
  * library tests run anywhere, without hugepages or root.
  */
+#include <errno.h>
 #include <glob.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -112,18 +113,26 @@ test_config_parse(struct iol_config *cfg, char *line, char *err, size_t len)
 }
 
 enum iol_exit
-test_run_options(test_runner *runner, FILE *out, const char *fixed, const char *opts)
+test_run_options(test_runner *runner, const char *fixed, const char *opts)
 {
-	struct iol_run_env env = { .version = "test", .out = out };
+	struct iol_run_env env = { .version = "test" };
 	char line[512], err[256];
 	struct iol_config cfg;
+	enum iol_exit ret;
 
 	snprintf(line, sizeof(line), "iovaloop %s %s", fixed, opts);
 	if (test_config_parse(&cfg, line, err, sizeof(err)) != 0) {
 		printf("options '%s': %s\n", opts, err);
 		return IOL_EXIT_USAGE;
 	}
-	return runner(&cfg, &env);
+	env.out = fopen("/dev/null", "w");
+	if (env.out == NULL) {
+		printf("/dev/null: %s\n", strerror(errno));
+		return IOL_EXIT_SETUP;
+	}
+	ret = runner(&cfg, &env);
+	fclose(env.out);
+	return ret;
 }
 
 char *

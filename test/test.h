@@ -96,11 +96,11 @@ int test_config_parse(struct iol_config *cfg, char *line, char *err, size_t len)
 typedef enum iol_exit test_runner(const struct iol_config *cfg, const struct iol_run_env *env);
 
 /*
- * A run of @p runner on the options @p fixed then @p opts, its output to
- * @p out; options it refuses are a usage error, named on stdout.
+ * A run of @p runner on the options @p fixed then @p opts; options it
+ * refuses are a usage error, named on stdout. The run's report goes to
+ * /dev/null: a test reads its result.
  */
-enum iol_exit test_run_options(test_runner *runner, FILE *out, const char *fixed,
-	const char *opts);
+enum iol_exit test_run_options(test_runner *runner, const char *fixed, const char *opts);
 
 /* What @p print writes to a stream, as a string (free it); NULL without a memory stream. */
 char *test_printed(void (*print)(FILE *f, const void *arg), const void *arg);

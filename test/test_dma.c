@@ -134,7 +134,6 @@ static const struct iol_dma_backend faulty_backend = {
 	.open = faulty_open,
 };
 
-static FILE *devnull;
 static struct iol_dmarun_result res;
 
 static int
@@ -144,14 +143,7 @@ dma_setup(void)
 		TEST_SKIP("no dma_skeleton dmadev (EAL: --vdev dma_skeleton --iova-mode=va, "
 			"and the driver librte_dma_skeleton)");
 	iol_dma_backend_register(&faulty_backend);
-	devnull = fopen("/dev/null", "w");
-	return devnull != NULL ? TEST_SUCCESS : TEST_FAILED;
-}
-
-static void
-dma_teardown(void)
-{
-	fclose(devnull);
+	return TEST_SUCCESS;
 }
 
 static enum iol_exit
@@ -167,7 +159,7 @@ dma_runner(const struct iol_config *cfg, const struct iol_run_env *env)
 static enum iol_exit
 run(const char *opts)
 {
-	return test_run_options(dma_runner, devnull,
+	return test_run_options(dma_runner,
 		"--mode dma --stats-period 0 --duration 0.3 --loss-timeout 3000", opts);
 }
 
@@ -283,7 +275,6 @@ test_dma_registry_and_refusals(void)
 static struct unit_test_suite dma_suite = {
 	.suite_name = "dma",
 	.setup = dma_setup,
-	.teardown = dma_teardown,
 	.unit_test_cases = {
 		TEST_CASE(test_dma_copies_verified),
 		TEST_CASE(test_dma_corrupted_at_offset),
