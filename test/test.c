@@ -11,6 +11,7 @@
  */
 #include <errno.h>
 #include <glob.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,7 @@
 #include <rte_eal.h>
 #include <rte_errno.h>
 
+#include "iol_iommu.h"
 #include "test.h"
 
 static TAILQ_HEAD(, test_command) commands = TAILQ_HEAD_INITIALIZER(commands);
@@ -133,6 +135,21 @@ test_run_options(test_runner *runner, const char *fixed, const char *opts)
 	ret = runner(&cfg, &env);
 	fclose(env.out);
 	return ret;
+}
+
+void
+test_fixture_root(char *root, size_t len, const char *name)
+{
+	snprintf(root, len, "%s/%s", getenv("IOL_FIXTURES"), name);
+}
+
+struct iol_topology *
+test_fixture_topology(const char *name)
+{
+	char root[PATH_MAX];
+
+	test_fixture_root(root, sizeof(root), name);
+	return iol_topology_read(root);
 }
 
 char *

@@ -11,6 +11,7 @@
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/queue.h>
 
@@ -64,6 +65,12 @@
 	return TEST_SKIPPED;						\
 } while (0)
 
+/* Skip unless meson named test/fixtures in IOL_FIXTURES. */
+#define TEST_NEED_FIXTURES() do {					\
+	if (getenv("IOL_FIXTURES") == NULL)				\
+		TEST_SKIP("IOL_FIXTURES not set (run it through meson)"); \
+} while (0)
+
 struct unit_test_case {
 	int (*setup)(void);
 	void (*teardown)(void);
@@ -101,6 +108,14 @@ typedef enum iol_exit test_runner(const struct iol_config *cfg, const struct iol
  * /dev/null: a test reads its result.
  */
 enum iol_exit test_run_options(test_runner *runner, const char *fixed, const char *opts);
+
+/* The sysfs/procfs tree @p name of test/fixtures, in @p root; IOL_FIXTURES must be set. */
+void test_fixture_root(char *root, size_t len, const char *name);
+
+struct iol_topology;
+
+/* The topology read from the fixture tree @p name (test_fixture_root()). */
+struct iol_topology *test_fixture_topology(const char *name);
 
 /* What @p print writes to a stream, as a string (free it); NULL without a memory stream. */
 char *test_printed(void (*print)(FILE *f, const void *arg), const void *arg);

@@ -19,22 +19,9 @@
 #define MIB (1ULL << 20)
 #define GIB (1ULL << 30)
 
-static struct iol_topology *
-load(const char *name)
-{
-	const char *dir = getenv("IOL_FIXTURES");
-	char root[PATH_MAX];
-
-	if (dir == NULL)
-		return NULL;
-	snprintf(root, sizeof(root), "%s/%s", dir, name);
-	return iol_topology_read(root);
-}
-
 #define LOAD(var, name) do {						\
-	if (getenv("IOL_FIXTURES") == NULL)				\
-		TEST_SKIP("IOL_FIXTURES not set (run it through meson)"); \
-	var = load(name);						\
+	TEST_NEED_FIXTURES();						\
+	var = test_fixture_topology(name);				\
 	TEST_ASSERT_NOT_NULL(var, "reading fixture %s", name);		\
 } while (0)
 
@@ -518,7 +505,7 @@ test_malformed(void)
 	iol_topology_free(t);
 
 	/* A root that is not there at all. */
-	t = load("no-such-root");
+	t = test_fixture_topology("no-such-root");
 	TEST_ASSERT_NOT_NULL(t, "missing root");
 	TEST_ASSERT(has_warning(t, "is not a readable directory"), "root warning");
 	TEST_ASSERT(has_warning(t, "PCI devices"), "bus warning");
