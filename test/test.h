@@ -15,6 +15,8 @@
 #include <string.h>
 #include <sys/queue.h>
 
+#include <rte_mbuf.h>
+
 #include "iol_config.h"
 #include "iol_json.h"
 #include "iol_loop.h"
@@ -69,6 +71,16 @@
 #define TEST_NEED_FIXTURES() do {					\
 	if (getenv("IOL_FIXTURES") == NULL)				\
 		TEST_SKIP("IOL_FIXTURES not set (run it through meson)"); \
+} while (0)
+
+/*
+ * @p mp: a pool of @p n mbufs of @p room bytes for a suite's set-up, or
+ * the suite is skipped: the EAL has too little hugepage memory left.
+ */
+#define TEST_MBUF_POOL(mp, name, n, room) do {				\
+	(mp) = rte_pktmbuf_pool_create(name, n, 0, 0, room, SOCKET_ID_ANY); \
+	if ((mp) == NULL)						\
+		TEST_SKIP("cannot allocate an mbuf pool (no free hugepages?)"); \
 } while (0)
 
 struct unit_test_case {

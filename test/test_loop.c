@@ -31,10 +31,7 @@ loop_setup(void)
 	struct rte_mempool *probe;
 
 	/* The run needs a few MiB of hugepage memory: skip honestly without. */
-	probe = rte_pktmbuf_pool_create("loop_probe", 8191, 0, 0,
-		RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
-	if (probe == NULL)
-		TEST_SKIP("cannot allocate an mbuf pool (no free hugepages?)");
+	TEST_MBUF_POOL(probe, "loop_probe", 8191, RTE_MBUF_DEFAULT_BUF_SIZE);
 	rte_mempool_free(probe);
 	return TEST_SUCCESS;
 }
