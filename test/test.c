@@ -9,7 +9,9 @@
  * The EAL is initialised only when a chosen test needs it, so the pure
  * library tests run anywhere, without hugepages or root.
  */
+#include <errno.h>
 #include <glob.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +21,7 @@
 #include <rte_eal.h>
 #include <rte_errno.h>
 
+#include "iol_iommu.h"
 #include "test.h"
 
 static TAILQ_HEAD(, test_command) commands = TAILQ_HEAD_INITIALIZER(commands);
@@ -95,6 +98,99 @@ unit_test_suite_runner(struct unit_test_suite *suite)
 	if (passed == 0)
 		return TEST_SKIPPED;
 	return TEST_SUCCESS;
+}
+
+int
+test_config_parse(struct iol_config *cfg, char *line, char *err, size_t len)
+{
+	char *argv[48], *save = NULL, *tok;
+	int argc = 0;
+
+	for (tok = strtok_r(line, " ", &save); tok && argc < (int)RTE_DIM(argv) - 1;
+	     tok = strtok_r(NULL, " ", &save))
+		argv[argc++] = tok;
+	argv[argc] = NULL;
+	err[0] = '\0';
+	return iol_config_parse(cfg, argc, argv, err, len);
+}
+
+enum iol_exit
+test_run_options(test_runner *runner, const char *fixed, const char *opts)
+{
+	struct iol_run_env env = { .version = "test" };
+	char line[512], err[256];
+	struct iol_config cfg;
+	enum iol_exit ret;
+
+	snprintf(line, sizeof(line), "iovaloop %s %s", fixed, opts);
+	if (test_config_parse(&cfg, line, err, sizeof(err)) != 0) {
+		printf("options '%s': %s\n", opts, err);
+		return IOL_EXIT_USAGE;
+	}
+	env.out = fopen("/dev/null", "w");
+	if (env.out == NULL) {
+		printf("/dev/null: %s\n", strerror(errno));
+		return IOL_EXIT_SETUP;
+	}
+	ret = runner(&cfg, &env);
+	fclose(env.out);
+	return ret;
+}
+
+void
+test_fixture_root(char *root, size_t len, const char *name)
+{
+	snprintf(root, len, "%s/%s", getenv("IOL_FIXTURES"), name);
+}
+
+struct iol_topology *
+test_fixture_topology(const char *name)
+{
+	char root[PATH_MAX];
+
+	test_fixture_root(root, sizeof(root), name);
+	return iol_topology_read(root);
+}
+
+char *
+test_printed(void (*print)(FILE *f, const void *arg), const void *arg)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (f == NULL)
+		return NULL;
+	print(f, arg);
+	fclose(f);
+	return buf;
+}
+
+struct json_fill {
+	void (*fill)(struct iol_json *j, const void *arg);
+	const void *arg;
+	int *finish;
+};
+
+static void
+print_json(FILE *f, const void *arg)
+{
+	const struct json_fill *jf = arg;
+	struct iol_json j;
+
+	iol_json_init(&j, f);
+	jf->fill(&j, jf->arg);
+	*jf->finish = iol_json_finish(&j);
+}
+
+char *
+test_json_text(void (*fill)(struct iol_json *j, const void *arg), const void *arg,
+	int *finish)
+{
+	const struct json_fill jf = { .fill = fill, .arg = arg, .finish = finish };
+
+	*finish = -1;
+	return test_printed(print_json, &jf);
 }
 
 /*

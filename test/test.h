@@ -11,8 +11,15 @@
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/queue.h>
+
+#include <rte_mbuf.h>
+
+#include "iol_config.h"
+#include "iol_json.h"
+#include "iol_loop.h"
 
 #define TEST_SUCCESS 0
 #define TEST_FAILED (-1)
@@ -60,6 +67,22 @@
 	return TEST_SKIPPED;						\
 } while (0)
 
+/* Skip unless meson named test/fixtures in IOL_FIXTURES. */
+#define TEST_NEED_FIXTURES() do {					\
+	if (getenv("IOL_FIXTURES") == NULL)				\
+		TEST_SKIP("IOL_FIXTURES not set (run it through meson)"); \
+} while (0)
+
+/*
+ * @p mp: a pool of @p n mbufs of @p room bytes for a suite's set-up, or
+ * the suite is skipped: the EAL has too little hugepage memory left.
+ */
+#define TEST_MBUF_POOL(mp, name, n, room) do {				\
+	(mp) = rte_pktmbuf_pool_create(name, n, 0, 0, room, SOCKET_ID_ANY); \
+	if ((mp) == NULL)						\
+		TEST_SKIP("cannot allocate an mbuf pool (no free hugepages?)"); \
+} while (0)
+
 struct unit_test_case {
 	int (*setup)(void);
 	void (*teardown)(void);
@@ -80,6 +103,41 @@ struct unit_test_suite {
 
 /* TEST_SUCCESS, TEST_FAILED, or TEST_SKIPPED if nothing ran. */
 int unit_test_suite_runner(struct unit_test_suite *suite);
+
+/*
+ * Parse @p line, "iovaloop" and its options, split at spaces as a shell
+ * splits unquoted words: cut in place, and the strings of @p cfg point
+ * into it. iol_config_parse()'s return, its message in @p err.
+ */
+int test_config_parse(struct iol_config *cfg, char *line, char *err, size_t len);
+
+/* One of iovaloop's runs (iol_run(), iol_dmarun()) with its result where the test keeps it. */
+typedef enum iol_exit test_runner(const struct iol_config *cfg, const struct iol_run_env *env);
+
+/*
+ * A run of @p runner on the options @p fixed then @p opts; options it
+ * refuses are a usage error, named on stdout. The run's report goes to
+ * /dev/null: a test reads its result.
+ */
+enum iol_exit test_run_options(test_runner *runner, const char *fixed, const char *opts);
+
+/* The sysfs/procfs tree @p name of test/fixtures, in @p root; IOL_FIXTURES must be set. */
+void test_fixture_root(char *root, size_t len, const char *name);
+
+struct iol_topology;
+
+/* The topology read from the fixture tree @p name (test_fixture_root()). */
+struct iol_topology *test_fixture_topology(const char *name);
+
+/* What @p print writes to a stream, as a string (free it); NULL without a memory stream. */
+char *test_printed(void (*print)(FILE *f, const void *arg), const void *arg);
+
+/*
+ * The JSON @p fill writes, as text (free it), or NULL; @p finish gets
+ * iol_json_finish()'s return, -1 without a stream.
+ */
+char *test_json_text(void (*fill)(struct iol_json *j, const void *arg), const void *arg,
+	int *finish);
 
 struct test_command {
 	TAILQ_ENTRY(test_command) next;

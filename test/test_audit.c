@@ -12,10 +12,7 @@ static struct rte_mempool *pool;
 static int
 audit_setup(void)
 {
-	pool = rte_pktmbuf_pool_create("audit_pool", 1023, 0, 0,
-		RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
-	if (pool == NULL)
-		TEST_SKIP("no mempool (no free hugepages?)");
+	TEST_MBUF_POOL(pool, "audit_pool", 1023, RTE_MBUF_DEFAULT_BUF_SIZE);
 	return TEST_SUCCESS;
 }
 

@@ -11,16 +11,10 @@ static char err[256];
 static int
 parse(const char *line)
 {
-	char buf[512], *argv[MAX_ARGS], *save = NULL, *tok;
-	int argc = 0;
+	char buf[512];
 
 	snprintf(buf, sizeof(buf), "iovaloop %s", line);
-	for (tok = strtok_r(buf, " ", &save); tok && argc < MAX_ARGS - 1;
-	     tok = strtok_r(NULL, " ", &save))
-		argv[argc++] = tok;
-	argv[argc] = NULL;
-	err[0] = '\0';
-	return iol_config_parse(&cfg, argc, argv, err, sizeof(err));
+	return test_config_parse(&cfg, buf, err, sizeof(err));
 }
 
 /* Each bad value: rejected, with a message naming the option and what it takes. */
@@ -393,18 +387,27 @@ test_config_sizes(void)
 static int
 test_config_frame(void)
 {
-	TEST_ASSERT_SUCCESS(parse(""), "%s", err);
-	TEST_ASSERT_EQUAL(cfg.frame, IOL_ENCAP_RAW, "one queue: raw");
-	TEST_ASSERT_EQUAL(cfg.pkt_size, 64, "raw: 64 bytes");
-	TEST_ASSERT_SUCCESS(parse("--queues 2"), "%s", err);
-	TEST_ASSERT_EQUAL(cfg.frame, IOL_ENCAP_UDP, "more queues: udp");
-	TEST_ASSERT_EQUAL(cfg.pkt_size, 92, "udp: headers and one payload word");
-	TEST_ASSERT_SUCCESS(parse("--queues 2 --frame raw"), "%s", err);
-	TEST_ASSERT_EQUAL(cfg.frame, IOL_ENCAP_RAW, "given");
-	TEST_ASSERT_EQUAL(cfg.pkt_size, 64, "raw again");
-	TEST_ASSERT_SUCCESS(parse("--frame udp --pkt-size 84"), "%s", err);
-	TEST_ASSERT_EQUAL(cfg.frame, IOL_ENCAP_UDP, "udp on one queue");
-	TEST_ASSERT_EQUAL(cfg.pkt_size, 84, "the smallest UDP frame");
+	static const struct {
+		const char *args;
+		enum iol_stamp_encap frame;
+		const char *frame_why;
+		uint16_t pkt_size;
+		const char *pkt_size_why;
+	} frames[] = {
+		{ "", IOL_ENCAP_RAW, "one queue: raw", 64, "raw: 64 bytes" },
+		{ "--queues 2", IOL_ENCAP_UDP, "more queues: udp",
+			92, "udp: headers and one payload word" },
+		{ "--queues 2 --frame raw", IOL_ENCAP_RAW, "given", 64, "raw again" },
+		{ "--frame udp --pkt-size 84", IOL_ENCAP_UDP, "udp on one queue",
+			84, "the smallest UDP frame" },
+	};
+	unsigned int i;
+
+	for (i = 0; i < RTE_DIM(frames); i++) {
+		TEST_ASSERT_SUCCESS(parse(frames[i].args), "%s", err);
+		TEST_ASSERT_EQUAL(cfg.frame, frames[i].frame, "%s", frames[i].frame_why);
+		TEST_ASSERT_EQUAL(cfg.pkt_size, frames[i].pkt_size, "%s", frames[i].pkt_size_why);
+	}
 	TEST_ASSERT(strcmp(iol_frame_name(IOL_ENCAP_UDP), "udp") == 0, "name");
 	return TEST_SUCCESS;
 }

@@ -134,7 +134,6 @@ static const struct iol_dma_backend faulty_backend = {
 	.open = faulty_open,
 };
 
-static FILE *devnull;
 static struct iol_dmarun_result res;
 
 static int
@@ -144,38 +143,24 @@ dma_setup(void)
 		TEST_SKIP("no dma_skeleton dmadev (EAL: --vdev dma_skeleton --iova-mode=va, "
 			"and the driver librte_dma_skeleton)");
 	iol_dma_backend_register(&faulty_backend);
-	devnull = fopen("/dev/null", "w");
-	return devnull != NULL ? TEST_SUCCESS : TEST_FAILED;
-}
-
-static void
-dma_teardown(void)
-{
-	fclose(devnull);
+	return TEST_SUCCESS;
 }
 
 static enum iol_exit
+dma_runner(const struct iol_config *cfg, const struct iol_run_env *env)
+{
+	return iol_dmarun(cfg, env, &res);
+}
+
+/*
+ * A loss timeout far above what a starved dma_skeleton thread waits on
+ * a loaded machine: only the copy a test drops is ever lost.
+ */
+static enum iol_exit
 run(const char *opts)
 {
-	char buf[512], *argv[32], *save = NULL, *tok, err[256];
-	struct iol_run_env env = { .version = "test", .out = devnull };
-	struct iol_config cfg;
-	int argc = 0;
-
-	/*
-	 * A loss timeout far above what a starved dma_skeleton thread waits on
-	 * a loaded machine: only the copy a test drops is ever lost.
-	 */
-	snprintf(buf, sizeof(buf), "iovaloop --mode dma --stats-period 0 --duration 0.3 "
-		"--loss-timeout 3000 %s", opts);
-	for (tok = strtok_r(buf, " ", &save); tok && argc < 31; tok = strtok_r(NULL, " ", &save))
-		argv[argc++] = tok;
-	argv[argc] = NULL;
-	if (iol_config_parse(&cfg, argc, argv, err, sizeof(err)) != 0) {
-		printf("options '%s': %s\n", opts, err);
-		return IOL_EXIT_USAGE;
-	}
-	return iol_dmarun(&cfg, &env, &res);
+	return test_run_options(dma_runner,
+		"--mode dma --stats-period 0 --duration 0.3 --loss-timeout 3000", opts);
 }
 
 /* Every class but the one named is zero. */
@@ -290,7 +275,6 @@ test_dma_registry_and_refusals(void)
 static struct unit_test_suite dma_suite = {
 	.suite_name = "dma",
 	.setup = dma_setup,
-	.teardown = dma_teardown,
 	.unit_test_cases = {
 		TEST_CASE(test_dma_copies_verified),
 		TEST_CASE(test_dma_corrupted_at_offset),

@@ -70,6 +70,14 @@ two_hosts() {
 	ip -n "$NS-rx" link set "$IFR" up && ip -n "$NS-tx" link set "$IFT" up
 }
 mac_of() { ip -n "$1" link show "$2" | awk '/link\/ether/ { print $2 }'; }
+# wait_until COMMAND...: up to 30 s for a listener to say it is ready.
+wait_until() {
+	waited=0
+	until "$@" || [ $waited -ge 300 ]; do
+		sleep 0.1
+		waited=$((waited + 1))
+	done
+}
 
 # ---------------------------------------------------------------------------
 # The scenarios. Each case is its own flow, so that the counts add up; a
@@ -377,8 +385,7 @@ rm -f "$T/wire.ready"
 ip netns exec "$NS-rx" $CRAFT capture --iface "$IFR" --count "$nwire" --timeout 30 \
 	--ready "$T/wire.ready" --pcap "$T/wire-got.pcap" >"$T/wire.cap" 2>&1 &
 cappid=$!
-waited=0
-while [ ! -f "$T/wire.ready" ] && [ $waited -lt 300 ]; do sleep 0.1; waited=$((waited + 1)); done
+wait_until [ -f "$T/wire.ready" ]
 ip netns exec "$NS-tx" $CRAFT send --iface "$IFT" --dst-mac "$RXMAC" --src-mac "$TXMAC" \
 	--scenario "$T/wire.scn" >/dev/null 2>&1
 wait $cappid
@@ -401,11 +408,7 @@ if command -v tcpdump >/dev/null; then
 	ip netns exec "$NS-rx" timeout 60 tcpdump -i "$IFR" -c 20 -w "$T/udp.pcap" \
 		>"$T/udp.tcpdump" 2>&1 &
 	tdpid=$!
-	waited=0
-	while ! grep -q "listening on" "$T/udp.tcpdump" && [ $waited -lt 300 ]; do
-		sleep 0.1
-		waited=$((waited + 1))
-	done
+	wait_until grep -q "listening on" "$T/udp.tcpdump"
 	ip netns exec "$NS-tx" timeout 60 $B -l 1 --no-pci --in-memory \
 		--log-level=lib.eal:warning --vdev "net_af_packet0,iface=$IFT" -- \
 		--mode txonly --frame udp --duration 1 --tx-rate 200 --stats-period 0 \

@@ -12,13 +12,10 @@ D=$(mktemp -d "${TMPDIR:-/tmp}/iol-install.XXXXXX")
 trap 'rm -rf "$D"' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
-fails=0
-fail() {
-	echo "FAIL: $*"
-	fails=$((fails + 1))
-}
+T=$D
+. "$(dirname "$0")/lib.sh"
 have() {
-	[ -e "$1" ] && echo "ok   $1" || fail "not installed: $1"
+	[ -e "$1" ] && ok "$1" || ko "not installed: $1"
 }
 
 if ! meson install -C "$build" --destdir "$D" --no-rebuild --quiet >"$D.log" 2>&1; then
@@ -46,14 +43,14 @@ for p in iovaloop iovaloop-info; do
 done
 out=$("$D$bindir/iovaloop" -- --help 2>&1)
 st=$?
-[ $st -eq 0 ] || fail "installed iovaloop -- --help: exit $st"
+[ $st -eq 0 ] || ko "installed iovaloop -- --help: exit $st"
 echo "$out" | grep -q "^usage: .*iovaloop \[EAL options\] -- \[options\]" &&
-	echo "$out" | grep -q -- "--mode loop|txonly|rxonly" || fail "installed iovaloop: no usage text"
+	echo "$out" | grep -q -- "--mode loop|txonly|rxonly" || ko "installed iovaloop: no usage text"
 out=$("$D$bindir/iovaloop-info" --help 2>&1)
 st=$?
-[ $st -eq 0 ] || fail "installed iovaloop-info --help: exit $st"
+[ $st -eq 0 ] || ko "installed iovaloop-info --help: exit $st"
 echo "$out" | grep -q "^usage: iovaloop-info" &&
-	echo "$out" | grep -q -- "--check" || fail "installed iovaloop-info: no usage text"
+	echo "$out" | grep -q -- "--check" || ko "installed iovaloop-info: no usage text"
 [ -e "$src/usertools/iovaloop-plot.py" ] && have "$D$bindir/iovaloop-plot.py"
 
 # Each lib/ folder: its public headers and its libiol_<folder>.pc.
@@ -67,23 +64,23 @@ import re, sys
 m = re.search(r"^headers\s*=\s*files\(([^)]*)\)", open(sys.argv[1]).read(), re.M)
 print(" ".join(re.findall(r"\x27([^\x27]+)\x27", m.group(1))) if m else "")
 ' "$dir/meson.build")
-	[ -n "$hdrs" ] || fail "lib/$l: no headers = files(...) in its meson.build"
+	[ -n "$hdrs" ] || ko "lib/$l: no headers = files(...) in its meson.build"
 	for h in $hdrs; do
 		have "$D$includedir/$h"
 	done
 	have "$D$libdir/pkgconfig/libiol_$l.pc"
 done
-[ "$libs" -gt 0 ] || fail "no library folder in $src/lib"
+[ "$libs" -gt 0 ] || ko "no library folder in $src/lib"
 
 # pkg-config resolves a library and its dependencies from DESTDIR.
 if out=$(PKG_CONFIG_PATH="$D$libdir/pkgconfig" pkg-config --cflags libiol_loop 2>&1); then
 	echo "ok   pkg-config --cflags libiol_loop: $out"
-	echo "$out" | grep -q -- "-I$includedir" || fail "pkg-config --cflags libiol_loop has no -I$includedir"
+	echo "$out" | grep -q -- "-I$includedir" || ko "pkg-config --cflags libiol_loop has no -I$includedir"
 else
-	fail "pkg-config --cflags libiol_loop: $out"
+	ko "pkg-config --cflags libiol_loop: $out"
 fi
 PKG_CONFIG_PATH="$D$libdir/pkgconfig" pkg-config --libs --static libiol_loop >/dev/null 2>&1 ||
-	fail "pkg-config --libs --static libiol_loop does not resolve"
+	ko "pkg-config --libs --static libiol_loop does not resolve"
 
 # The man pages, and groff finds nothing to warn about in them.
 for m in iovaloop iovaloop-info; do
@@ -91,14 +88,14 @@ for m in iovaloop iovaloop-info; do
 	have "$f"
 	if [ -f "$f" ] && command -v groff >/dev/null; then
 		w=$(groff -man -Tutf8 -ww -z "$f" 2>&1)
-		[ -z "$w" ] || fail "groff warns on $m.1: $w"
+		[ -z "$w" ] || ko "groff warns on $m.1: $w"
 	fi
 done
 
 rm -rf "$D"
-[ ! -e "$D" ] || fail "$D left behind"
-if [ $fails -ne 0 ]; then
-	echo "$fails failed"
+[ ! -e "$D" ] || ko "$D left behind"
+if [ $fail -ne 0 ]; then
+	echo "$fail failed"
 	exit 1
 fi
 echo "install: all in place"

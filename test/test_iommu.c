@@ -19,73 +19,63 @@
 #define MIB (1ULL << 20)
 #define GIB (1ULL << 30)
 
-static struct iol_topology *
-load(const char *name)
-{
-	const char *dir = getenv("IOL_FIXTURES");
-	char root[PATH_MAX];
-
-	if (dir == NULL)
-		return NULL;
-	snprintf(root, sizeof(root), "%s/%s", dir, name);
-	return iol_topology_read(root);
-}
-
 #define LOAD(var, name) do {						\
-	if (getenv("IOL_FIXTURES") == NULL)				\
-		TEST_SKIP("IOL_FIXTURES not set (run it through meson)"); \
-	var = load(name);						\
+	TEST_NEED_FIXTURES();						\
+	var = test_fixture_topology(name);				\
 	TEST_ASSERT_NOT_NULL(var, "reading fixture %s", name);		\
 } while (0)
+
+struct listing_of {
+	const struct iol_topology *t;
+	const char *device;
+};
+
+static void
+print_listing(FILE *f, const void *arg)
+{
+	const struct listing_of *l = arg;
+
+	iol_topology_print(l->t, f, l->device);
+}
 
 static char *
 listing(const struct iol_topology *t, const char *device)
 {
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
+	const struct listing_of l = { .t = t, .device = device };
 
-	if (f == NULL)
-		return NULL;
-	iol_topology_print(t, f, device);
-	fclose(f);
-	return buf;
+	return test_printed(print_listing, &l);
+}
+
+static void
+fill_report(struct iol_json *j, const void *rep)
+{
+	iol_doctor_report_json(rep, j);
+}
+
+static void
+fill_topology(struct iol_json *j, const void *t)
+{
+	iol_topology_json(t, j, NULL);
 }
 
 static char *
 json_text(const struct iol_topology *t, const struct iol_doctor_report *rep,
 	int *finish)
 {
-	struct iol_json j;
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
+	return rep != NULL ? test_json_text(fill_report, rep, finish) :
+		test_json_text(fill_topology, t, finish);
+}
 
-	*finish = -1;
-	if (f == NULL)
-		return NULL;
-	iol_json_init(&j, f);
-	if (rep != NULL)
-		iol_doctor_report_json(rep, &j);
-	else
-		iol_topology_json(t, &j, NULL);
-	*finish = iol_json_finish(&j);
-	fclose(f);
-	return buf;
+static void
+print_report(FILE *f, const void *rep)
+{
+	iol_doctor_report_print(rep, f);
 }
 
 static char *
 report_text(const struct iol_doctor_report *rep)
 {
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-
-	if (f == NULL)
-		return NULL;
-	iol_doctor_report_print(rep, f);
-	fclose(f);
-	return buf;
+	return test_printed(print_report, rep);
 }
 
 static bool
@@ -515,7 +505,7 @@ test_malformed(void)
 	iol_topology_free(t);
 
 	/* A root that is not there at all. */
-	t = load("no-such-root");
+	t = test_fixture_topology("no-such-root");
 	TEST_ASSERT_NOT_NULL(t, "missing root");
 	TEST_ASSERT(has_warning(t, "is not a readable directory"), "root warning");
 	TEST_ASSERT(has_warning(t, "PCI devices"), "bus warning");

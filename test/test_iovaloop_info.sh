@@ -5,15 +5,11 @@
 set -u
 info=$1
 fx=$2
-out=$(mktemp)
-err=$(mktemp)
-trap 'rm -f "$out" "$err"' EXIT
-fails=0
-
-fail() {
-	echo "FAIL: $*"
-	fails=$((fails + 1))
-}
+T=$(mktemp -d)
+out=$T/out
+err=$T/err
+trap 'rm -rf "$T"' EXIT
+. "$(dirname "$0")/lib.sh"
 
 # run EXPECTED_STATUS ARGS...: output in $out and $err
 run() {
@@ -21,16 +17,16 @@ run() {
 	shift
 	"$info" "$@" >"$out" 2>"$err"
 	got=$?
-	[ "$got" -eq "$want" ] || fail "iovaloop-info $*: exit $got, expected $want: $(head -c 300 "$err")"
+	[ "$got" -eq "$want" ] || ko "iovaloop-info $*: exit $got, expected $want: $(head -c 300 "$err")"
 }
 
 # expect PATTERN FILE: a fixed string in the file
 expect() {
-	grep -qF -- "$1" "$2" || fail "'$1' not in the output of the last run"
+	grep -qF -- "$1" "$2" || ko "'$1' not in the output of the last run"
 }
 
 json_ok() {
-	python3 -m json.tool "$out" >/dev/null || fail "JSON does not parse: $*"
+	python3 -m json.tool "$out" >/dev/null || ko "JSON does not parse: $*"
 }
 
 # Listing of the x86 fixture, groups in numeric order.
@@ -39,13 +35,13 @@ expect "IOMMU Group 2:" "$out"
 expect "	0000:00:02.0 Ethernet controller [0200]: Intel Corporation 82574L Gigabit Network Connection [8086:10d3] driver=vfio-pci numa=0" "$out"
 expect "	reserved 0x00000000fee00000-0x00000000feefffff msi" "$out"
 [ "$(grep -n '^IOMMU Group 2:' "$out" | cut -d: -f1)" -lt \
-  "$(grep -n '^IOMMU Group 10:' "$out" | cut -d: -f1)" ] || fail "group 2 after 10"
+  "$(grep -n '^IOMMU Group 10:' "$out" | cut -d: -f1)" ] || ko "group 2 after 10"
 run 0 --root "$fx/x86-vtd" --device 0000:00:0a.0
 expect "IOMMU Group 10:" "$out"
-grep -q "IOMMU Group 2:" "$out" && fail "--device listed other groups"
+grep -q "IOMMU Group 2:" "$out" && ko "--device listed other groups"
 run 1 --root "$fx/x86-vtd" --device 0000:00:77.0
 expect "device 0000:00:77.0 not found" "$err"
-[ -s "$out" ] && fail "not found written to stdout"
+[ -s "$out" ] && ko "not found written to stdout"
 run 1 --root "$fx/x86-vtd" --device 0000:00:77.0 --json
 expect "device 0000:00:77.0 not found" "$err"
 
@@ -74,8 +70,8 @@ expect "IOMMU Group 10:" "$out"
 for bad in 0000:00:3.0 00:03.0,x 0000:00:03.0. 1:00:03.0 0:0:3.0 ""; do
 	run 2 --root "$fx/x86-vtd" --check "$bad"
 	expect "iovaloop-info: --check: '$bad' is not a PCI address: give DDDD:BB:DD.F or BB:DD.F" "$err"
-	[ "$(wc -l <"$err")" -eq 1 ] || fail "bad BDF '$bad': not one line"
-	[ -s "$out" ] && fail "bad BDF '$bad': something on stdout"
+	[ "$(wc -l <"$err")" -eq 1 ] || ko "bad BDF '$bad': not one line"
+	[ -s "$out" ] && ko "bad BDF '$bad': something on stdout"
 done
 run 2 --root "$fx/x86-vtd" --device zz
 expect "iovaloop-info: --device: 'zz' is not a PCI address" "$err"
@@ -95,7 +91,7 @@ expect "WARN  vfio unsafe noiommu mode is on and allowed" "$out"
 run 1 --root "$fx/active-nic" --check 0000:00:03.0 0000:00:04.0
 expect "FAIL  0000:00:03.0 bound to virtio-pci, not vfio-pci, and its interface eth0 is up and routed (4 routes): binding it to vfio-pci cuts this machine off that network" "$out"
 expect "fix: use another NIC" "$out"
-grep -q "dpdk-devbind.py -b vfio-pci 0000:00:03.0" "$out" && fail "bind advice for the active NIC"
+grep -q "dpdk-devbind.py -b vfio-pci 0000:00:03.0" "$out" && ko "bind advice for the active NIC"
 expect "fix: dpdk-devbind.py -b vfio-pci 0000:00:04.0" "$out"
 run 0 --root "$fx/active-nic"
 expect "driver=virtio-pci numa=-1 net=eth0(up, 4 routes)" "$out"
@@ -106,11 +102,11 @@ expect '"interfaces": [' "$out"
 # Untrusted text: no escape from a sysfs or pci.ids file reaches the terminal.
 run 0 --root "$fx/hostile"
 if grep -q "$(printf '\033')" "$out" "$err"; then
-	fail "an escape sequence reached the output"
+	ko "an escape sequence reached the output"
 fi
 # C1 controls: the raw byte 0x9b (CSI) and U+009B (0xc2 0x9b).
 if LC_ALL=C grep -q "$(printf '\233')" "$out" "$err"; then
-	fail "a C1 control (CSI, 0x9b) reached the output"
+	ko "a C1 control (CSI, 0x9b) reached the output"
 fi
 expect "iommu.strict=1?[2J" "$out"
 expect "reserved_regions line 3 is not" "$err"
@@ -122,7 +118,7 @@ mkfifo "$tmp/proc/cmdline"
 if command -v timeout >/dev/null; then
 	timeout 10 "$info" --root "$tmp" >"$out" 2>"$err"
 	st=$?
-	[ "$st" -eq 0 ] || fail "FIFO root: exit $st"
+	[ "$st" -eq 0 ] || ko "FIFO root: exit $st"
 	expect "proc/cmdline could not be read: not a regular file" "$err"
 fi
 rm -rf "$tmp"
@@ -134,15 +130,15 @@ truncate -s 4G "$tmp/usr/share/misc/pci.ids"
 if command -v timeout >/dev/null; then
 	timeout 10 "$info" --root "$tmp" >"$out" 2>"$err"
 	st=$?
-	[ "$st" -eq 0 ] || fail "4 GiB pci.ids: exit $st"
+	[ "$st" -eq 0 ] || ko "4 GiB pci.ids: exit $st"
 	expect "pci.ids is larger than 8 MiB" "$err"
-	[ "$(grep -c 'pci.ids' "$err")" -eq 1 ] || fail "pci.ids warned more than once"
+	[ "$(grep -c 'pci.ids' "$err")" -eq 1 ] || ko "pci.ids warned more than once"
 fi
 rm -rf "$tmp"
 
 # No false PASS from an overflowing byte count.
 run 1 --root "$fx/x86-vtd" --check 0000:00:02.0 --pin-bytes 18446744073709551615
-grep -q "PASS.*need 0" "$out" && fail "--pin-bytes 2^64-1 needs 0 pages"
+grep -q "PASS.*need 0" "$out" && ko "--pin-bytes 2^64-1 needs 0 pages"
 expect "FAIL  8796093022208 2MB hugepages needed" "$out"
 
 # This host, whatever it has: exit 0, and it says whether there is an IOMMU.
@@ -157,7 +153,7 @@ expect '"iommu_enabled": ' "$out"
 "$info" --check >"$out" 2>"$err"
 case $? in
 0|1) expect "IOMMU" "$out" ;;
-*) fail "--check on this host exited $?" ;;
+*) ko "--check on this host exited $?" ;;
 esac
 
 # This host's own NICs: one that is up with an IPv4 route (as dpdk-devbind.py
@@ -172,10 +168,10 @@ for nd in /sys/bus/pci/devices/*/net/* /sys/bus/pci/devices/*/virtio*/net/*; do
 	if [ $((flags & 1)) -eq 1 ] && [ "${routed:-0}" -gt 0 ]; then
 		expect "its interface $ifname is up and routed" "$out"
 		grep -q "dpdk-devbind.py -b vfio-pci $bdf" "$out" &&
-			fail "this host's active NIC $bdf ($ifname): bind advice"
+			ko "this host's active NIC $bdf ($ifname): bind advice"
 	elif [ $((flags & 1)) -eq 0 ]; then
 		grep -q "its interface $ifname is up and routed" "$out" &&
-			fail "$bdf: $ifname is down, called up and routed"
+			ko "$bdf: $ifname is down, called up and routed"
 	fi
 done
 
@@ -195,15 +191,15 @@ expect "iovaloop-info: --json: takes no value (see --help)" "$err"
 for flag in allow-noiommu check help; do
 	run 2 --$flag=1
 	expect "iovaloop-info: --$flag: takes no value (see --help)" "$err"
-	[ "$(wc -l <"$err")" -eq 1 ] || fail "--$flag=1: more than one line"
+	[ "$(wc -l <"$err")" -eq 1 ] || ko "--$flag=1: more than one line"
 done
 # An abbreviation is named in full.
 run 2 --allow=1
 expect "iovaloop-info: --allow-noiommu: takes no value" "$err"
 run 2 --bogus=1
 expect "unknown option --bogus (see --help)" "$err"
-[ "$(wc -l <"$err")" -eq 1 ] || fail "bad option: more than one line"
-[ "$(grep -o 'see --help' "$err" | wc -l)" -eq 1 ] || fail "(see --help) twice"
+[ "$(wc -l <"$err")" -eq 1 ] || ko "bad option: more than one line"
+[ "$(grep -o 'see --help' "$err" | wc -l)" -eq 1 ] || ko "(see --help) twice"
 run 2 --check --hugepage-size 3
 expect "--hugepage-size accepts a power of two" "$err"
 run 2 --check --hugepage-size 6k
@@ -213,8 +209,8 @@ expect "device addresses follow --check" "$err"
 run 0 --help
 expect "usage: iovaloop-info" "$out"
 
-if [ "$fails" -ne 0 ]; then
-	echo "$fails failure(s)"
+if [ "$fail" -ne 0 ]; then
+	echo "$fail failure(s)"
 	exit 1
 fi
 echo "iovaloop-info: all checks passed"

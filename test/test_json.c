@@ -4,26 +4,8 @@
 #include "iol_json.h"
 #include "test.h"
 
-/* Write with @p fill into a memory stream; returns the text (free it). */
-static char *
-render(void (*fill)(struct iol_json *), int *finish_ret)
-{
-	struct iol_json j;
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-
-	if (f == NULL)
-		return NULL;
-	iol_json_init(&j, f);
-	fill(&j);
-	*finish_ret = iol_json_finish(&j);
-	fclose(f);
-	return buf;
-}
-
 static void
-fill_nested(struct iol_json *j)
+fill_nested(struct iol_json *j, const void *arg)
 {
 	iol_json_object_open(j, NULL);
 	iol_json_string(j, "name", "a\"b\\c\n\x01");
@@ -44,7 +26,7 @@ static int
 test_json_escape_and_nesting(void)
 {
 	int fin;
-	char *s = render(fill_nested, &fin);
+	char *s = test_json_text(fill_nested, NULL, &fin);
 
 	TEST_ASSERT_NOT_NULL(s, "render failed");
 	TEST_ASSERT_SUCCESS(fin, "finish reported an error");
@@ -60,7 +42,7 @@ test_json_escape_and_nesting(void)
 }
 
 static void
-fill_untrusted(struct iol_json *j)
+fill_untrusted(struct iol_json *j, const void *arg)
 {
 	iol_json_object_open(j, NULL);
 	/* Latin-1 e-acute, a UTF-8 e-acute, DEL, an escape, a cut sequence. */
@@ -75,7 +57,7 @@ static int
 test_json_untrusted_bytes(void)
 {
 	int fin;
-	char *s = render(fill_untrusted, &fin);
+	char *s = test_json_text(fill_untrusted, NULL, &fin);
 	unsigned int i;
 
 	TEST_ASSERT_NOT_NULL(s, "render failed");
@@ -92,14 +74,14 @@ test_json_untrusted_bytes(void)
 }
 
 static void
-fill_unbalanced(struct iol_json *j)
+fill_unbalanced(struct iol_json *j, const void *arg)
 {
 	iol_json_object_open(j, NULL);
 	iol_json_array_open(j, "x");
 }
 
 static void
-fill_too_deep(struct iol_json *j)
+fill_too_deep(struct iol_json *j, const void *arg)
 {
 	int i;
 
@@ -115,11 +97,11 @@ test_json_misuse_reported(void)
 	int fin;
 	char *s;
 
-	s = render(fill_unbalanced, &fin);
+	s = test_json_text(fill_unbalanced, NULL, &fin);
 	TEST_ASSERT_NOT_NULL(s, "render failed");
 	TEST_ASSERT_FAIL(fin, "unclosed containers not reported");
 	free(s);
-	s = render(fill_too_deep, &fin);
+	s = test_json_text(fill_too_deep, NULL, &fin);
 	TEST_ASSERT_NOT_NULL(s, "render failed");
 	TEST_ASSERT_FAIL(fin, "nesting overflow not reported");
 	free(s);

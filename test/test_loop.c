@@ -24,7 +24,6 @@
 #include "test.h"
 
 static struct iol_run_result res;
-static FILE *devnull;
 
 static int
 loop_setup(void)
@@ -32,38 +31,21 @@ loop_setup(void)
 	struct rte_mempool *probe;
 
 	/* The run needs a few MiB of hugepage memory: skip honestly without. */
-	probe = rte_pktmbuf_pool_create("loop_probe", 8191, 0, 0,
-		RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
-	if (probe == NULL)
-		TEST_SKIP("cannot allocate an mbuf pool (no free hugepages?)");
+	TEST_MBUF_POOL(probe, "loop_probe", 8191, RTE_MBUF_DEFAULT_BUF_SIZE);
 	rte_mempool_free(probe);
-	devnull = fopen("/dev/null", "w");
-	return devnull != NULL ? TEST_SUCCESS : TEST_FAILED;
+	return TEST_SUCCESS;
 }
 
-static void
-loop_teardown(void)
+static enum iol_exit
+loop_runner(const struct iol_config *cfg, const struct iol_run_env *env)
 {
-	fclose(devnull);
+	return iol_run(cfg, env, &res);
 }
 
 static enum iol_exit
 run(const char *opts)
 {
-	char buf[512], *argv[32], *save = NULL, *tok, err[256];
-	struct iol_run_env env = { .version = "test", .out = devnull };
-	struct iol_config cfg;
-	int argc = 0;
-
-	snprintf(buf, sizeof(buf), "iovaloop --stats-period 0 %s", opts);
-	for (tok = strtok_r(buf, " ", &save); tok && argc < 31; tok = strtok_r(NULL, " ", &save))
-		argv[argc++] = tok;
-	argv[argc] = NULL;
-	if (iol_config_parse(&cfg, argc, argv, err, sizeof(err)) != 0) {
-		printf("options '%s': %s\n", opts, err);
-		return IOL_EXIT_USAGE;
-	}
-	return iol_run(&cfg, &env, &res);
+	return test_run_options(loop_runner, "--stats-period 0", opts);
 }
 
 static int
@@ -545,7 +527,6 @@ test_loop_frames_over_queues(void)
 static struct unit_test_suite loop_suite = {
 	.suite_name = "verified loop on virtual ports",
 	.setup = loop_setup,
-	.teardown = loop_teardown,
 	.unit_test_cases = {
 		TEST_CASE(test_loop_clean_full),
 		TEST_CASE(test_loop_injected_faults_exact),

@@ -26,20 +26,6 @@
 #define CANARY0 0x3c00000000ULL
 #define CANARY1 0x3c00001000ULL
 
-static struct iol_topology *
-fixture(const char *name)
-{
-	char root[PATH_MAX];
-
-	snprintf(root, sizeof(root), "%s/%s", getenv("IOL_FIXTURES"), name);
-	return iol_topology_read(root);
-}
-
-#define NEED_FIXTURES() do {						\
-	if (getenv("IOL_FIXTURES") == NULL)				\
-		TEST_SKIP("IOL_FIXTURES not set (run it through meson)"); \
-} while (0)
-
 /* One mapped range of 2 MiB at 0x100000000, the buffer at its start. */
 static const struct iol_iova_range one_range[] = { { 0x100000000ULL, 0x1001fffffULL } };
 
@@ -99,8 +85,8 @@ test_plan_vtd(void)
 	struct iol_topology *t;
 	char err[256];
 
-	NEED_FIXTURES();
-	t = fixture("x86-vtd");
+	TEST_NEED_FIXTURES();
+	t = test_fixture_topology("x86-vtd");
 	TEST_ASSERT_NOT_NULL(t, "fixture");
 	setup_of(&s, t, "0000:00:03.0");
 	TEST_ASSERT_SUCCESS(iol_probe_plan(&s, &p, err, sizeof(err)), "plan: %s", err);
@@ -169,9 +155,9 @@ test_plan_families(void)
 	struct iol_topology *t;
 	char err[256];
 
-	NEED_FIXTURES();
+	TEST_NEED_FIXTURES();
 	/* AMD-Vi: the MSI window and the HyperTransport hole, both read only. */
-	t = fixture("amd-vi");
+	t = test_fixture_topology("amd-vi");
 	setup_of(&s, t, "0000:00:03.0");
 	TEST_ASSERT_SUCCESS(iol_probe_plan(&s, &p, err, sizeof(err)), "plan: %s", err);
 	TEST_ASSERT_EQUAL(p.kind, IOL_IOMMU_AMD, "kind");
@@ -185,7 +171,7 @@ test_plan_families(void)
 	iol_topology_free(t);
 
 	/* SMMUv3: no width in sysfs, so that target says why it is not tried. */
-	t = fixture("arm64-smmuv3");
+	t = test_fixture_topology("arm64-smmuv3");
 	setup_of(&s, t, "0000:00:03.0");
 	TEST_ASSERT_SUCCESS(iol_probe_plan(&s, &p, err, sizeof(err)), "plan: %s", err);
 	TEST_ASSERT_EQUAL(p.kind, IOL_IOMMU_ARM_SMMU, "kind");
@@ -198,19 +184,19 @@ test_plan_families(void)
 	iol_topology_free(t);
 
 	/* virtio-iommu: its kind, and the family's fault line. */
-	t = fixture("virtio-iommu-lab");
+	t = test_fixture_topology("virtio-iommu-lab");
 	setup_of(&s, t, "0000:00:03.0");
 	TEST_ASSERT_SUCCESS(iol_probe_plan(&s, &p, err, sizeof(err)), "plan: %s", err);
 	TEST_ASSERT_EQUAL(p.kind, IOL_IOMMU_VIRTIO, "kind");
 	iol_topology_free(t);
 
 	/* A device with no IOMMU group, one in a noiommu group: no plan. */
-	t = fixture("no-iommu");
+	t = test_fixture_topology("no-iommu");
 	setup_of(&s, t, "0000:00:03.0");
 	TEST_ASSERT_FAIL(iol_probe_plan(&s, &p, err, sizeof(err)), "no group");
 	TEST_ASSERT_STR_CONTAINS(err, "no IOMMU group", "message");
 	iol_topology_free(t);
-	t = fixture("noiommu-mode");
+	t = test_fixture_topology("noiommu-mode");
 	setup_of(&s, t, "0000:00:03.0");
 	TEST_ASSERT_FAIL(iol_probe_plan(&s, &p, err, sizeof(err)), "noiommu");
 	TEST_ASSERT_STR_CONTAINS(err, "noiommu", "message");
@@ -230,8 +216,8 @@ test_plan_edges(void)
 	struct iol_topology *t;
 	char err[256];
 
-	NEED_FIXTURES();
-	t = fixture("x86-vtd");
+	TEST_NEED_FIXTURES();
+	t = test_fixture_topology("x86-vtd");
 	/* Memory mapped from IOVA 0 (xmem --iova-base 0), in two adjacent ranges. */
 	setup_of(&s, t, "0000:00:03.0");
 	s.mapped = from_zero;
@@ -305,6 +291,19 @@ judge(enum iol_probe_target t, enum iol_probe_dir d, bool at_canary,
 	return a.verdict;
 }
 
+/* A read of @p t that completed with zeros, the canaries intact. */
+static struct iol_probe_attempt
+zeros_read(enum iol_probe_target t)
+{
+	struct iol_probe_attempt a = {
+		.target = t, .dir = IOL_PROBE_READ, .attempted = true,
+		.ev = { .completion = IOL_PROBE_DONE_OK, .dst = IOL_PROBE_DST_ZEROS,
+			.canaries_intact = true },
+	};
+
+	return a;
+}
+
 static int
 test_verdicts(void)
 {
@@ -348,13 +347,9 @@ test_verdicts(void)
 
 	/* x86's interrupt window is not translated: zeros there need no fault line. */
 	{
-		struct iol_probe_attempt a = {
-			.target = IOL_PROBE_RESERVED, .dir = R, .attempted = true, .no_memory = true,
-			.not_translated = true,
-			.ev = { .completion = IOL_PROBE_DONE_OK, .dst = IOL_PROBE_DST_ZEROS,
-				.canaries_intact = true },
-		};
+		struct iol_probe_attempt a = zeros_read(IOL_PROBE_RESERVED);
 
+		a.no_memory = a.not_translated = true;
 		iol_probe_judge(&a, iol_probe_fault_log(V));
 		TEST_ASSERT_EQUAL(a.verdict, IOL_PROBE_NO_MEMORY, "%s", a.why);
 		TEST_ASSERT_STR_CONTAINS(a.why, "interrupt window", "why");
@@ -371,12 +366,9 @@ test_verdicts(void)
 
 	/* Zeros from where no memory is (outside /proc/iomem): nobody's bytes; still a line on VT-d. */
 	{
-		struct iol_probe_attempt a = {
-			.target = IOL_PROBE_PAST_END, .dir = R, .attempted = true, .no_memory = true,
-			.ev = { .completion = IOL_PROBE_DONE_OK, .dst = IOL_PROBE_DST_ZEROS,
-				.canaries_intact = true },
-		};
+		struct iol_probe_attempt a = zeros_read(IOL_PROBE_PAST_END);
 
+		a.no_memory = true;
 		iol_probe_judge(&a, iol_probe_fault_log(A));
 		TEST_ASSERT_EQUAL(a.verdict, IOL_PROBE_BLOCKED, "%s", a.why);
 		TEST_ASSERT_STR_CONTAINS(a.why, "/proc/iomem", "why");
@@ -386,12 +378,9 @@ test_verdicts(void)
 
 	/* The target's own bytes read from /dev/mem (x86 low memory): zeros are not them. */
 	{
-		struct iol_probe_attempt a = {
-			.target = IOL_PROBE_ZERO, .dir = R, .attempted = true, .bytes_known = true,
-			.ev = { .completion = IOL_PROBE_DONE_OK, .dst = IOL_PROBE_DST_ZEROS,
-				.canaries_intact = true },
-		};
+		struct iol_probe_attempt a = zeros_read(IOL_PROBE_ZERO);
 
+		a.bytes_known = true;
 		iol_probe_judge(&a, iol_probe_fault_log(A));
 		TEST_ASSERT_EQUAL(a.verdict, IOL_PROBE_BLOCKED, "%s", a.why);
 		TEST_ASSERT_STR_CONTAINS(a.why, "/dev/mem", "why");
@@ -670,7 +659,7 @@ probe_on(const char *engine, char **table, const char *json)
 	FILE *f;
 	int fd, ret;
 
-	snprintf(root, sizeof(root), "%s/x86-vtd", getenv("IOL_FIXTURES"));
+	test_fixture_root(root, sizeof(root), "x86-vtd");
 	fake_canary_va[0] = fake_canary_va[1] = NULL;
 	snprintf(fake_kmsg, sizeof(fake_kmsg), "/tmp/iol-probe-kmsg.XXXXXX");
 	fd = mkstemp(fake_kmsg);

@@ -28,10 +28,7 @@ static const struct iol_stamp_expect expect = {
 static int
 seg_setup(void)
 {
-	mp = rte_pktmbuf_pool_create("seg_pool", 255, 0, 0, SEG_ROOM + RTE_PKTMBUF_HEADROOM,
-		SOCKET_ID_ANY);
-	if (mp == NULL)
-		TEST_SKIP("cannot allocate an mbuf pool (no free hugepages?)");
+	TEST_MBUF_POOL(mp, "seg_pool", 255, SEG_ROOM + RTE_PKTMBUF_HEADROOM);
 	if (iol_iova_map_from_memsegs(&map, false) < 0) {
 		rte_mempool_free(mp);
 		return TEST_FAILED;

@@ -42,6 +42,10 @@ static const struct iol_stamp_expect expect_full = {
 	.run_id = RUN, .rx_port = 1, .rx_queue = 1, .level = IOL_VERIFY_FULL,
 };
 
+static const struct iol_stamp_expect expect_header = {
+	.run_id = RUN, .rx_port = 1, .rx_queue = 1, .level = IOL_VERIFY_HEADER,
+};
+
 static enum iol_stamp_class
 check(const uint8_t *f, uint32_t len, const struct iol_stamp_expect *e,
 	struct iol_stamp_result *r)
@@ -193,14 +197,12 @@ test_stamp_corrupted_reports_bytes(void)
 	TEST_ASSERT(r.hdr_valid, "payload damage leaves the header");
 
 	/* Header verification alone does not read the payload. */
-	struct iol_stamp_expect hdr_only = expect_full;
-	hdr_only.level = IOL_VERIFY_HEADER;
-	TEST_ASSERT_EQUAL(check(f, 256, &hdr_only, &r), IOL_STAMP_OK, "header level");
+	TEST_ASSERT_EQUAL(check(f, 256, &expect_header, &r), IOL_STAMP_OK, "header level");
 
 	/* A flipped header bit is corruption, not a foreign frame. */
 	iol_stamp_write(f, raw_prefix(), &i);
 	f[IOL_STAMP_ETH_LEN + 9] ^= 0x10; /* inside seq */
-	TEST_ASSERT_EQUAL(check(f, 256, &hdr_only, &r), IOL_STAMP_CORRUPTED, "header");
+	TEST_ASSERT_EQUAL(check(f, 256, &expect_header, &r), IOL_STAMP_CORRUPTED, "header");
 	TEST_ASSERT_STR_CONTAINS(r.why, "CRC", "reason");
 	TEST_ASSERT(!r.hdr_valid, "a damaged header is not trusted");
 
@@ -429,12 +431,9 @@ flip(uint8_t *f, uint32_t bit)
 static bool
 rejected(const uint8_t *f, bool magic_hit)
 {
-	static const struct iol_stamp_expect hdr_only = {
-		.run_id = RUN, .rx_port = 1, .rx_queue = 1, .level = IOL_VERIFY_HEADER,
-	};
 	struct iol_stamp_result r;
 
-	iol_stamp_check(f, 64, &hdr_only, &r);
+	iol_stamp_check(f, 64, &expect_header, &r);
 	if (r.hdr_valid)
 		return false;
 	return r.cls == IOL_STAMP_CORRUPTED || (magic_hit && r.cls == IOL_STAMP_FOREIGN);
@@ -530,7 +529,6 @@ xor_fold_of(const uint8_t *h)
 static int
 test_stamp_crc_catches_what_the_fold_missed(void)
 {
-	struct iol_stamp_expect hdr_only = expect_full;
 	struct iol_stamp_result r;
 	struct iol_stamp_info i = info_for(1000, 64);
 	uint8_t f[64], *h = f + IOL_STAMP_ETH_LEN;
@@ -548,14 +546,13 @@ test_stamp_crc_catches_what_the_fold_missed(void)
 	TEST_ASSERT(!r.hdr_valid, "flow 0 -> 32 not trusted");
 
 	/* "seq 1000 became 66537 and passed --verify header": bits 0 and 16. */
-	hdr_only.level = IOL_VERIFY_HEADER;
 	i = info_for(1000, 64);
 	iol_stamp_write(f, raw_prefix(), &i);
 	fold = xor_fold_of(h);
 	seq = rte_cpu_to_le_64(66537);
 	memcpy(h + offsetof(struct iol_stamp_hdr, seq), &seq, sizeof(seq));
 	TEST_ASSERT_EQUAL(xor_fold_of(h), fold, "a fold cannot see this");
-	TEST_ASSERT_EQUAL(check(f, 64, &hdr_only, &r), IOL_STAMP_CORRUPTED, "seq 1000 -> 66537");
+	TEST_ASSERT_EQUAL(check(f, 64, &expect_header, &r), IOL_STAMP_CORRUPTED, "seq 1000 -> 66537");
 	TEST_ASSERT(!r.hdr_valid, "seq 66537 not trusted");
 	return TEST_SUCCESS;
 }

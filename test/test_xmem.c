@@ -1171,12 +1171,10 @@ static int
 test_xmem_bad_reserved_base(void)
 {
 	struct iol_xmem_params p = params(8 * MIB, PS_2M);
-	const char *fix = getenv("IOL_FIXTURES");
 	char root[512];
 
-	if (fix == NULL)
-		TEST_SKIP("IOL_FIXTURES not set (run it through meson)");
-	snprintf(root, sizeof(root), "%s/x86-vtd", fix);
+	TEST_NEED_FIXTURES();
+	test_fixture_root(root, sizeof(root), "x86-vtd");
 	p.sysfs_root = root;
 	p.iova_base = 0xfee00000;  /* the MSI window of the fixture */
 	p.iova_base_set = true;
@@ -1199,17 +1197,15 @@ test_xmem_bad_reserved_families(void)
 		{ "amd-vi", 0xfee00000, "the x86 interrupt address range (AMD-Vi)" },
 		{ "virtio-iommu", 0xfee00000, "the x86 interrupt address range (virtio-iommu)" },
 	};
-	const char *fix = getenv("IOL_FIXTURES");
 	char root[512];
 	unsigned int i;
 	int ret;
 
-	if (fix == NULL)
-		TEST_SKIP("IOL_FIXTURES not set (run it through meson)");
+	TEST_NEED_FIXTURES();
 	for (i = 0; i < RTE_DIM(cases); i++) {
 		struct iol_xmem_params p = params(8 * MIB, PS_2M);
 
-		snprintf(root, sizeof(root), "%s/%s", fix, cases[i].fixture);
+		test_fixture_root(root, sizeof(root), cases[i].fixture);
 		p.sysfs_root = root;
 		p.iova_base = cases[i].base;
 		p.iova_base_set = true;
