@@ -188,16 +188,14 @@ parse_resv_line(char *line, struct iol_resv_region *r)
 static void
 read_resv(struct sysfs_ctx *c, struct iol_iommu_group *g, const char *gdir)
 {
-	char path[PATH_MAX], *s, *line, *next;
+	char path[PATH_MAX], what[32], *s, *line, *next;
 	unsigned int lineno = 0;
 
 	sysfs_cat_path(path, sizeof(path), gdir, "reserved_regions");
-	s = sysfs_slurp(path);
-	if (s == NULL) {
-		sysfs_warn(c, "IOMMU group %d: %s could not be read: %s", g->id, path,
-			sysfs_errstr(errno));
+	snprintf(what, sizeof(what), "IOMMU group %d", g->id);
+	s = sysfs_slurp_warn(c, path, what);
+	if (s == NULL)
 		return;
-	}
 	/* Line by line, blank ones counted too, so that warnings name the
 	 * line an editor shows.
 	 */
