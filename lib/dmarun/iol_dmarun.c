@@ -32,6 +32,7 @@
 #include "iol_dmarun.h"
 #include "iol_json.h"
 #include "iol_stamp.h"
+#include "iol_units.h"
 #include "iol_xmem.h"
 
 RTE_LOG_REGISTER(iol_dmarun_logtype, iovaloop.dma, INFO);
@@ -107,8 +108,9 @@ refuse(struct run *r, enum iol_exit code, const char *fmt, ...)
 {
 	va_list ap;
 
+	/* The message can be r->err itself, from the call that failed. */
 	va_start(ap, fmt);
-	vsnprintf(r->err, sizeof(r->err), fmt, ap);
+	iol_verrf(r->err, sizeof(r->err), fmt, ap);
 	va_end(ap);
 	fprintf(stderr, "iovaloop: %s\n", r->err);
 	return code;
