@@ -651,6 +651,17 @@ iol_topology_group(const struct iol_topology *t, int id)
 	return NULL;
 }
 
+bool
+iol_topology_has_unit(const struct iol_topology *t, enum iol_iommu_kind k)
+{
+	unsigned int i;
+
+	for (i = 0; i < t->n_units; i++)
+		if (t->units[i].kind == k)
+			return true;
+	return false;
+}
+
 const struct iol_hugepages *
 iol_topology_hugepages(const struct iol_topology *t, int node,
 	uint64_t page_size)
