@@ -27,7 +27,6 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
-#include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,9 +36,10 @@
 
 #include <rte_cycles.h>
 
+#include "bench_pool.h"
+
 #define BUF_DEFAULT 2048u
 #define BUF_MAX 65536u
-#define HUGE_2M (2u << 20)
 
 static void
 usage(const char *prog)
@@ -105,7 +105,8 @@ main(int argc, char **argv)
 	double secs = 2;
 	long core = 1;
 	const char *hz_from = "calibrated";
-	int huge = 1, opt;
+	bool huge;
+	int opt;
 	size_t pool_len;
 	uint8_t *pool;
 	char *end;
@@ -146,28 +147,13 @@ main(int argc, char **argv)
 	if (optind != argc || size == 0 || n == 0 || size > buf)
 		usage(argv[0]);
 
-	if (core >= 0) {
-		cpu_set_t set;
+	if (bench_pin("memcpy_ref", core) < 0)
+		return 1;
 
-		CPU_ZERO(&set);
-		CPU_SET(core, &set);
-		if (sched_setaffinity(0, sizeof(set), &set) != 0) {
-			fprintf(stderr, "memcpy_ref: cannot run on core %ld: %s\n", core, strerror(errno));
-			return 1;
-		}
-	}
-
-	pool_len = (n * buf + HUGE_2M - 1) / HUGE_2M * HUGE_2M;
-	pool = mmap(NULL, pool_len, PROT_READ | PROT_WRITE,
-		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB | MAP_POPULATE, -1, 0);
-	if (pool == MAP_FAILED) {
-		huge = 0;
-		pool = mmap(NULL, pool_len, PROT_READ | PROT_WRITE,
-			    MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
-		if (pool == MAP_FAILED) {
-			fprintf(stderr, "memcpy_ref: cannot map %zu bytes: %s\n", pool_len, strerror(errno));
-			return 1;
-		}
+	pool = bench_pool_map(n * buf, &pool_len, &huge);
+	if (pool == NULL) {
+		fprintf(stderr, "memcpy_ref: cannot map %zu bytes: %s\n", pool_len, strerror(errno));
+		return 1;
 	}
 	for (i = 0; i < pool_len; i++)
 		pool[i] = (uint8_t)(i * 131 + 7);

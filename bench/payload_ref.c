@@ -31,10 +31,10 @@
 
 #include <rte_cycles.h>
 
+#include "bench_pool.h"
 #include "iol_stamp.h"
 
 #define BUF_SIZE 2048u
-#define HUGE_2M (2u << 20)
 
 enum op { OP_MEMCPY, OP_READ, OP_WRITE, OP_RESTAMP };
 static const char *const op_names[] = { "memcpy", "read", "write", "restamp" };
@@ -143,20 +143,10 @@ main(int argc, char **argv)
 	}
 	if (optind != argc || size == 0 || n == 0)
 		usage(argv[0]);
-	if (core >= 0) {
-		cpu_set_t set;
-
-		CPU_ZERO(&set);
-		CPU_SET(core, &set);
-		if (sched_setaffinity(0, sizeof(set), &set) != 0) {
-			fprintf(stderr, "payload_ref: cannot run on core %ld: %s\n", core, strerror(errno));
-			return 1;
-		}
-	}
-	pool_len = ((size_t)n * BUF_SIZE + HUGE_2M - 1) / HUGE_2M * HUGE_2M;
-	pool = mmap(NULL, pool_len, PROT_READ | PROT_WRITE,
-		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB | MAP_POPULATE, -1, 0);
-	if (pool == MAP_FAILED) {
+	if (bench_pin("payload_ref", core) < 0)
+		return 1;
+	pool = bench_pool_map((size_t)n * BUF_SIZE, &pool_len, NULL);
+	if (pool == NULL) {
 		fprintf(stderr, "payload_ref: no %zu bytes of 2 MiB hugepages: %s\n", pool_len,
 			strerror(errno));
 		return 1;

@@ -79,28 +79,19 @@ igb_done(const struct iol_nic *n, uint32_t slot, uint32_t *len)
 	return (staterr & ADVRXD_ERR_FRAME) != 0;
 }
 
-const struct iol_nic_model iol_nic_82576 = {
-	.name = "82576",
-	.device_id = 0x10c9,
-	.max_copy = 9014,
-	.rx_base = 0xc000,
-	.tx_base = 0xe000,
-	.rctl = 0,
-	.eimc = IGB_EIMC,
-	.queues_on = igb_queues_on,
-	.fill = igb_fill,
-	.done = igb_done,
-};
+/* The I350 differs from the 82576 only in its name and device ID here. */
+#define IGB_MODEL(model_name, id) { \
+	.name = model_name, \
+	.device_id = id, \
+	.max_copy = 9014, \
+	.rx_base = 0xc000, \
+	.tx_base = 0xe000, \
+	.rctl = 0, \
+	.eimc = IGB_EIMC, \
+	.queues_on = igb_queues_on, \
+	.fill = igb_fill, \
+	.done = igb_done, \
+}
 
-const struct iol_nic_model iol_nic_i350 = {
-	.name = "I350",
-	.device_id = 0x1521,
-	.max_copy = 9014,
-	.rx_base = 0xc000,
-	.tx_base = 0xe000,
-	.rctl = 0,
-	.eimc = IGB_EIMC,
-	.queues_on = igb_queues_on,
-	.fill = igb_fill,
-	.done = igb_done,
-};
+const struct iol_nic_model iol_nic_82576 = IGB_MODEL("82576", 0x10c9);
+const struct iol_nic_model iol_nic_i350 = IGB_MODEL("I350", 0x1521);

@@ -32,6 +32,7 @@
 #include "iol_dmarun.h"
 #include "iol_json.h"
 #include "iol_stamp.h"
+#include "iol_units.h"
 #include "iol_xmem.h"
 
 RTE_LOG_REGISTER(iol_dmarun_logtype, iovaloop.dma, INFO);
@@ -107,8 +108,9 @@ refuse(struct run *r, enum iol_exit code, const char *fmt, ...)
 {
 	va_list ap;
 
+	/* The message can be r->err itself, from the call that failed. */
 	va_start(ap, fmt);
-	vsnprintf(r->err, sizeof(r->err), fmt, ap);
+	iol_verrf(r->err, sizeof(r->err), fmt, ap);
 	va_end(ap);
 	fprintf(stderr, "iovaloop: %s\n", r->err);
 	return code;
@@ -431,18 +433,11 @@ verdict(struct iol_dmarun_result *res)
 	res->pass = true;
 }
 
-static double
-ns(uint64_t cycles)
-{
-	return iol_cycles_to_ns(cycles, rte_get_tsc_hz());
-}
-
 static void
 report_print(const struct run *r, FILE *out)
 {
 	const struct iol_config *cfg = r->cfg;
 	const struct iol_dmarun_result *res = r->res;
-	const struct iol_hist *h = &res->lat;
 	unsigned int i;
 
 	fprintf(out, "\n  ---------------------- iovaloop report ----------------------\n");
@@ -475,10 +470,7 @@ report_print(const struct run *r, FILE *out)
 	if (res->err.misplaced > 0)
 		fprintf(out, "  first misplaced: copy %" PRIu64 "'s destination holds copy %"
 			PRIu64 "'s bytes\n", res->misplaced_copy, res->misplaced_holds);
-	if (h->count > 0)
-		fprintf(out, "  latency ns: min %.0f  p50 %.0f  p99 %.0f  max %.0f  (%" PRIu64
-			" samples)\n", ns(h->min), ns(iol_hist_quantile(h, 0.5)),
-			ns(iol_hist_quantile(h, 0.99)), ns(h->max), h->count);
+	iol_report_latency_print(out, "  ", &res->lat, rte_get_tsc_hz());
 	fprintf(out, "  ------------- CPU memcpy, same buffers -------------\n");
 	fprintf(out, "  Copies: %-14" PRIu64 " verified %-13" PRIu64 " %.2f s\n",
 		res->cpu.copies, res->cpu.verified, res->cpu.secs);
@@ -505,7 +497,6 @@ report_json(const struct run *r, const char *version, FILE *out)
 {
 	const struct iol_config *cfg = r->cfg;
 	const struct iol_dmarun_result *res = r->res;
-	const struct iol_hist *h = &res->lat;
 	struct iol_json j;
 	unsigned int i;
 
@@ -561,15 +552,7 @@ report_json(const struct run *r, const char *version, FILE *out)
 		iol_json_u64(&j, "holds", res->misplaced_holds);
 		iol_json_object_close(&j);
 	}
-	iol_json_object_open(&j, "latency_ns");
-	iol_json_u64(&j, "count", h->count);
-	if (h->count > 0) {
-		iol_json_double(&j, "min", ns(h->min));
-		iol_json_double(&j, "p50", ns(iol_hist_quantile(h, 0.5)));
-		iol_json_double(&j, "p99", ns(iol_hist_quantile(h, 0.99)));
-		iol_json_double(&j, "max", ns(h->max));
-	}
-	iol_json_object_close(&j);
+	iol_report_latency_json(&j, &res->lat, rte_get_tsc_hz(), false);
 	iol_json_object_close(&j);
 	json_side(&j, "memcpy", &res->cpu);
 	iol_json_object_close(&j);

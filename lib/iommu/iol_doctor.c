@@ -295,17 +295,6 @@ has_x86_msi_window(const struct iol_topology *t)
 	return false;
 }
 
-static bool
-has_unit(const struct iol_topology *t, enum iol_iommu_kind k)
-{
-	unsigned int i;
-
-	for (i = 0; i < t->n_units; i++)
-		if (t->units[i].kind == k)
-			return true;
-	return false;
-}
-
 /*
  * vfio_iommu_type1's allow_unsafe_interrupts: VFIO then takes IOMMUs that
  * do not remap (isolate) interrupts, where a device can write any MSI and
@@ -317,9 +306,10 @@ static void
 check_unsafe_interrupts(struct doc *d)
 {
 	const struct iol_topology *t = d->t;
-	bool virtio = has_unit(t, IOL_IOMMU_VIRTIO);
-	bool no_ir = virtio && !has_unit(t, IOL_IOMMU_INTEL) &&
-		!has_unit(t, IOL_IOMMU_AMD) && !has_unit(t, IOL_IOMMU_ARM_SMMU) &&
+	bool virtio = iol_topology_has_unit(t, IOL_IOMMU_VIRTIO);
+	bool no_ir = virtio && !iol_topology_has_unit(t, IOL_IOMMU_INTEL) &&
+		!iol_topology_has_unit(t, IOL_IOMMU_AMD) &&
+		!iol_topology_has_unit(t, IOL_IOMMU_ARM_SMMU) &&
 		(t->n_groups == 0 || has_x86_msi_window(t));
 
 	if (t->unsafe_interrupts == 1) {
@@ -676,7 +666,7 @@ check_group(struct doc *d, const struct iol_device *dev)
 	unsigned int i, n_bad = 0;
 
 	g = dev->group >= 0 ? iol_topology_group(t, dev->group) : NULL;
-	if (g == NULL && has_unit(t, IOL_IOMMU_ARM_SMMU) &&
+	if (g == NULL && iol_topology_has_unit(t, IOL_IOMMU_ARM_SMMU) &&
 	    strcmp(dev->driver, "vfio-pci") != 0 &&
 	    (dev->driver[0] == '\0' || t->n_groups > 0)) {
 		/*

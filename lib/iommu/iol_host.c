@@ -40,12 +40,9 @@ read_cmdline(struct sysfs_ctx *c)
 
 	if (sysfs_mkpath(c, path, sizeof(path), "/proc/cmdline") < 0)
 		return;
-	s = sysfs_slurp(path);
-	if (s == NULL) {
-		sysfs_warn(c, "kernel command line: %s could not be read: %s", path,
-			sysfs_errstr(errno));
+	s = sysfs_slurp_warn(c, path, "kernel command line");
+	if (s == NULL)
 		return;
-	}
 	c->t->cmdline_read = true;
 	for (tok = strtok_r(s, " \t\n", &save); tok != NULL;
 	     tok = strtok_r(NULL, " \t\n", &save)) {
@@ -329,12 +326,9 @@ read_meminfo(struct sysfs_ctx *c)
 
 	if (sysfs_mkpath(c, path, sizeof(path), "/proc/meminfo") < 0)
 		return;
-	s = sysfs_slurp(path);
-	if (s == NULL) {
-		sysfs_warn(c, "hugepages: %s could not be read: %s", path,
-			sysfs_errstr(errno));
+	s = sysfs_slurp_warn(c, path, "hugepages");
+	if (s == NULL)
 		return;
-	}
 	hp = strstr(s, "Hugepagesize:");
 	if (hp != NULL && sscanf(hp, "Hugepagesize: %" SCNu64 " kB", &kb) == 1 &&
 	    kb < (UINT64_MAX >> 10))
@@ -384,12 +378,9 @@ read_mounts(struct sysfs_ctx *c)
 
 	if (sysfs_mkpath(c, path, sizeof(path), "/proc/mounts") < 0)
 		return;
-	s = sysfs_slurp(path);
-	if (s == NULL) {
-		sysfs_warn(c, "hugetlbfs mounts: %s could not be read: %s", path,
-			sysfs_errstr(errno));
+	s = sysfs_slurp_warn(c, path, "hugetlbfs mounts");
+	if (s == NULL)
 		return;
-	}
 	for (line = strtok_r(s, "\n", &save); line != NULL;
 	     line = strtok_r(NULL, "\n", &save)) {
 		char dev[256], dir[256], type[64], opts[512], *o, *osave = NULL;

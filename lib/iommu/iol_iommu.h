@@ -217,6 +217,9 @@ const struct iol_device *iol_topology_device(const struct iol_topology *topo,
 const struct iol_iommu_group *iol_topology_group(const struct iol_topology *topo,
 	int id);
 
+/** Whether the host has an IOMMU of kind @p k. */
+bool iol_topology_has_unit(const struct iol_topology *topo, enum iol_iommu_kind k);
+
 /**
  * The pool of @p page_size pages on NUMA node @p node (-1: the host-wide
  * pool), NULL when there is none.

@@ -325,6 +325,17 @@ sysfs_slurp(const char *path)
 	return buf;
 }
 
+/* sysfs_slurp(), NULL after a warning naming @p what. */
+char *
+sysfs_slurp_warn(struct sysfs_ctx *c, const char *path, const char *what)
+{
+	char *s = sysfs_slurp(path);
+
+	if (s == NULL)
+		sysfs_warn(c, "%s: %s could not be read: %s", what, path, sysfs_errstr(errno));
+	return s;
+}
+
 /*
  * Call @p fn for each line of a file (without its '\n'), reading at most
  * @p cap bytes: a file too large to read whole (pci.ids) is streamed with

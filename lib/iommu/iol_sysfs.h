@@ -61,6 +61,8 @@ void *sysfs_grow(struct sysfs_ctx *c, void *arrayp, unsigned int *n, size_t size
 FILE *sysfs_open_regular(const char *path);
 /* A whole file of at most SYSFS_READ_MAX bytes, NUL-terminated (free it). */
 char *sysfs_slurp(const char *path);
+/* sysfs_slurp(), NULL after a warning naming @p what. */
+char *sysfs_slurp_warn(struct sysfs_ctx *c, const char *path, const char *what);
 /* Each line of a file within @p cap bytes; 0, -EFBIG past the cap, -errno. */
 int sysfs_for_each_line(const char *path, size_t cap,
 	void (*fn)(char *line, void *arg), void *arg);

@@ -188,16 +188,14 @@ parse_resv_line(char *line, struct iol_resv_region *r)
 static void
 read_resv(struct sysfs_ctx *c, struct iol_iommu_group *g, const char *gdir)
 {
-	char path[PATH_MAX], *s, *line, *next;
+	char path[PATH_MAX], what[32], *s, *line, *next;
 	unsigned int lineno = 0;
 
 	sysfs_cat_path(path, sizeof(path), gdir, "reserved_regions");
-	s = sysfs_slurp(path);
-	if (s == NULL) {
-		sysfs_warn(c, "IOMMU group %d: %s could not be read: %s", g->id, path,
-			sysfs_errstr(errno));
+	snprintf(what, sizeof(what), "IOMMU group %d", g->id);
+	s = sysfs_slurp_warn(c, path, what);
+	if (s == NULL)
 		return;
-	}
 	/* Line by line, blank ones counted too, so that warnings name the
 	 * line an editor shows.
 	 */
@@ -651,6 +649,17 @@ iol_topology_group(const struct iol_topology *t, int id)
 		if (t->groups[i].id == id)
 			return &t->groups[i];
 	return NULL;
+}
+
+bool
+iol_topology_has_unit(const struct iol_topology *t, enum iol_iommu_kind k)
+{
+	unsigned int i;
+
+	for (i = 0; i < t->n_units; i++)
+		if (t->units[i].kind == k)
+			return true;
+	return false;
 }
 
 const struct iol_hugepages *

@@ -76,18 +76,6 @@ print_group(const struct iol_topology *t, const struct iol_iommu_group *g,
 		fprintf(out, "\tnoiommu group (no DMA isolation)\n");
 }
 
-/* Whether the host has an ARM SMMU: its PCI devices get a group at bind. */
-static bool
-has_smmu(const struct iol_topology *t)
-{
-	unsigned int i;
-
-	for (i = 0; i < t->n_units; i++)
-		if (t->units[i].kind == IOL_IOMMU_ARM_SMMU)
-			return true;
-	return false;
-}
-
 /*
  * The heading of devices in no group; on arm64 (an SMMU) an unbound PCI
  * device has no group until a driver binds it (DMA set up at probe).
@@ -95,9 +83,9 @@ has_smmu(const struct iol_topology *t)
 static void
 print_ungrouped_header(const struct iol_topology *t, FILE *out)
 {
-	fprintf(out, "No IOMMU group%s:\n", has_smmu(t) ? " (arm64: a PCI "
-		"device gets one when a driver binds it, e.g. dpdk-devbind.py "
-		"-b vfio-pci BDF)" : "");
+	fprintf(out, "No IOMMU group%s:\n", iol_topology_has_unit(t, IOL_IOMMU_ARM_SMMU) ?
+		" (arm64: a PCI device gets one when a driver binds it, e.g. "
+		"dpdk-devbind.py -b vfio-pci BDF)" : "");
 }
 
 /* PCI devices outside any group: the whole bus on a host without IOMMU. */
@@ -223,7 +211,8 @@ iol_topology_print(const struct iol_topology *t, FILE *out, const char *device)
 			fprintf(out, "No IOMMU groups: %s%s\n",
 				t->n_units > 0 ? "IOMMU present but no device is in a group" :
 				"the IOMMU is not enabled (no /sys/class/iommu entry, "
-				"no /sys/kernel/iommu_groups)", has_smmu(t) ?
+				"no /sys/kernel/iommu_groups)",
+				iol_topology_has_unit(t, IOL_IOMMU_ARM_SMMU) ?
 				" (arm64: devices get one when a driver binds them)" : "");
 		for (i = 0; i < t->n_groups; i++)
 			print_group(t, &t->groups[i], out);

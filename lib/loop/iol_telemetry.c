@@ -169,6 +169,22 @@ dict_arrays(struct rte_tel_data *d, const char *prefix, const struct iol_qstats 
 	return ret < 0 ? -ENOMEM : 0;
 }
 
+/* "ports": the run's port IDs, in the order of the per port arrays. */
+static int
+dict_ports(struct rte_tel_data *d, const struct iol_engine *e)
+{
+	struct rte_tel_data *a = rte_tel_data_alloc();
+	unsigned int p;
+
+	if (a == NULL)
+		return -ENOMEM;
+	rte_tel_data_start_array(a, TEL_U64);
+	for (p = 0; p < e->n_ports; p++)
+		tel_array_u64(a, e->ports[p]);
+	rte_tel_data_add_dict_container(d, "ports", a, 0);
+	return 0;
+}
+
 /* The counters of port index @p p, queue by queue, read as the live line does. */
 static void
 read_queues(const struct iol_engine *e, unsigned int p, struct iol_qstats *out)
@@ -226,7 +242,6 @@ static int
 stats_all(const struct iol_engine *e, struct rte_tel_data *d)
 {
 	struct iol_qstats *ps = counters_alloc(IOL_MAX_PORTS + IOL_MAX_QUEUES + 1), *qs, *tot;
-	struct rte_tel_data *a;
 	unsigned int p, q;
 	int ret = -ENOMEM;
 
@@ -247,13 +262,8 @@ stats_all(const struct iol_engine *e, struct rte_tel_data *d)
 	tel_dict_u64(d, "rx_pps", (uint64_t)(live.last.rx_mpps * 1e6));
 	tel_dict_u64(d, "tx_pps", (uint64_t)(live.last.tx_mpps * 1e6));
 	tel_dict_u64(d, "period_end_ms", (uint64_t)(live.last.t * 1e3));
-	a = rte_tel_data_alloc();
-	if (a == NULL)
+	if (dict_ports(d, e) < 0)
 		goto out;
-	rte_tel_data_start_array(a, TEL_U64);
-	for (p = 0; p < e->n_ports; p++)
-		tel_array_u64(a, e->ports[p]);
-	rte_tel_data_add_dict_container(d, "ports", a, 0);
 	ret = dict_arrays(d, "port", ps, e->n_ports);
 out:
 	free(ps);
@@ -300,8 +310,6 @@ cmd_config(const char *cmd, const char *params, struct rte_tel_data *d)
 {
 	const struct iol_telemetry_view *v;
 	const struct iol_config *c;
-	struct rte_tel_data *a;
-	unsigned int p;
 	int ret;
 
 	RTE_SET_USED(cmd);
@@ -322,16 +330,7 @@ cmd_config(const char *cmd, const char *params, struct rte_tel_data *d)
 	tel_dict_u64(d, "loss_timeout_ms", c->loss_timeout_ms);
 	rte_tel_data_add_dict_string(d, "payload_variant",
 		iol_engine_payload_variant(v->engine));
-	a = rte_tel_data_alloc();
-	if (a == NULL) {
-		ret = -ENOMEM;
-		goto out;
-	}
-	rte_tel_data_start_array(a, TEL_U64);
-	for (p = 0; p < v->engine->n_ports; p++)
-		tel_array_u64(a, v->engine->ports[p]);
-	rte_tel_data_add_dict_container(d, "ports", a, 0);
-out:
+	ret = dict_ports(d, v->engine);
 	leave();
 	return ret;
 }

@@ -201,6 +201,21 @@ target_skipped(struct iol_probe_plan *p, enum iol_probe_target t, const char *wh
 	skip(add(p, t, IOL_PROBE_WRITE, 0, "%s", what), "%s", why);
 }
 
+/*
+ * The target at canary page @p canary's physical address, @p what; skipped
+ * (as @p skipped_what) when that address is unknown.
+ */
+static void
+canary_target(struct iol_probe_plan *p, const struct iol_probe_setup *s, enum iol_probe_target t,
+		unsigned int canary, const char *skipped_what, const char *what)
+{
+	if (s->canary_pa[canary] == BAD_PA)
+		target_skipped(p, t, skipped_what, "the canary page's physical address is unknown "
+			"(/proc/self/pagemap needs root)");
+	else
+		target(p, s, t, s->canary_pa[canary] + IOL_PROBE_TARGET_OFF, (int)canary, NULL, what);
+}
+
 static const char *const not_owned =
 	"not the physical address of a page iovaloop owns: a breach would land in "
 	"someone else's memory, so it is read only";
@@ -277,14 +292,8 @@ iol_probe_plan(const struct iol_probe_setup *s, struct iol_probe_plan *p,
 	else
 		target(p, s, IOL_PROBE_PAST_END, end + 1, -1, not_owned, what);
 
-	if (s->canary_pa[IOL_PROBE_CANARY_UNMAPPED] == BAD_PA)
-		target_skipped(p, IOL_PROBE_UNMAPPED, "a canary page's physical address",
-			"the canary page's physical address is unknown (/proc/self/pagemap "
-			"needs root)");
-	else
-		target(p, s, IOL_PROBE_UNMAPPED, s->canary_pa[IOL_PROBE_CANARY_UNMAPPED] +
-			IOL_PROBE_TARGET_OFF, IOL_PROBE_CANARY_UNMAPPED, NULL,
-			"unmapped: a canary page's physical address");
+	canary_target(p, s, IOL_PROBE_UNMAPPED, IOL_PROBE_CANARY_UNMAPPED,
+		"a canary page's physical address", "unmapped: a canary page's physical address");
 
 	for (i = 0; i < g->n_resv; i++) {
 		snprintf(what, sizeof(what), "reserved 0x%" PRIx64 "-0x%" PRIx64 " %s",
@@ -313,13 +322,9 @@ iol_probe_plan(const struct iol_probe_setup *s, struct iol_probe_plan *p,
 	if (!s->other_container)
 		target_skipped(p, IOL_PROBE_OTHER_CONTAINER, "mapped only in another container",
 			s->no_other_why != NULL ? s->no_other_why : "no second container");
-	else if (s->canary_pa[IOL_PROBE_CANARY_OTHER] == BAD_PA)
-		target_skipped(p, IOL_PROBE_OTHER_CONTAINER, "mapped only in another container",
-			"the canary page's physical address is unknown (/proc/self/pagemap "
-			"needs root)");
 	else
-		target(p, s, IOL_PROBE_OTHER_CONTAINER, s->canary_pa[IOL_PROBE_CANARY_OTHER] +
-			IOL_PROBE_TARGET_OFF, IOL_PROBE_CANARY_OTHER, NULL,
+		canary_target(p, s, IOL_PROBE_OTHER_CONTAINER, IOL_PROBE_CANARY_OTHER,
+			"mapped only in another container",
 			"mapped only in another container (a canary at its physical address)");
 	return 0;
 }

@@ -103,8 +103,8 @@ print_errors(FILE *out, const char *indent, const union iol_errors *e)
 	fprintf(out, "\n");
 }
 
-static void
-print_latency(FILE *out, const char *indent, const struct iol_hist *h, uint64_t hz)
+void
+iol_report_latency_print(FILE *out, const char *indent, const struct iol_hist *h, uint64_t hz)
 {
 	if (h->count == 0)
 		return;
@@ -180,7 +180,7 @@ iol_report_print(const struct iol_report *r, const struct iol_result *v, FILE *o
 		print_errors(out, "  ", &pt.err);
 		print_dev_counters(out, &p->dev);
 		print_steer(out, &p->steer, &pt);
-		print_latency(out, "  ", &pt.lat, r->tsc_hz);
+		iol_report_latency_print(out, "  ", &pt.lat, r->tsc_hz);
 		for (q = 0; p->n_queues > 1 && q < p->n_queues; q++)
 			fprintf(out, "    queue %u (lcore %u): rx %" PRIu64 " tx %" PRIu64
 				" verified %" PRIu64 " errors %" PRIu64 "\n", q, p->lcore[q],
@@ -194,7 +194,7 @@ iol_report_print(const struct iol_report *r, const struct iol_result *v, FILE *o
 		tot.rx_pkts, iol_rate_mpps(tot.rx_pkts, r->secs), tot.tx_pkts,
 		iol_rate_mpps(tot.tx_pkts, r->secs), tot.verified);
 	print_errors(out, "  ", &tot.err);
-	print_latency(out, "  ", &tot.lat, r->tsc_hz);
+	iol_report_latency_print(out, "  ", &tot.lat, r->tsc_hz);
 	for (i = 0; i < r->n_cores; i++) {
 		const struct iol_core_stats *c = r->cores[i].s;
 
@@ -221,8 +221,8 @@ json_errors(struct iol_json *j, const union iol_errors *e)
 	iol_json_object_close(j);
 }
 
-static void
-json_latency(struct iol_json *j, const struct iol_hist *h, uint64_t hz)
+void
+iol_report_latency_json(struct iol_json *j, const struct iol_hist *h, uint64_t hz, bool buckets)
 {
 	uint64_t low, width;
 	unsigned int i;
@@ -234,6 +234,10 @@ json_latency(struct iol_json *j, const struct iol_hist *h, uint64_t hz)
 		iol_json_double(j, "p50", iol_cycles_to_ns(iol_hist_quantile(h, 0.5), hz));
 		iol_json_double(j, "p99", iol_cycles_to_ns(iol_hist_quantile(h, 0.99), hz));
 		iol_json_double(j, "max", iol_cycles_to_ns(h->max, hz));
+	}
+	if (!buckets) {
+		iol_json_object_close(j);
+		return;
 	}
 	/* The histogram itself, for plots: [low, high) in ns and the count. */
 	iol_json_array_open(j, "buckets");
@@ -377,7 +381,7 @@ iol_report_json(const struct iol_report *r, const struct iol_result *v, FILE *ou
 		json_errors(&j, &pt.err);
 		json_dev_counters(&j, &p->dev);
 		json_steer(&j, &p->steer);
-		json_latency(&j, &pt.lat, r->tsc_hz);
+		iol_report_latency_json(&j, &pt.lat, r->tsc_hz, true);
 		iol_json_array_open(&j, "queues");
 		for (q = 0; q < p->n_queues; q++) {
 			iol_json_object_open(&j, NULL);
@@ -385,7 +389,7 @@ iol_report_json(const struct iol_report *r, const struct iol_result *v, FILE *ou
 			iol_json_u64(&j, "lcore", p->lcore[q]);
 			json_counts(&j, &p->q[q], r->secs);
 			json_errors(&j, &p->q[q].err);
-			json_latency(&j, &p->q[q].lat, r->tsc_hz);
+			iol_report_latency_json(&j, &p->q[q].lat, r->tsc_hz, true);
 			iol_json_object_close(&j);
 		}
 		iol_json_array_close(&j);
@@ -401,7 +405,7 @@ iol_report_json(const struct iol_report *r, const struct iol_result *v, FILE *ou
 	iol_json_object_close(&j);
 	json_errors(&j, &tot.err);
 
-	json_latency(&j, &tot.lat, r->tsc_hz);
+	iol_report_latency_json(&j, &tot.lat, r->tsc_hz, true);
 	json_timeline(&j, r);
 
 	iol_json_array_open(&j, "cores");

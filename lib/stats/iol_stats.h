@@ -330,6 +330,17 @@ void iol_report_print(const struct iol_report *r, const struct iol_result *v, FI
 int iol_report_json(const struct iol_report *r, const struct iol_result *v, FILE *out);
 
 /**
+ * The latency of a report, for the reports of other modes in the same
+ * format: the text line (nothing without samples), and the "latency_ns"
+ * object, with the histogram's buckets when @p buckets.
+ */
+void iol_report_latency_print(FILE *out, const char *indent, const struct iol_hist *h,
+		uint64_t hz);
+struct iol_json;
+void iol_report_latency_json(struct iol_json *j, const struct iol_hist *h, uint64_t hz,
+		bool buckets);
+
+/**
  * The figures of one period: rates over it and totals so far.
  *
  * @param now, prev
