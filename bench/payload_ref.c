@@ -3,8 +3,9 @@
  * payload_ref: what the payload pass costs outside the loop, against the
  * memory it runs on (bench/verify_speed.sh prints it after the sweep).
  *
- * Over a pool of N 2 KiB buffers on 2 MiB hugepages (as memcpy_ref's:
- * iovaloop's working set), frames of SIZE bytes, in buffer order:
+ * Over a pool of N buffers of BUF bytes (2 KiB unless --buf-size) on 2 MiB
+ * hugepages (as memcpy_ref's: iovaloop's working set), frames of SIZE
+ * bytes, in buffer order:
  *
  *   memcpy   glibc memcpy() from buffer i to buffer i + N/2 (memcpy_ref's copy)
  *   read     the variant's check alone (intact): every payload byte loaded
@@ -17,7 +18,7 @@
  * batches' cycles per frame are printed, the minimum being the cost on an
  * idle core. One line per variant and operation:
  *
- *   payload_ref --size SIZE --buffers N [--batches B] [--core C]
+ *   payload_ref --size SIZE --buffers N [--buf-size BUF] [--batches B] [--core C]
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -34,7 +35,9 @@
 #include "bench_pool.h"
 #include "iol_stamp.h"
 
-#define BUF_SIZE 2048u
+#define BUF_DEFAULT 2048u
+/* The largest mbuf iovaloop makes: its longest frame, 32 bytes, to 1 KiB. */
+#define BUF_MAX 10240u
 
 enum op { OP_MEMCPY, OP_READ, OP_WRITE, OP_RESTAMP };
 static const char *const op_names[] = { "memcpy", "read", "write", "restamp" };
@@ -42,10 +45,13 @@ static const char *const op_names[] = { "memcpy", "read", "write", "restamp" };
 static void
 usage(const char *prog)
 {
-	fprintf(stderr, "usage: %s --size SIZE --buffers N [--batches B] [--core C]\n"
-		"  SIZE %u-%u bytes a frame, N >= 2 buffers of %u bytes (even),\n"
-		"  B batches of N frames timed (400), C the core to run on (1, -1: any)\n",
-		prog, (unsigned int)IOL_STAMP_MIN_LEN + 1, BUF_SIZE, BUF_SIZE);
+	fprintf(stderr, "usage: %s --size SIZE --buffers N [--buf-size BUF] [--batches B] "
+		"[--core C]\n"
+		"  SIZE %u bytes up to BUF a frame, N >= 2 buffers (even) of BUF bytes\n"
+		"  (%u-%u, default %u), B batches of N frames timed (400), C the core to run on\n"
+		"  (1, -1: any)\n",
+		prog, (unsigned int)IOL_STAMP_MIN_LEN + 1, (unsigned int)IOL_STAMP_MIN_LEN + 1,
+		BUF_MAX, BUF_DEFAULT);
 	exit(2);
 }
 
@@ -73,17 +79,17 @@ cmp_double(const void *a, const void *b)
 /* One batch: op over the N frames; seq numbers the batch. Cycles per frame. */
 static double
 batch(const struct iol_payload_ops *v, enum op op, uint8_t *pool, uint32_t n,
-		uint32_t size, uint64_t seq, uint32_t *bad)
+		uint32_t buf, uint32_t size, uint64_t seq, uint32_t *bad)
 {
 	uint64_t t0 = rte_rdtsc();
 	uint32_t i;
 
 	for (i = 0; i < n; i++) {
-		uint8_t *f = pool + (size_t)i * BUF_SIZE;
+		uint8_t *f = pool + (size_t)i * buf;
 
 		switch (op) {
 		case OP_MEMCPY:
-			memcpy(pool + (size_t)((i + n / 2) % n) * BUF_SIZE, f, size);
+			memcpy(pool + (size_t)((i + n / 2) % n) * buf, f, size);
 			break;
 		case OP_READ:
 			*bad += !v->intact(f, size, iol_stamp_payload_seed(1, i));
@@ -106,12 +112,13 @@ main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "size", required_argument, NULL, 's' },
 		{ "buffers", required_argument, NULL, 'n' },
+		{ "buf-size", required_argument, NULL, 'u' },
 		{ "batches", required_argument, NULL, 'b' },
 		{ "core", required_argument, NULL, 'c' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const struct iol_payload_ops *v;
-	uint32_t size = 0, n = 0, batches = 400, i, bad;
+	uint32_t size = 0, n = 0, buf = BUF_DEFAULT, batches = 400, i, bad;
 	unsigned int n_var, k;
 	bool memcpy_done = false;
 	long core = 1;
@@ -123,7 +130,10 @@ main(int argc, char **argv)
 	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (opt) {
 		case 's':
-			size = (uint32_t)parse_ul(optarg, IOL_STAMP_MIN_LEN + 1, BUF_SIZE, argv[0]);
+			size = (uint32_t)parse_ul(optarg, IOL_STAMP_MIN_LEN + 1, BUF_MAX, argv[0]);
+			break;
+		case 'u':
+			buf = (uint32_t)parse_ul(optarg, IOL_STAMP_MIN_LEN + 1, BUF_MAX, argv[0]);
 			break;
 		case 'n':
 			n = (uint32_t)parse_ul(optarg, 2, 1u << 20, argv[0]);
@@ -141,11 +151,11 @@ main(int argc, char **argv)
 			usage(argv[0]);
 		}
 	}
-	if (optind != argc || size == 0 || n == 0)
+	if (optind != argc || size == 0 || n == 0 || size > buf)
 		usage(argv[0]);
 	if (bench_pin("payload_ref", core) < 0)
 		return 1;
-	pool = bench_pool_map((size_t)n * BUF_SIZE, &pool_len, NULL);
+	pool = bench_pool_map((size_t)n * buf, &pool_len, NULL);
 	if (pool == NULL) {
 		fprintf(stderr, "payload_ref: no %zu bytes of 2 MiB hugepages: %s\n", pool_len,
 			strerror(errno));
@@ -164,14 +174,15 @@ main(int argc, char **argv)
 		for (o = memcpy_done ? OP_READ : OP_MEMCPY; o <= OP_RESTAMP; o++) {
 			/* Seq 0's payload in every buffer: read checks it, restamp starts from it. */
 			for (i = 0; i < n; i++)
-				v[k].write(pool + (size_t)i * BUF_SIZE, size, iol_stamp_payload_seed(1, i));
+				v[k].write(pool + (size_t)i * buf, size, iol_stamp_payload_seed(1, i));
 			bad = 0;
 			for (i = 0; i < batches; i++)
-				t[i] = batch(&v[k], (enum op)o, pool, n, size, i, &bad);
+				t[i] = batch(&v[k], (enum op)o, pool, n, buf, size, i, &bad);
 			qsort(t, batches, sizeof(*t), cmp_double);
 			printf("variant=%s op=%s size=%u buffers=%u batches=%u min=%.1f p10=%.1f "
-			       "median=%.1f bad=%u\n", o == OP_MEMCPY ? "glibc" : v[k].name,
-			       op_names[o], size, n, batches, t[0], t[batches / 10], t[batches / 2], bad);
+			       "median=%.1f bad=%u buf_size=%u\n", o == OP_MEMCPY ? "glibc" : v[k].name,
+			       op_names[o], size, n, batches, t[0], t[batches / 10], t[batches / 2], bad,
+			       buf);
 		}
 		memcpy_done = true;
 	}

@@ -227,7 +227,8 @@ echo "table: $OUT/verify_speed.txt, $OUT/verify_speed.csv"
 # verification of a size cannot go below (bench/payload_ref).
 FLOOR=$OUT/verify_speed_floor.txt
 for size in $SIZES; do
-	"$PAYLOAD" --size "$size" --buffers $((2 * $(inflight_for "$size"))) --batches 200 ||
+	"$PAYLOAD" --size "$size" --buffers $((2 * $(inflight_for "$size"))) \
+		--buf-size "$(buf_for "$size")" --batches 200 ||
 		echo "size=$size: payload_ref refused it"
 done >"$FLOOR"
 echo "payload pass alone, cycles/frame (min p10 median of batches), $FLOOR:"
