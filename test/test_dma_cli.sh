@@ -83,6 +83,12 @@ refuses 3 "--inflight: dma_skeleton holds at most" \
 	$B $VA -- --mode dma --dma dma_skeleton --inflight 9999 --duration 0.1
 refuses 3 "--iova-base: dma_skeleton takes IOVAs as virtual addresses" \
 	$B $VA -- --mode dma --dma dma_skeleton --mem xmem --iova-base 0x50000000 --duration 0.1
+# More external memory than the host has free: the library's message once,
+# with the doctor's fix whole (it was doubled, and cut at 256 bytes).
+refuses 3 "--mem xmem: xmem: not enough free hugepages of 2048 kB" \
+	$B $VA -- --mode dma --dma dma_skeleton --mem xmem --xmem-size 64G --duration 0.1
+refuses 3 "-r being the total to reserve)" \
+	$B $VA -- --mode dma --dma dma_skeleton --mem xmem --xmem-size 64G --duration 0.1
 
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -77,7 +77,7 @@ struct run {
 	struct iol_json_file json;  /* --json, made before anything is touched */
 	uint64_t next, oldest;      /* copy numbers: the next to issue, the oldest not done */
 	unsigned int logged;
-	char err[256];
+	char err[IOL_ERR_LEN];
 };
 
 /* The frame whose payload is the copy's bytes of source or destination slot @p i. */

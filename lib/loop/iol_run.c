@@ -65,7 +65,7 @@ struct run {
 	struct iol_sample *samples;     /* the live lines, for the JSON's timeline */
 	unsigned int n_samples, cap_samples;
 	unsigned int mbufs_leaked;
-	char err[256];
+	char err[IOL_ERR_LEN];
 };
 
 static enum iol_exit __attribute__((format(printf, 3, 4)))

@@ -122,7 +122,7 @@ memory_setup(struct probe *pr)
 {
 	const struct iol_config *cfg = pr->cfg;
 	struct iol_xmem_params xp = { 0 };
-	char err[256];
+	char err[IOL_ERR_LEN];
 	unsigned int i, n;
 
 	if (cfg->mem == IOL_MEM_DPDK) {
@@ -499,7 +499,7 @@ attempt(struct probe *pr, struct iol_probe_attempt *a, uint64_t cookie)
 	uint8_t want[IOL_PROBE_PAGE];
 	const uint8_t *known = NULL;
 	uint64_t t0;
-	char err[256];
+	char err[IOL_ERR_LEN];
 	int ret;
 
 	if (a->target == IOL_PROBE_INSIDE) {
@@ -642,7 +642,7 @@ probe_body(struct probe *pr, struct iol_topology *topo)
 {
 	static struct iol_iova_range mapped[MAX_MAPPED], used[MAX_MAPPED];
 	struct iol_probe_setup s = { .topo = topo };
-	char err[256], bdf[IOL_PCI_ADDR_LEN], msg[512];
+	char err[IOL_ERR_LEN], bdf[IOL_PCI_ADDR_LEN], msg[512];
 	enum iol_probe_verdict v;
 	int ret;
 

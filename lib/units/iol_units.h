@@ -47,6 +47,13 @@ enum iol_size_style {
 const char *iol_size_str(uint64_t bytes, enum iol_size_style style, char *buf, size_t len);
 
 /**
+ * Room for one error message of a run: the longest, a hugepage shortage
+ * with the doctor's fix, runs past 300 characters, and 256 cut its
+ * command in half.
+ */
+#define IOL_ERR_LEN 512
+
+/**
  * Write a message into @p err (@p len bytes, always terminated). Its
  * arguments may include @p err itself (a message built on the one a
  * failed call left there).
