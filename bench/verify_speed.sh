@@ -26,7 +26,8 @@
 # (one row per program and size, the plot program's --sweep input),
 # verify_speed_runs.csv (every run), verify_speed-sweep.png and
 # verify_speed_floor.txt (bench/payload_ref per size: memcpy and the payload
-# variants' read, write and fused pass alone, over the same pool).
+# variants' read, write and fused pass alone, over the same pool, in buffer
+# order and shuffled).
 set -euo pipefail
 BUILD=${1:-build}
 ROUNDS=${ROUNDS:-3}
@@ -226,13 +227,17 @@ echo "table: $OUT/verify_speed.txt, $OUT/verify_speed.csv"
 # The payload pass outside the loop, over memcpy_ref's pool: what the
 # verification of a size cannot go below (bench/payload_ref).
 FLOOR=$OUT/verify_speed_floor.txt
+# In buffer order (memcpy_ref's) and in a shuffled one (the loop's frames
+# do not circulate in address order).
 for size in $SIZES; do
-	"$PAYLOAD" --size "$size" --buffers $((2 * $(inflight_for "$size"))) \
-		--buf-size "$(buf_for "$size")" --batches 200 ||
-		echo "size=$size: payload_ref refused it"
+	for order in seq random; do
+		"$PAYLOAD" --size "$size" --buffers $((2 * $(inflight_for "$size"))) \
+			--buf-size "$(buf_for "$size")" --order "$order" --batches 200 ||
+			echo "size=$size: payload_ref refused it"
+	done
 done >"$FLOOR"
 echo "payload pass alone, cycles/frame (min p10 median of batches), $FLOOR:"
-awk '{ printf "  %-14s %-8s %-10s %s %s %s\n", $1, $2, $3, $6, $7, $8 }' "$FLOOR"
+awk '{ printf "  %-14s %-10s %-10s %-12s %s %s %s\n", $1, $2, $3, $11, $6, $7, $8 }' "$FLOOR"
 if "$PLOT" --sweep "$OUT/verify_speed.csv" --output-dir "$OUT" --prefix verify_speed-; then :; else
 	echo "verify_speed: no figure (the plot program failed, see above)" >&2
 fi
