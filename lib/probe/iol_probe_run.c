@@ -642,7 +642,7 @@ probe_body(struct probe *pr, struct iol_topology *topo)
 {
 	static struct iol_iova_range mapped[MAX_MAPPED], used[MAX_MAPPED];
 	struct iol_probe_setup s = { .topo = topo };
-	char err[IOL_ERR_LEN], bdf[IOL_PCI_ADDR_LEN], msg[512];
+	char err[IOL_ERR_LEN], bdf[IOL_PCI_ADDR_LEN], msg[IOL_ERR_LEN];
 	enum iol_probe_verdict v;
 	int ret;
 
