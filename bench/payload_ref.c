@@ -92,12 +92,13 @@ batch(const struct iol_payload_ops *v, enum op op, const struct pool *p, uint32_
 		uint64_t seq, uint32_t *bad)
 {
 	uint64_t t0 = rte_rdtsc();
-	uint32_t i, b, n = p->n;
+	uint32_t i, n = p->n;
 
 	for (i = 0; i < n; i++) {
-		uint8_t *f = p->base + (size_t)(b = p->order[i]) * p->buf;
-
 		/* Payloads are the buffer's, whatever the order visits it in. */
+		uint32_t b = p->order[i];
+		uint8_t *f = p->base + (size_t)b * p->buf;
+
 		switch (op) {
 		case OP_MEMCPY:
 			memcpy(p->base + (size_t)p->order[(i + n / 2) % n] * p->buf, f, size);
